@@ -1,0 +1,19 @@
+"""An evidence-graph knowledge base: who claimed what, who documented what, and where they conflict.
+
+The public Python API::
+
+    from kb import KnowledgeBase
+    kb = KnowledgeBase(".kb")
+    kb.build()                      # the bundled seed dataset
+    kb.stats(); kb.validate(); kb.export("ttl", "graphs/seed.ttl")
+"""
+
+__version__ = "0.1.0"
+
+from kb.errors import InputError, KBError, Problem, QueryError, StoreError, StoreLockedError
+from kb.knowledge_base import BuildReport, KnowledgeBase, Stats
+
+__all__ = [
+    "BuildReport", "InputError", "KBError", "KnowledgeBase", "Problem", "QueryError", "Stats",
+    "StoreError", "StoreLockedError", "__version__",
+]

@@ -1,0 +1,168 @@
+"""The ``kb`` command line: parse options, call the Python API, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kb import __version__
+from kb.errors import KBError
+from kb.export import RDF_FORMATS
+from kb.knowledge_base import KnowledgeBase
+from kb.progress import wanted
+from kb.terms import DEFAULT_BASE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = ("Exit codes: 0 ok, 1 invalid input (each problem printed as file:line:column: "
+                   "field: message), 2 usage error, 3 store locked by another build, "
+                   "4 store or file I/O error (e.g. disk full), 5 malformed or refused query.")
+
+
+def handle_errors(fn: F) -> F:
+    """Print a KBError's one-line messages on stderr and exit with its code: no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KBError as exc:
+            for line in exc.lines():
+                click.echo(f"error: {line}" if not line[:1].isspace() else line, err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Context:
+    def __init__(self, store: str | None, base: str, quiet: bool):
+        self.store, self.base, self.quiet = store, base, quiet
+
+    def kb(self) -> KnowledgeBase:
+        return KnowledgeBase(self.store, base=self.base, progress=wanted(self.quiet))
+
+    def say(self, text: str = "") -> None:
+        if not self.quiet:
+            click.echo(text)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="kb")
+@click.option("--store", envvar="KB_STORE", type=click.Path(file_okay=False), default=None,
+              help="Store folder (default: $KB_STORE or ./.kb).")
+@click.option("--base", envvar="KB_BASE", default=DEFAULT_BASE, show_default=True,
+              help="IRI prefix that record ids are appended to.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors; no progress bars.")
+@click.pass_context
+def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
+    """An evidence-graph knowledge base: who claimed what, who documented what, and where
+    a denial conflicts with what was documented."""
+    ctx.obj = Context(store, base, quiet)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fresh", is_flag=True, help="Start from an empty knowledge base.")
+@click.option("--format", "fmt", default=None, help="Read every PATH as this format.")
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for another build to finish before giving up.")
+@pass_ctx
+@handle_errors
+def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, wait: float) -> None:
+    """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
+
+    Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
+    its graph. The result is validated against the SHACL shapes before it is committed: on any
+    problem nothing is stored and every problem is printed as file:line:column: field: message.
+    """
+    kb = c.kb()
+    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait)
+    for f in report.files:
+        c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
+    c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
+          f"{len(report.files) - len(report.loaded)} unchanged")
+    _print_stats(c, kb)
+
+
+def _print_stats(c: Context, kb: KnowledgeBase) -> None:
+    stats = kb.stats()
+    c.say("")
+    c.say("records by class:")
+    for name, n in stats.classes.items():
+        c.say(f"  {n:>7}  {name}")
+    if stats.stances:
+        c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
+    c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@pass_ctx
+@handle_errors
+def validate(c: Context, paths: tuple[str, ...]) -> None:
+    """Check PATHS against the knowledge base without storing them (no paths: check the store).
+
+    Runs the same checks as build (syntax, ids, references, SHACL shapes) and prints every
+    problem; exits 1 if there is any.
+    """
+    kb = c.kb()
+    problems = kb.validate(list(paths) if paths else None)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    if problems:
+        click.echo(f"error: {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    c.say("valid: the SHACL shapes hold" + (f" for {len(paths)} path(s)" if paths else ""))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+@handle_errors
+def stats(c: Context, as_json: bool) -> None:
+    """Counts by class and stance, and the loaded files."""
+    kb = c.kb()
+    if as_json:
+        import dataclasses
+        import json
+
+        click.echo(json.dumps(dataclasses.asdict(kb.stats()), indent=2, ensure_ascii=False))
+        return
+    for f in kb.files():
+        click.echo(f"{f['triples']:>9} triples  {f['path']}  (sha256 {str(f['sha256'])[:12]}, "
+                   f"loaded {f['loaded_at']})")
+    _print_stats(Context(c.store, c.base, quiet=False), kb)
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(RDF_FORMATS)), default=None,
+              help="Output format (default: from the file ending).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="File to write.")
+@pass_ctx
+@handle_errors
+def export(c: Context, fmt: str | None, output: str) -> None:
+    """Write the knowledge base to a file.
+
+    trig and nq write every named graph (one per loaded file, plus provenance); ttl, nt and
+    jsonld write the union of the file graphs.
+    """
+    if fmt is None:
+        suffix = Path(output).suffix.lower()
+        fmt = next((k for k, v in RDF_FORMATS.items() if v[0] == suffix), None)
+        if fmt is None:
+            raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
+    out = c.kb().export(fmt, output)
+    c.say(f"wrote {out} ({fmt})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

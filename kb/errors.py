@@ -1,0 +1,86 @@
+"""Errors: one located problem type, and the exceptions that carry problems to the caller.
+
+Every problem a user can cause is reported as ``file:line:column: field: message`` (line and
+column 1-based; CSV rows are lines). Each exception class has the process exit code the CLI uses;
+the table lives in ``docs/exit-codes.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes (documented in docs/exit-codes.md).
+EXIT_OK = 0
+EXIT_INVALID = 1    # input data invalid: syntax, references, types, SHACL violations
+EXIT_USAGE = 2      # wrong command-line usage (click's own code)
+EXIT_LOCKED = 3     # the store is locked by another build
+EXIT_STORE = 4      # the store or a file could not be read or written (I/O, disk full, corrupt)
+EXIT_QUERY = 5      # a SPARQL query is malformed or was refused
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, and where."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+class KBError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = EXIT_INVALID
+
+    def lines(self) -> list[str]:
+        """The one-line messages to show the user."""
+        return [_one_line(str(self))]
+
+
+class InputError(KBError):
+    """The input files have problems; none of them was stored."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0,
+                                                             p.field or "", p.message))
+        n = len(self.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input; nothing was stored")
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems] + [str(self)]
+
+
+class StoreLockedError(KBError):
+    """Another process holds the store's write lock."""
+
+    exit_code = EXIT_LOCKED
+
+
+class StoreError(KBError):
+    """The store could not be read or written (I/O error, full disk, damaged store)."""
+
+    exit_code = EXIT_STORE
+
+
+class QueryError(KBError):
+    """A SPARQL query could not be parsed or was refused."""
+
+    exit_code = EXIT_QUERY

@@ -1,0 +1,69 @@
+"""Writing the knowledge base out in RDF formats.
+
+Graph-aware formats (TriG, N-Quads) write the whole dataset: one named graph per loaded file plus
+the provenance graph. Triple formats (Turtle, N-Triples, JSON-LD) write the knowledge itself: the
+union of the file graphs. Oxigraph serializes everything except JSON-LD, which rdflib writes
+compacted with a ``@context`` built from the project's prefixes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import rdflib
+
+from kb.terms import PREFIXES
+from kb.validate import PROVENANCE_GRAPH
+
+RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None, bool]] = {
+    # name: (file ending, Oxigraph format or None for rdflib, graph-aware)
+    "ttl": (".ttl", ox.RdfFormat.TURTLE, False),
+    "trig": (".trig", ox.RdfFormat.TRIG, True),
+    "nt": (".nt", ox.RdfFormat.N_TRIPLES, False),
+    "nq": (".nq", ox.RdfFormat.N_QUADS, True),
+    "jsonld": (".jsonld", None, False),
+}
+
+
+def knowledge_triples(db: ox.Store) -> ox.QueryTriples:
+    """Every statement of every file graph, once (the provenance graph left out)."""
+    return db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                    f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")
+
+
+def prefixes(base: str | None = None) -> dict[str, str]:
+    """The prefixes written into Turtle, TriG and the JSON-LD context."""
+    out = dict(PREFIXES)
+    if base:
+        out["id"] = base
+    return out
+
+
+def write_rdf(db: ox.Store, fmt: str, out: BinaryIO | str | Path, base: str | None = None) -> None:
+    """Write the store in one of :data:`RDF_FORMATS` to a path or binary file."""
+    if fmt not in RDF_FORMATS:
+        raise ValueError(f"unknown RDF format {fmt!r}; expected one of {', '.join(RDF_FORMATS)}")
+    _suffix, ox_format, graph_aware = RDF_FORMATS[fmt]
+    target = str(out) if isinstance(out, Path) else out
+    if ox_format is None:
+        _write_jsonld(db, target, base)
+    elif graph_aware:
+        db.dump(target, format=ox_format, prefixes=prefixes(base))
+    else:
+        ox.serialize(knowledge_triples(db), target, format=ox_format, prefixes=prefixes(base))
+
+
+def _write_jsonld(db: ox.Store, out: BinaryIO | str, base: str | None) -> None:
+    nt = ox.serialize(knowledge_triples(db), format=ox.RdfFormat.N_TRIPLES)
+    g = rdflib.Graph()
+    g.parse(data=nt, format="nt")
+    context = prefixes(base)
+    data = g.serialize(format="json-ld", context=context, auto_compact=True)
+    payload = json.dumps(json.loads(data), ensure_ascii=False, indent=1).encode()
+    if isinstance(out, str):
+        Path(out).write_bytes(payload)
+    else:
+        out.write(payload)

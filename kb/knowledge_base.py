@@ -1,0 +1,384 @@
+"""The knowledge base: build from files, validate, export, summarise. The public Python API.
+
+    >>> from kb import KnowledgeBase
+    >>> kb = KnowledgeBase(".kb")
+    >>> report = kb.build(["data/"])      # one transaction; raises InputError with located problems
+    >>> kb.validate()                     # [] when the shapes hold
+    >>> kb.export("trig", "graphs/kb.trig")
+    >>> kb.stats().classes
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from kb import __version__
+from kb.errors import InputError, Problem
+from kb.export import write_rdf
+from kb.loaders import LOADERS, InputFile, Parsed, format_for
+from kb.progress import track
+from kb.records import Existing, compile_records
+from kb.store import Store
+from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
+from kb.validate import PROVENANCE_GRAPH, shacl_problems
+
+FILE_GRAPH_PREFIX = "urn:evkb:file:"
+SEED_GRAPH_PREFIX = "urn:evkb:seed:"
+
+
+def seed_dir() -> Path:
+    """The bundled seed dataset (YAML files shipped in the package)."""
+    return Path(str(resources.files("kb") / "data" / "seed"))
+
+
+@dataclass
+class FileReport:
+    """One input file of a build."""
+
+    path: str
+    graph: str
+    format: str
+    sha256: str
+    status: str  # "loaded" or "unchanged"
+    triples: int = 0
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    files: list[FileReport] = field(default_factory=list)
+    records: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    committed: bool = False
+
+    @property
+    def loaded(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "loaded"]
+
+
+@dataclass
+class Stats:
+    """A summary of the knowledge base."""
+
+    classes: dict[str, int]
+    stances: dict[str, int]
+    files: list[dict[str, str | int]]
+    triples: int
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _literal(value: str | int, datatype: str | None = None) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(str(value))
+
+
+class KnowledgeBase:
+    """An evidence knowledge base stored on disk at ``path`` (default ``$KB_STORE`` or ``./.kb``).
+
+    ``base`` is the IRI prefix that record ids are appended to. ``progress`` draws progress bars
+    on stderr during long work (the CLI turns it on for terminals).
+    """
+
+    def __init__(self, path: str | Path | None = None, *, base: str = DEFAULT_BASE,
+                 progress: bool = False):
+        self.store = Store(path)
+        self.base = base
+        self.progress = progress
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ox.Store]:
+        """A consistent read-only view of the knowledge base (a pyoxigraph ``Store``)."""
+        with self.store.reader() as db:
+            yield db
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def inputs(self, paths: Iterable[str | Path] | None, fmt: str | None = None
+               ) -> tuple[list[InputFile], list[Problem]]:
+        """Expand paths (files and folders) into input files; no paths means the bundled seed."""
+        problems: list[Problem] = []
+        out: list[InputFile] = []
+        if paths is None or not list(paths):
+            seed = seed_dir()
+            for p in sorted(seed.glob("*.yaml")):
+                out.append(InputFile(p, f"seed/{p.name}", SEED_GRAPH_PREFIX + p.name, "yaml"))
+            return out, problems
+        for raw in paths:
+            p = Path(raw)
+            if p.is_dir():
+                found = sorted(q for q in p.rglob("*") if q.is_file() and format_for(q)
+                               and not any(part.startswith(".") for part in q.relative_to(p).parts))
+                if not found:
+                    problems.append(Problem(str(p), None, None, None, "no loadable files in this folder"))
+                out.extend(self._input(q, fmt) for q in found)
+            elif p.is_file():
+                chosen = fmt or format_for(p)
+                if chosen is None or chosen not in LOADERS:
+                    problems.append(Problem(str(p), None, None, None,
+                                            f"unknown file type '{p.suffix}'; known formats: "
+                                            f"{', '.join(sorted(LOADERS))}"))
+                    continue
+                out.append(self._input(p, chosen))
+            else:
+                problems.append(Problem(str(p), None, None, None, "no such file or folder"))
+        seen: dict[str, InputFile] = {}
+        for f in out:
+            if f.graph in seen:
+                problems.append(Problem(f.display, None, None, None, "file given twice"))
+            seen[f.graph] = f
+        return list(seen.values()), problems
+
+    def _input(self, p: Path, fmt: str | None) -> InputFile:
+        resolved = p.resolve()
+        try:
+            display = resolved.relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            display = resolved.as_posix()
+        fmt = fmt or format_for(p) or ""
+        return InputFile(p, display, FILE_GRAPH_PREFIX + quote(display, safe="/-._~:"), fmt)
+
+    # -- building --------------------------------------------------------------------------
+
+    def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
+              dry_run: bool = False, fmt: str | None = None, wait: float = 0.0) -> BuildReport:
+        """Load files into the knowledge base in one transaction.
+
+        Each file fills its own named graph; a file already loaded with the same content is left
+        as it is, a changed one replaces only its graph. ``fresh`` starts from an empty knowledge
+        base. Every problem (syntax, references, types, SHACL) is collected and raised together as
+        :class:`~kb.errors.InputError`; then nothing is stored. ``dry_run`` checks without storing.
+        """
+        started = time.perf_counter()
+        files, problems = self.inputs(paths, fmt)
+        if problems:
+            raise InputError(problems)
+        stored = {} if fresh else {f["graph"]: f for f in self._files()}
+        report = BuildReport()
+        todo: list[InputFile] = []
+        for f in files:
+            sha = f.sha256()
+            if not fresh and not dry_run and stored.get(f.graph, {}).get("sha256") == sha:
+                report.files.append(FileReport(f.display, f.graph, f.format, sha, "unchanged",
+                                               int(stored[f.graph]["triples"])))
+            else:
+                todo.append(f)
+                report.files.append(FileReport(f.display, f.graph, f.format, sha, "loaded"))
+        if not todo:
+            report.seconds = time.perf_counter() - started
+            return report
+
+        parsed: list[Parsed] = []
+        for f in track(todo, "Reading files", self.progress):
+            p = LOADERS[f.format](f)
+            parsed.append(p)
+            problems.extend(p.problems)
+        replaced = {p.input.graph for p in parsed}
+        record_files = {p.input.graph: (p.input.display, p.records) for p in parsed if p.records}
+        compiled = compile_records(record_files, self.base,
+                                   lambda ids: self._existing(ids, replaced, fresh))
+        problems.extend(compiled.problems)
+        if problems:
+            raise InputError(problems)
+        report.records = compiled.records
+        names = {f.graph: f.display for f in files} | {g: self._graph_display(g) for g in stored}
+
+        def work(db: ox.Store) -> None:
+            if fresh:
+                db.clear()
+            build_iri = ox.NamedNode(f"urn:evkb:build:{uuid.uuid4()}")
+            prov_graph = ox.NamedNode(PROVENANCE_GRAPH)
+            start = datetime.now(UTC).isoformat()
+            for p in track(parsed, "Writing graphs", self.progress):
+                g = ox.NamedNode(p.input.graph)
+                if db.contains_named_graph(g):
+                    db.remove_graph(g)
+                for q in list(db.quads_for_pattern(g, None, None, prov_graph)):
+                    db.remove(q)
+                quads = compiled.quads.get(p.input.graph, []) + p.quads
+                db.bulk_extend(quads)
+                if p.load_into is not None:
+                    p.load_into(db, g)
+                db.add_graph(g)
+            counts = self._graph_sizes(db, replaced)
+            for p in parsed:
+                fr = next(r for r in report.files if r.graph == p.input.graph)
+                fr.triples = counts.get(p.input.graph, 0)
+                db.bulk_extend(self._provenance(p.input, fr, build_iri, prov_graph))
+            db.bulk_extend(self._build_provenance(build_iri, prov_graph, start))
+            found = shacl_problems(db, compiled.where, lambda g: names.get(g, g))
+            if found:
+                raise InputError(found)
+            report.triples = sum(counts.values())
+            if dry_run:
+                raise _DryRun
+
+        try:
+            self.store.write(work, wait=wait)
+            report.committed = True
+        except _DryRun:
+            pass
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _graph_sizes(self, db: ox.Store, graphs: set[str]) -> dict[str, int]:
+        out = {}
+        for g in graphs:
+            res = db.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+            out[g] = int(next(iter(res))["n"].value)
+        return out
+
+    def _provenance(self, f: InputFile, fr: FileReport, build: ox.NamedNode,
+                    g: ox.NamedNode) -> list[ox.Quad]:
+        s = ox.NamedNode(f.graph)
+        now = datetime.now(UTC).isoformat()
+
+        def q(p: str, o: ox.NamedNode | ox.Literal) -> ox.Quad:
+            return ox.Quad(s, ox.NamedNode(p), o, g)
+
+        return [
+            q(str(RDF.type), ox.NamedNode(str(EV.LoadedFile))),
+            q(str(EV.path), _literal(f.display)),
+            q(str(EV.sha256), _literal(fr.sha256)),
+            q(str(EV["format"]), _literal(f.format)),
+            q(str(EV.tripleCount), _literal(fr.triples, str(XSD.integer))),
+            q(str(PROV.generatedAtTime), _literal(now, str(XSD.dateTime))),
+            q(str(PROV.wasGeneratedBy), build),
+        ]
+
+    def _build_provenance(self, build: ox.NamedNode, g: ox.NamedNode, start: str) -> list[ox.Quad]:
+        agent = ox.NamedNode(f"urn:evkb:software:kb:{__version__}")
+        end = datetime.now(UTC).isoformat()
+        return [
+            ox.Quad(build, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(EV.Build)), g),
+            ox.Quad(build, ox.NamedNode(str(PROV.startedAtTime)), _literal(start, str(XSD.dateTime)), g),
+            ox.Quad(build, ox.NamedNode(str(PROV.endedAtTime)), _literal(end, str(XSD.dateTime)), g),
+            ox.Quad(build, ox.NamedNode(str(PROV.wasAssociatedWith)), agent, g),
+            ox.Quad(agent, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.SoftwareAgent)), g),
+            ox.Quad(agent, ox.NamedNode(str(RDFS.label)), _literal(f"kb {__version__}"), g),
+        ]
+
+    def _existing(self, ids: set[str], replaced: set[str], fresh: bool) -> dict[str, Existing]:
+        """Records already stored (outside the graphs being replaced) among ``ids``."""
+        if fresh:
+            return {}
+        out: dict[str, Existing] = {}
+        ident = ox.NamedNode(str(DCTERMS.identifier))
+        rdf_type = ox.NamedNode(str(RDF.type))
+        with self.snapshot() as db:
+            graphs = [g for g in db.named_graphs()
+                      if g.value not in replaced and g.value != PROVENANCE_GRAPH]
+            if not graphs:
+                return {}
+            for rid in ids:
+                for q in db.quads_for_pattern(None, ident, ox.Literal(rid), None):
+                    g = q.graph_name
+                    if not isinstance(g, ox.NamedNode) or g.value in replaced:
+                        continue
+                    classes = frozenset(t.object.value for t in db.quads_for_pattern(
+                        q.subject, rdf_type, None, g))
+                    out[rid] = Existing(classes, self._graph_display(g.value))
+                    break
+        return out
+
+    @staticmethod
+    def _graph_display(graph: str) -> str:
+        if graph.startswith(SEED_GRAPH_PREFIX):
+            return "seed/" + graph[len(SEED_GRAPH_PREFIX):]
+        if graph.startswith(FILE_GRAPH_PREFIX):
+            from urllib.parse import unquote
+
+            return unquote(graph[len(FILE_GRAPH_PREFIX):])
+        return graph
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _files(self) -> list[dict[str, str | int]]:
+        query = f"""
+            PREFIX ev: <{EV}>
+            PREFIX prov: <{PROV}>
+            SELECT ?g ?path ?sha ?format ?n ?time WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              ?g a ev:LoadedFile ; ev:path ?path ; ev:sha256 ?sha ; ev:format ?format ;
+                 ev:tripleCount ?n ; prov:generatedAtTime ?time }} }} ORDER BY ?path"""
+        with self.snapshot() as db:
+            return [{"graph": r["g"].value, "path": r["path"].value, "sha256": r["sha"].value,
+                     "format": r["format"].value, "triples": int(r["n"].value),
+                     "loaded_at": r["time"].value} for r in db.query(query)]
+
+    def files(self) -> list[dict[str, str | int]]:
+        """The loaded files: graph IRI, path, SHA-256, format, triple count, load time."""
+        return self._files()
+
+    def stats(self) -> Stats:
+        """Counts by class and stance, the loaded files, and the number of statements."""
+        classes: dict[str, int] = {}
+        stances: dict[str, int] = {}
+        with self.snapshot() as db:
+            q = ("SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?t } "
+                 f"FILTER(?g != <{PROVENANCE_GRAPH}>) }} GROUP BY ?t")
+            for r in db.query(q):
+                classes[label(r["t"].value)] = int(r["n"].value)
+            q = (f"SELECT ?st (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH ?g {{ ?c <{EV.stance}> ?st }} }}"
+                 " GROUP BY ?st")
+            for r in db.query(q):
+                stances[label(r["st"].value)] = int(r["n"].value)
+            total = int(next(iter(db.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")))["n"].value)
+        order = [label(c) for c in _class_order()]
+        classes = dict(sorted(classes.items(), key=lambda kv: (
+            order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
+        return Stats(classes=classes, stances=dict(sorted(stances.items())), files=self._files(),
+                     triples=total)
+
+    def validate(self, paths: Iterable[str | Path] | None = None) -> list[Problem]:
+        """Problems with the stored knowledge base, or with ``paths`` checked against it.
+
+        With paths, the files are checked exactly as a build would (syntax, references, SHACL
+        on the result) and nothing is stored. Returns [] when everything is valid.
+        """
+        if paths is not None:
+            try:
+                self.build(paths, dry_run=True)
+            except InputError as exc:
+                return exc.problems
+            return []
+        names = {f["graph"]: str(f["path"]) for f in self._files()}
+        with self.snapshot() as db:
+            return shacl_problems(db, None, lambda g: names.get(g, g))
+
+    def export(self, fmt: str, out: str | Path) -> Path:
+        """Write the knowledge base as ``ttl``, ``trig``, ``nt``, ``nq`` or ``jsonld``."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        with self.snapshot() as db:
+            write_rdf(db, fmt, tmp, self.base)
+        tmp.replace(out)
+        return out
+
+
+def _class_order() -> list[str]:
+    out: list[str] = []
+    for top in ("Actor", "Place", "Source", "Event", "Documentation", "Claim"):
+        iri = str(EV[top])
+        out.append(iri)
+        out.extend(sorted(subclasses(iri) - {iri}))
+    return out

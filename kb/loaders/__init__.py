@@ -1,0 +1,69 @@
+"""Input formats. Every loader has the same small interface: ``load(InputFile) -> Parsed``.
+
+A loader reads syntax only. Record formats (YAML, CSV) return :class:`~kb.records.Record` objects
+that :func:`kb.records.compile_records` checks and turns into quads; RDF formats return quads (or a
+``load_into`` function that streams a large file straight into the store's transaction).
+Register a new format in :data:`LOADERS` and its file endings in :data:`SUFFIXES`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kb.errors import Problem
+from kb.records import Record
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to load: where it is, how it is shown, which named graph it fills, and its format."""
+
+    path: Path
+    display: str
+    graph: str
+    format: str
+
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        with open(self.path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+
+@dataclass
+class Parsed:
+    """What a loader read from one file."""
+
+    input: InputFile
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    quads: list[ox.Quad] = field(default_factory=list)
+    load_into: Callable[[ox.Store, ox.NamedNode], None] | None = None
+
+
+def _yaml(f: InputFile) -> Parsed:
+    from kb.loaders import yaml as yaml_loader
+
+    records, problems = yaml_loader.load(f.path, f.display)
+    return Parsed(f, records=records, problems=problems)
+
+
+LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
+    "yaml": _yaml,
+}
+
+SUFFIXES: dict[str, str] = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+
+
+def format_for(path: Path) -> str | None:
+    """The format a file ending selects, or None."""
+    return SUFFIXES.get(path.suffix.lower())

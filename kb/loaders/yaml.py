@@ -1,0 +1,192 @@
+"""The YAML authoring format: syntax and structure only, with a location for every value.
+
+PyYAML's C parser composes the document into nodes that carry line and column marks; records are
+read from those nodes. Anchors and aliases are refused (they are never needed in evidence files,
+and they are how "billion laughs" documents explode), as are duplicate keys and unknown keys
+(with a suggestion for a near miss).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import yaml
+
+from kb.errors import Problem
+from kb.records import Loc, Record
+from kb.schema import RecordSpec, nested_records, records
+
+try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 64
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TEXT = {_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                "tag:yaml.org,2002:timestamp"}
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8, reporting undecodable bytes with their line and column."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(display, None, None, None, f"cannot read file: {exc.strerror or exc}")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start]
+        line = head.count(b"\n") + 1
+        column = exc.start - (head.rfind(b"\n") + 1) + 1
+        return None, [Problem(display, line, column, None,
+                              f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+    return text, []
+
+
+def load(path: Path, display: str) -> tuple[list[Record], list[Problem]]:
+    """Read one YAML file into records. Returns (records, problems)."""
+    text, problems = read_text(path, display)
+    if text is None:
+        return [], problems
+    return parse(text, display)
+
+
+def parse(text: str, display: str) -> tuple[list[Record], list[Problem]]:
+    """Read YAML text into records. Returns (records, problems)."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [], [Problem(display, line, None, None, "NUL byte in file")]
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        return [], [Problem(display, mark.line + 1 if mark else None,
+                            mark.column + 1 if mark else None, None, f"YAML syntax error: {message}")]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return [], [Problem(display, None, None, None, f"YAML error: {exc}")]
+    reader = _Reader(display)
+    out = reader.document(root)
+    return out, reader.problems
+
+
+class _Reader:
+    def __init__(self, display: str):
+        self.display = display
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+
+    def loc(self, node: yaml.Node) -> Loc:
+        return Loc(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def bad(self, node: yaml.Node, field: str | None, message: str) -> None:
+        self.problems.append(self.loc(node).problem(field, message))
+
+    def visit(self, node: yaml.Node, depth: int) -> bool:
+        """Refuse aliases (a node seen twice) and absurd nesting."""
+        if id(node) in self.seen:
+            self.bad(node, None, "YAML anchors and aliases are not allowed")
+            return False
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.bad(node, None, f"nested deeper than {MAX_DEPTH} levels")
+            return False
+        return True
+
+    def pairs(self, node: yaml.MappingNode, allowed: tuple[str, ...], what: str,
+              depth: int) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        out, seen = [], {}
+        for key, value in node.value:
+            if not self.visit(key, depth) or not self.visit(value, depth):
+                continue
+            if not isinstance(key, yaml.ScalarNode) or key.tag != _STR:
+                self.bad(key, None, f"keys must be plain words in {what}")
+                continue
+            name = key.value
+            if name in seen:
+                self.bad(key, name, f"duplicate key '{name}' (first at line {seen[name]})")
+                continue
+            seen[name] = key.start_mark.line + 1
+            if name not in allowed:
+                hint = difflib.get_close_matches(name, allowed, n=1)
+                suggestion = (f"; did you mean '{hint[0]}'?" if hint
+                              else f"; expected one of: {', '.join(allowed)}")
+                self.bad(key, name, f"unknown key '{name}' in {what}{suggestion}")
+                continue
+            out.append((name, key, value))
+        return out
+
+    def document(self, root: yaml.Node | None) -> list[Record]:
+        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
+            self.problems.append(Problem(self.display, 1, 1, None, "the file is empty: expected "
+                                         f"top-level keys {', '.join(records())}"))
+            return []
+        if not isinstance(root, yaml.MappingNode):
+            self.bad(root, None, f"expected a mapping with top-level keys {', '.join(records())}")
+            return []
+        self.seen.add(id(root))
+        out: list[Record] = []
+        for key, _knode, value in self.pairs(root, tuple(records()), "the top level", 1):
+            spec = records()[key]
+            if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+                continue
+            if not isinstance(value, yaml.SequenceNode):
+                self.bad(value, key, f"'{key}' must be a list of records")
+                continue
+            for item in value.value:
+                if self.visit(item, 2):
+                    rec = self.record(item, spec, 3)
+                    if rec is not None:
+                        out.append(rec)
+        return out
+
+    def record(self, node: yaml.Node, spec: RecordSpec, depth: int) -> Record | None:
+        what = f"{spec.key} record" if not spec.nested else f"{spec.key} entry"
+        if not isinstance(node, yaml.MappingNode):
+            self.bad(node, None, f"each {what} must be a mapping of field: value")
+            return None
+        rec = Record(spec=spec, loc=self.loc(node))
+        for name, knode, value in self.pairs(node, spec.field_names, what, depth):
+            if name == "id":
+                text = self.scalar(value, "id")
+                if text is not None:
+                    rec.id, rec.id_loc = text, self.loc(value)
+                continue
+            f = spec.field(name)
+            assert f is not None
+            rec.field_locs[name] = self.loc(knode)
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            if isinstance(value, yaml.SequenceNode) and not f.many:
+                self.bad(value, name, "takes one value, not a list")
+                continue
+            for item in items:
+                if item is not value and not self.visit(item, depth + 1):
+                    continue
+                if f.kind == "Nested":
+                    nested = self.record(item, nested_records()[f.record or ""], depth + 2)
+                    if nested is not None:
+                        rec.add(name, nested, self.loc(item))
+                    continue
+                text = self.scalar(item, name)
+                if text is not None:
+                    rec.add(name, text, self.loc(item))
+        return rec
+
+    def scalar(self, node: yaml.Node, field: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _SCALAR_TEXT:
+                return node.value
+            if node.tag.endswith(":null"):
+                self.bad(node, field, "has no value (remove the key or give a value)")
+            elif node.tag.endswith(":bool"):
+                self.bad(node, field, f"expected text, got the boolean {node.value!r} (quote it)")
+            else:
+                self.bad(node, field, f"unsupported YAML tag {node.tag}")
+            return None
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+        self.bad(node, field, f"expected a single value, got {kind}")
+        return None

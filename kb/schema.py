@@ -1,0 +1,132 @@
+"""The authoring format (record types and their fields), read from ``ontology/authoring.ttl``.
+
+YAML and CSV loaders both read records through these specs, so a field added to the ontology's
+authoring mapping is understood by every loader without a code change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import rdflib
+
+from kb.terms import EV, OWL, RDF, authoring, class_codes, concept_codes, ontology
+
+KINDS = frozenset({"Text", "LangText", "Url", "Decimal", "Date", "DateOrInterval", "Reference",
+                   "ClassCode", "ConceptCode", "Nested"})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key an author writes, and what it becomes."""
+
+    name: str
+    kind: str
+    properties: tuple[str, ...] = ()
+    required: bool = False
+    many: bool = False
+    target: str | None = None          # class IRI for Reference / ClassCode
+    scheme: str | None = None          # concept scheme IRI for ConceptCode
+    record: str | None = None          # nested record key for Nested
+    start_property: str | None = None  # DateOrInterval
+    end_property: str | None = None    # DateOrInterval
+
+    def codes(self) -> dict[str, str]:
+        """The allowed codes of a ClassCode or ConceptCode field."""
+        if self.kind == "ClassCode":
+            return class_codes(self.target or "")
+        if self.kind == "ConceptCode":
+            return concept_codes(self.scheme or "")
+        return {}
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """A record type: the top-level key that holds it, its class and its fields."""
+
+    key: str
+    cls: str
+    fields: tuple[Field, ...]
+    nested: bool = False
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return ("id", *(f.name for f in self.fields)) if not self.nested else tuple(
+            f.name for f in self.fields)
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def field_for_property(self, prop: str) -> Field | None:
+        return next((f for f in self.fields if prop in f.properties
+                     or prop in (f.start_property, f.end_property)), None)
+
+
+def _local(iri: rdflib.term.Node) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+def _int(g: rdflib.Graph, s: rdflib.term.Node, p: rdflib.URIRef, default: int = 0) -> int:
+    v = g.value(s, p)
+    return int(v) if v is not None else default
+
+
+@cache
+def all_records() -> tuple[RecordSpec, ...]:
+    """Every record type, top-level and nested, in authoring order."""
+    g = authoring()
+    specs = []
+    for rec in sorted(g.subjects(RDF.type, EV.Record), key=lambda r: _int(g, r, EV.order)):
+        fields = []
+        for f in sorted(g.objects(rec, EV.field), key=lambda f: _int(g, f, EV.order)):
+            nested = g.value(f, EV.record)
+            kind = _local(g.value(f, EV.kind))
+            if kind not in KINDS:
+                raise ValueError(f"authoring.ttl: unknown field kind {kind}")
+            fields.append(Field(
+                name=str(g.value(f, EV.name)),
+                kind=kind,
+                properties=tuple(sorted(str(p) for p in g.objects(f, EV.property))),
+                required=bool(g.value(f, EV.required, default=rdflib.Literal(False)).toPython()),
+                many=bool(g.value(f, EV.many, default=rdflib.Literal(False)).toPython()),
+                target=_opt(g.value(f, EV.target)),
+                scheme=_opt(g.value(f, EV.scheme)),
+                record=str(g.value(nested, EV.key)) if nested is not None else None,
+                start_property=_opt(g.value(f, EV.startProperty)),
+                end_property=_opt(g.value(f, EV.endProperty)),
+            ))
+        specs.append(RecordSpec(key=str(g.value(rec, EV.key)), cls=str(g.value(rec, EV.recordClass)),
+                                fields=tuple(fields), nested=(rec, EV.nestedIn, None) in g))
+    return tuple(specs)
+
+
+def _opt(v: rdflib.term.Node | None) -> str | None:
+    return str(v) if v is not None else None
+
+
+@cache
+def records() -> dict[str, RecordSpec]:
+    """Top-level record types by key (actors, places, sources, events, claims)."""
+    return {r.key: r for r in all_records() if not r.nested}
+
+
+@cache
+def nested_records() -> dict[str, RecordSpec]:
+    """Nested record types by key (documentation)."""
+    return {r.key: r for r in all_records() if r.nested}
+
+
+@cache
+def shortcut(outer: str, inner: str) -> str | None:
+    """The property declared with ``owl:propertyChainAxiom (outer inner)``, if any.
+
+    ``ev:documentedBy`` is declared as the chain ``ev:qualifiedDocumentation / ev:documentingSource``;
+    loaders write the shortcut triple alongside the qualified node, as the ontology says.
+    """
+    g = ontology()
+    for prop, chain in g.subject_objects(OWL.propertyChainAxiom):
+        items = [str(x) for x in rdflib.collection.Collection(g, chain)]
+        if items == [outer, inner]:
+            return str(prop)
+    return None

@@ -1,0 +1,238 @@
+"""The on-disk store: Oxigraph databases in immutable generations, one writer at a time.
+
+Layout of a store folder (default ``./.kb``)::
+
+    .kb/
+      CURRENT          name of the published generation (replaced atomically)
+      write.lock       held (flock) by the one process that is writing
+      gen/000007/      an Oxigraph (RocksDB) database, never written again once published
+      gen/000007.read  readers hold a shared flock on it while they read generation 7
+
+A write transaction starts from a hard-link backup of the current generation (Oxigraph's own
+``Store.backup``: cheap, no copy of the data), changes that copy, flushes it, fsyncs it, and
+publishes it by atomically replacing ``CURRENT``. A failure or a kill at any moment leaves
+``CURRENT`` naming the previous generation, untouched; readers (queries, ``kb serve``) keep a
+consistent snapshot for as long as they hold it. Old generations are removed once no reader holds
+them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import gc
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from kb.errors import StoreError, StoreLockedError
+
+DEFAULT_PATH = ".kb"
+T = TypeVar("T")
+
+
+def default_path() -> Path:
+    """``$KB_STORE`` or ``./.kb``."""
+    return Path(os.environ.get("KB_STORE") or DEFAULT_PATH)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(root))
+
+
+def _io_error(action: str, exc: OSError) -> StoreError:
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
+        return StoreError(f"{action}: the disk is full; the knowledge base is unchanged")
+    return StoreError(f"{action}: {exc}; the knowledge base is unchanged")
+
+
+class Store:
+    """A store folder holding generations of an Oxigraph database."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        self.path = Path(path) if path is not None else default_path()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return (self.path / "CURRENT").is_file()
+
+    def current(self) -> str | None:
+        """The name of the published generation, or None for an empty store."""
+        try:
+            name = (self.path / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.path / 'CURRENT'}: {exc}") from exc
+        return name or None
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[ox.Store]:
+        """A read-only snapshot of the published generation (an empty store if none)."""
+        for _attempt in range(20):
+            name = self.current()
+            if name is None:
+                yield ox.Store()
+                return
+            lock_path = self.path / "gen" / f"{name}.read"
+            try:
+                fd = os.open(lock_path, os.O_RDONLY)
+            except FileNotFoundError:
+                time.sleep(0.01)  # collected between our read of CURRENT and the open: retry
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                gen = self.path / "gen" / name
+                if not gen.is_dir():
+                    continue
+                try:
+                    db = ox.Store.read_only(str(gen))
+                except OSError as exc:
+                    raise StoreError(f"cannot open the knowledge base at {gen}: {exc}") from exc
+                try:
+                    yield db
+                finally:
+                    del db
+                    gc.collect()
+                return
+            finally:
+                os.close(fd)
+        raise StoreError(f"could not open a stable generation of {self.path}")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the write lock; wait up to ``wait`` seconds for another writer, then refuse."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _io_error(f"cannot create the store at {self.path}", exc) from exc
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+                        raise StoreLockedError(
+                            f"the knowledge base at {self.path} is being written by {holder}; "
+                            "try again when it finishes (or pass --wait SECONDS)") from None
+                    time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    def write(self, work: Callable[[ox.Store], T], wait: float = 0.0) -> T:
+        """Run ``work`` on a writable copy of the current generation; publish it if it returns.
+
+        ``work`` must not keep references to the database it is given: the copy is closed (by
+        dropping it) before it is published, so that nothing writes to a published generation.
+        If ``work`` raises, the copy is thrown away and the store is as it was.
+        """
+        with self.lock(wait):
+            gen_dir = self.path / "gen"
+            try:
+                gen_dir.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise _io_error("cannot create the store", exc) from exc
+            self._collect()
+            current = self.current()
+            number = max((int(p.name) for p in gen_dir.iterdir() if p.name.isdigit()), default=0) + 1
+            name = f"{number:06d}"
+            work_dir = gen_dir / f"tmp-{name}"
+            try:
+                try:
+                    if current is not None:
+                        with self.reader() as snapshot:
+                            snapshot.backup(str(work_dir))
+                    db = ox.Store(str(work_dir))
+                except OSError as exc:
+                    raise _io_error("cannot start a transaction", exc) from exc
+                try:
+                    result = work(db)
+                    db.flush()
+                except OSError as exc:
+                    raise _io_error("cannot write the knowledge base", exc) from exc
+                finally:
+                    del db
+                    gc.collect()
+                try:
+                    self._publish(work_dir, name)
+                except OSError as exc:
+                    shutil.rmtree(gen_dir / name, ignore_errors=True)
+                    raise _io_error("cannot publish the new knowledge base", exc) from exc
+            finally:
+                shutil.rmtree(work_dir, ignore_errors=True)
+            self._collect()
+            return result
+
+    def _publish(self, work: Path, name: str) -> None:
+        gen_dir = self.path / "gen"
+        _fsync_tree(work)
+        (gen_dir / f"{name}.read").touch()
+        os.rename(work, gen_dir / name)
+        _fsync_dir(gen_dir)
+        tmp = self.path / "CURRENT.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / "CURRENT")
+        _fsync_dir(self.path)
+
+    def _collect(self) -> None:
+        """Remove unfinished work and generations no reader holds (caller holds the write lock)."""
+        gen_dir = self.path / "gen"
+        if not gen_dir.is_dir():
+            return
+        current = self.current()
+        for p in gen_dir.iterdir():
+            if p.name.startswith("tmp-"):
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.is_dir() and p.name.isdigit() and p.name != current:
+                lock_path = gen_dir / f"{p.name}.read"
+                try:
+                    fd = os.open(lock_path, os.O_RDONLY)
+                except FileNotFoundError:
+                    shutil.rmtree(p, ignore_errors=True)
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a reader still uses it
+                else:
+                    shutil.rmtree(p, ignore_errors=True)
+                    lock_path.unlink(missing_ok=True)
+                finally:
+                    os.close(fd)
+            elif p.name.endswith(".read") and not (gen_dir / p.name[:-5]).is_dir():
+                p.unlink(missing_ok=True)

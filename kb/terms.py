@@ -1,0 +1,138 @@
+"""Namespaces, and the terms the code needs, read from the ontology files.
+
+The ontology (``ontology/*.ttl``) is the single source of truth: the authoring codes ("person",
+"denies", "video"), the class hierarchy and the shortcut chains are all read from it here.
+A name used in Python is checked against the ontology when it is first asked for, so a typo or a
+term removed from the ontology fails loudly instead of producing silent, undeclared data.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+EV = rdflib.Namespace("https://w3id.org/evkb/ns#")
+SCHEMA = rdflib.Namespace("https://schema.org/")
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES: dict[str, str] = {
+    "ev": str(EV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+}
+
+DEFAULT_BASE = "https://w3id.org/evkb/id/"
+
+__all__ = [
+    "DCTERMS", "DEFAULT_BASE", "EV", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SH",
+    "SKOS", "XSD", "class_codes", "concept_codes", "ev", "ontology", "ontology_dir",
+    "record_class_of", "shapes", "sparql_prefixes", "subclasses",
+]
+
+
+def ontology_dir() -> Path:
+    """The folder holding evidence.ttl, shapes.ttl and authoring.ttl."""
+    here = Path(__file__).resolve().parent.parent / "ontology"
+    if (here / "evidence.ttl").is_file():
+        return here
+    return Path(str(resources.files("kb") / "ontology"))
+
+
+@cache
+def _graph(name: str) -> rdflib.Graph:
+    g = rdflib.Graph()
+    g.parse(ontology_dir() / name, format="turtle")
+    return g
+
+
+def ontology() -> rdflib.Graph:
+    """The ontology (``evidence.ttl``) as an rdflib graph (parsed once)."""
+    return _graph("evidence.ttl")
+
+
+def shapes() -> rdflib.Graph:
+    """The SHACL shapes (``shapes.ttl``)."""
+    return _graph("shapes.ttl")
+
+
+def authoring() -> rdflib.Graph:
+    """The authoring-format mapping (``authoring.ttl``)."""
+    return _graph("authoring.ttl")
+
+
+@cache
+def declared_terms() -> frozenset[rdflib.URIRef]:
+    """Every class and property the ontology declares."""
+    kinds = {OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
+             OWL.AnnotationProperty, RDF.Property, SKOS.Concept, SKOS.ConceptScheme}
+    g = ontology()
+    return frozenset(s for s, k in g.subject_objects(RDF.type) if k in kinds
+                     and isinstance(s, rdflib.URIRef))
+
+
+def ev(local: str) -> str:
+    """The IRI of ``ev:local`` as a string, failing if the ontology does not declare it."""
+    iri = EV[local]
+    if iri not in declared_terms():
+        raise KeyError(f"ev:{local} is not declared in ontology/evidence.ttl")
+    return str(iri)
+
+
+@cache
+def subclasses(cls: str) -> frozenset[str]:
+    """``cls`` and all its subclasses declared in the ontology."""
+    g = ontology()
+    return frozenset(str(c) for c in g.transitive_subjects(RDFS.subClassOf, rdflib.URIRef(cls)))
+
+
+@cache
+def class_codes(parent: str) -> dict[str, str]:
+    """Authoring code -> class IRI for the subclasses of ``parent`` that carry an ``ev:code``."""
+    g = ontology()
+    out = {}
+    for c in subclasses(parent):
+        code = g.value(rdflib.URIRef(c), EV.code)
+        if code is not None:
+            out[str(code)] = c
+    return dict(sorted(out.items()))
+
+
+@cache
+def concept_codes(scheme: str) -> dict[str, str]:
+    """Authoring code -> concept IRI for the concepts of a SKOS scheme."""
+    g = ontology()
+    out = {str(g.value(c, EV.code)): str(c) for c in g.subjects(SKOS.inScheme, rdflib.URIRef(scheme))
+           if g.value(c, EV.code) is not None}
+    return dict(sorted(out.items()))
+
+
+@cache
+def record_class_of(cls: str) -> str | None:
+    """The top record class (Actor, Place, Source, Event, Claim, Documentation) a class belongs to."""
+    from kb.schema import all_records  # local: schema reads terms
+
+    for rec in all_records():
+        if cls in subclasses(rec.cls):
+            return rec.cls
+    return None
+
+
+def label(iri: str) -> str:
+    """The ontology's rdfs:label of a term, or its local name."""
+    value = ontology().value(rdflib.URIRef(iri), RDFS.label)
+    return str(value) if value is not None else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace in :data:`PREFIXES`."""
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())

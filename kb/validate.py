@@ -1,0 +1,88 @@
+"""SHACL validation of the knowledge base with pySHACL and ``ontology/shapes.ttl``.
+
+Each violation is reported as a located :class:`~kb.errors.Problem`: the focus node is traced back
+to the file, line and field it was written in (for records of the current batch), or to the file
+graph it was loaded from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+
+from kb.errors import Problem
+from kb.records import Loc
+from kb.schema import all_records
+from kb.terms import SH, ontology, shapes
+
+PROVENANCE_GRAPH = "urn:evkb:provenance"
+
+
+def to_rdflib(db: ox.Store) -> rdflib.Graph:
+    """The knowledge (every file graph, without the provenance graph) as one rdflib graph."""
+    data = db.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")
+    nt = ox.serialize(data, format=ox.RdfFormat.N_TRIPLES)
+    g = rdflib.Graph()
+    g.parse(data=nt, format="nt")
+    return g
+
+
+def _field_name(path: str | None) -> str | None:
+    if path is None:
+        return None
+    for spec in all_records():
+        f = spec.field_for_property(path)
+        if f is not None:
+            return f.name
+    return path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def shacl_problems(
+    db: ox.Store,
+    where: Mapping[str, tuple[Loc, dict[str, Loc]]] | None = None,
+    graph_name: Callable[[str], str] | None = None,
+) -> list[Problem]:
+    """Validate the store against the shapes; return one located problem per violation."""
+    data = to_rdflib(db)
+    data += ontology()  # subclasses for sh:class, schemes of concepts
+    conforms, results, _text = shacl_validate(
+        data, shacl_graph=shapes(), inference="none", inplace=True,
+        abort_on_first=False, allow_warnings=True)
+    if conforms:
+        return []
+    where = where or {}
+    problems = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = str(results.value(result, SH.focusNode))
+        path = results.value(result, SH.resultPath)
+        prop = str(path) if isinstance(path, rdflib.URIRef) else None
+        field = _field_name(prop)
+        message = str(results.value(result, SH.resultMessage) or "violates a shape")
+        value = results.value(result, SH.value)
+        if value is not None and not isinstance(value, rdflib.BNode):
+            message += f" (value: {str(value)[:80]})"
+        if focus in where:
+            rec_loc, field_locs = where[focus]
+            loc = field_locs.get(field or "", rec_loc)
+            problems.append(loc.problem(field, message))
+        else:
+            file = _graph_of(db, focus, graph_name)
+            problems.append(Problem(file, None, None, field, f"<{focus}>: {message}"))
+    return problems
+
+
+def _graph_of(db: ox.Store, subject: str, graph_name: Callable[[str], str] | None) -> str:
+    try:
+        node = ox.NamedNode(subject)
+    except ValueError:
+        return "(knowledge base)"
+    for quad in db.quads_for_pattern(node, None, None, None):
+        g = quad.graph_name
+        if isinstance(g, ox.NamedNode) and g.value != PROVENANCE_GRAPH:
+            return graph_name(g.value) if graph_name else g.value
+    return "(knowledge base)"
