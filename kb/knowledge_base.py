@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -27,13 +26,11 @@ from kb.errors import InputError, Problem
 from kb.export import write_rdf
 from kb.loaders import LOADERS, InputFile, Parsed, format_for
 from kb.progress import track
+from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
 from kb.records import Existing, compile_records
 from kb.store import Store
 from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
-from kb.validate import PROVENANCE_GRAPH, shacl_problems
-
-FILE_GRAPH_PREFIX = "urn:evkb:file:"
-SEED_GRAPH_PREFIX = "urn:evkb:seed:"
+from kb.validate import shacl_problems
 
 
 def seed_dir() -> Path:
@@ -119,7 +116,7 @@ class KnowledgeBase:
         if paths is None or not list(paths):
             seed = seed_dir()
             for p in sorted(seed.glob("*.yaml")):
-                out.append(InputFile(p, f"seed/{p.name}", SEED_GRAPH_PREFIX + p.name, "yaml"))
+                out.append(InputFile(p, f"seed/{p.name}", seed_graph(p.name), "yaml"))
             return out, problems
         for raw in paths:
             p = Path(raw)
@@ -153,7 +150,7 @@ class KnowledgeBase:
         except ValueError:
             display = resolved.as_posix()
         fmt = fmt or format_for(p) or ""
-        return InputFile(p, display, FILE_GRAPH_PREFIX + quote(display, safe="/-._~:"), fmt)
+        return InputFile(p, display, file_graph(display), fmt)
 
     # -- building --------------------------------------------------------------------------
 
@@ -198,7 +195,7 @@ class KnowledgeBase:
         if problems:
             raise InputError(problems)
         report.records = compiled.records
-        names = {f.graph: f.display for f in files} | {g: self._graph_display(g) for g in stored}
+        names = {f.graph: f.display for f in files} | {g: graph_display(g) for g in stored}
 
         def work(db: ox.Store) -> None:
             if fresh:
@@ -294,19 +291,9 @@ class KnowledgeBase:
                         continue
                     classes = frozenset(t.object.value for t in db.quads_for_pattern(
                         q.subject, rdf_type, None, g))
-                    out[rid] = Existing(classes, self._graph_display(g.value))
+                    out[rid] = Existing(classes, graph_display(g.value))
                     break
         return out
-
-    @staticmethod
-    def _graph_display(graph: str) -> str:
-        if graph.startswith(SEED_GRAPH_PREFIX):
-            return "seed/" + graph[len(SEED_GRAPH_PREFIX):]
-        if graph.startswith(FILE_GRAPH_PREFIX):
-            from urllib.parse import unquote
-
-            return unquote(graph[len(FILE_GRAPH_PREFIX):])
-        return graph
 
     # -- reading ---------------------------------------------------------------------------
 

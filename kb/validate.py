@@ -14,11 +14,10 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from kb.errors import Problem
+from kb.provenance import PROVENANCE_GRAPH
 from kb.records import Loc
 from kb.schema import all_records
 from kb.terms import SH, ontology, shapes
-
-PROVENANCE_GRAPH = "urn:evkb:provenance"
 
 
 def to_rdflib(db: ox.Store) -> rdflib.Graph:
