@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh machine (Debian chromium for the browser tests,
+# Virtuoso for the external-store tests, the Python packages), then runs the whole test suite.
+# Usage: bash scripts/test.sh [pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "warning: missing ${need[*]} (run as root to install them); those tests will be skipped" >&2
+  fi
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 -m ruff check kb scripts tests
+python3 -m pytest "$@"
