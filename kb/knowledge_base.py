@@ -117,6 +117,8 @@ class KnowledgeBase:
             seed = seed_dir()
             for p in sorted(seed.glob("*.yaml")):
                 out.append(InputFile(p, f"seed/{p.name}", seed_graph(p.name), "yaml"))
+            if not out:
+                problems.append(Problem(str(seed), None, None, None, "the bundled seed dataset is missing"))
             return out, problems
         for raw in paths:
             p = Path(raw)

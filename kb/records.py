@@ -192,7 +192,7 @@ def _compile_record(rec: Record, base: str, g: NamedNode,
         values = rec.values.get(f.name, [])
         loc = rec.field_locs.get(f.name, rec.loc)
         if not values:
-            if f.required:
+            if f.required and f.name not in rec.field_locs:  # else its bad value was reported
                 problems.append(rec.loc.problem(f.name, f"missing required field '{f.name}'"
                                                         f" in {spec.key} record"
                                                         + (f" '{rec.id}'" if rec.id else "")))

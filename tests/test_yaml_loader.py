@@ -1,0 +1,164 @@
+"""Every kind of bad YAML gives its exact located error, and a built store stays byte-for-byte the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import InputError
+
+GOOD = """
+actors:
+  - id: alice
+    name: Alice
+    kind: person
+    affiliated_with: [gov]
+  - id: gov
+    name: A Government
+    kind: government
+places:
+  - id: shusha
+    name: Shusha
+    aliases: ["Shushi@hy", "Şuşa@az"]
+sources:
+  - id: rep
+    title: A report
+    kind: report
+    publisher: gov
+    date: 2020-10-02
+    url: https://example.org/report
+events:
+  - id: war
+    label: A war
+  - id: shelling
+    label: A shelling
+    date: 2020-10-01/2020-10-03
+    place: shusha
+    part_of: [war]
+    documented_by:
+      - source: rep
+        evidence: video
+        quote: "we filmed it"
+claims:
+  - id: denial
+    by: alice
+    stance: denies
+    about: shelling
+    text: "It did not happen."
+    stated_in: rep
+    date: 2020-10-04
+"""
+
+# (name, YAML text, expected "line:column: field:" fragment, expected message fragment)
+BAD = [
+    ("syntax", "actors:\n  - id: a\n    name: [unclosed\n", ":4:1:", "YAML syntax error"),
+    ("tab", "actors:\n\t- id: a\n", ":2:1:", "YAML syntax error"),
+    ("duplicate-key", "actors:\n  - id: a\n    id: b\n    name: A\n    kind: person\n",
+     ":3:5: id:", "duplicate key 'id'"),
+    ("unknown-key", "actors:\n  - id: a\n    nmae: A\n    kind: person\n", ":3:5: nmae:",
+     "did you mean 'name'"),
+    ("unknown-top-key", "actor:\n  - id: a\n", ":1:1: actor:", "did you mean 'actors'"),
+    ("missing-required", "actors:\n  - id: a\n    kind: person\n", ":2:5: name:",
+     "missing required field 'name'"),
+    ("missing-id", "actors:\n  - name: A\n    kind: person\n", ":2:5: id:", "missing required field 'id'"),
+    ("bad-kind", "actors:\n  - id: a\n    name: A\n    kind: persn\n", ":4:11: kind:", "unknown kind 'persn'"),
+    ("bad-stance", GOOD.replace("stance: denies", "stance: denied"), ":36:13: stance:",
+     "unknown stance 'denied'"),
+    ("impossible-date", GOOD.replace("date: 2020-10-02", "date: 2020-02-30"), ":19:11: date:",
+     "impossible date 2020-02-30"),
+    ("month-13", GOOD.replace("date: 2020-10-02", "date: 2020-13-01"), ":19:11: date:",
+     "impossible date 2020-13-01"),
+    ("not-a-date", GOOD.replace("date: 2020-10-02", "date: yesterday"), ":19:11: date:", "not a date"),
+    ("reversed-interval", GOOD.replace("2020-10-01/2020-10-03", "2020-10-03/2020-10-01"), ":26:11: date:",
+     "interval ends before it starts"),
+    ("unknown-reference", GOOD.replace("about: shelling", "about: shellin"), ":37:12: about:",
+     "unknown reference 'shellin'"),
+    ("wrong-target-type", GOOD.replace("about: shelling", "about: alice"), ":37:12: about:",
+     "'alice' is a actor, not a event"),
+    ("self-reference", GOOD.replace("affiliated_with: [gov]", "affiliated_with: [alice]"),
+     ":6:23: affiliated_with:", "refers to the record itself"),
+    ("duplicate-id", GOOD.replace("id: gov", "id: alice"), ":7:9: id:", "duplicate id 'alice'"),
+    ("part-of-cycle", GOOD.replace("label: A war", "label: A war\n    part_of: [shelling]"),
+     ":24:5: part_of:", "part_of forms a cycle"),
+    ("wrong-type-list", GOOD.replace("title: A report", "title: [A, report]"), ":16:12: title:",
+     "takes one value, not a list"),
+    ("wrong-type-mapping", GOOD.replace("name: Alice", "name: {first: Alice}"), ":4:11: name:",
+     "expected a single value, got a mapping"),
+    ("wrong-type-bool", GOOD.replace("name: Alice", "name: yes"), ":4:11: name:", "boolean"),
+    ("null-value", GOOD.replace("name: Alice", "name:"), ":4:10: name:", "has no value"),
+    ("bad-url", GOOD.replace("url: https://example.org/report", "url: javascript:alert(1)"),
+     ":20:10: url:", "not an http(s) URL"),
+    ("bad-evidence", GOOD.replace("evidence: video", "evidence: rumour"), ":31:19: evidence:",
+     "unknown evidence 'rumour'"),
+    ("doc-missing-source", GOOD.replace("      - source: rep\n        evidence: video",
+                                        "      - evidence: video"), ":30:9: source:",
+     "missing required field 'source'"),
+    ("records-not-list", "actors: {id: a}\n", ":1:9: actors:", "must be a list of records"),
+    ("top-not-mapping", "- just\n- a list\n", ":1:1:", "expected a mapping"),
+    ("empty", "", ":1:1:", "the file is empty"),
+    ("comments-only", "# nothing here\n", ":1:1:", "the file is empty"),
+    ("alias", "actors:\n  - &x {id: a, name: A, kind: person}\n  - *x\n", ":2:5:",
+     "anchors and aliases are not allowed"),
+    ("zero-width-id", "actors:\n  - id: \"a\u200bb\"\n    name: A\n    kind: person\n", ":2:9: id:", "invalid id"),
+    ("rtl-id", "actors:\n  - id: \"a\u202eb\"\n    name: A\n    kind: person\n", ":2:9: id:", "invalid id"),
+    ("empty-alias-with-language", GOOD.replace('"Shushi@hy"', '"  @hy"'), ":13:15: aliases:", "is empty"),
+]
+
+
+@pytest.fixture
+def built(kb, write, dump, store_path):
+    kb.build([write("good.yaml", GOOD)])
+    return dump(store_path)
+
+
+@pytest.mark.parametrize("name,text,where,message", BAD, ids=[b[0] for b in BAD])
+def test_bad_yaml_is_located_and_store_unchanged(kb, tmp_path, built, dump, store_path,
+                                                 name, text, where, message):
+    """The author edits the stored file into a broken one: the build is refused, nothing changes."""
+    path = tmp_path / "data" / "good.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        kb.build([path])
+    lines = [str(p) for p in info.value.problems]
+    assert any(where in line and message in line for line in lines), lines
+    assert all(line.startswith(str(path)) for line in lines), lines
+    assert dump(store_path) == built
+
+
+def test_all_problems_reported_at_once(kb, write):
+    text = GOOD.replace("stance: denies", "stance: nope").replace("date: 2020-10-02", "date: 2020-02-30")
+    text = text.replace("about: shelling", "about: nothing")
+    with pytest.raises(InputError) as info:
+        kb.build([write("many.yaml", text)])
+    fields = sorted(p.field for p in info.value.problems)
+    assert fields == ["about", "date", "stance"]
+
+
+def test_invalid_utf8_is_located(kb, tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"actors:\n  - id: a\n    name: Caf\xe9\n")
+    with pytest.raises(InputError) as info:
+        kb.build([path])
+    (problem,) = info.value.problems
+    assert (problem.line, problem.column) == (3, 14)
+    assert "invalid UTF-8" in problem.message
+
+
+def test_nul_byte_is_located(kb, tmp_path):
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"actors:\n  - id: a\x00\n")
+    with pytest.raises(InputError) as info:
+        kb.build([path])
+    assert info.value.problems[0].line == 2
+
+
+def test_reference_across_files_and_store(kb, write):
+    kb.build([write("a.yaml", "actors:\n  - {id: a, name: A, kind: person}\n")])
+    # b.yaml refers to an actor stored by an earlier build
+    b = write("b.yaml", """
+        events:
+          - {id: e, label: E}
+        claims:
+          - {id: c, by: a, stance: asserts, about: e, text: "yes"}
+    """)
+    report = kb.build([b])
+    assert report.committed and report.records == 2
