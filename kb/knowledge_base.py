@@ -27,7 +27,7 @@ from kb.export import write_rdf
 from kb.loaders import LOADERS, InputFile, Parsed, format_for
 from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
-from kb.records import Existing, compile_records
+from kb.records import Compiled, Existing, compile_records
 from kb.store import Store
 from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
 from kb.validate import shacl_problems
@@ -190,9 +190,19 @@ class KnowledgeBase:
             parsed.append(p)
             problems.extend(p.problems)
         replaced = {p.input.graph for p in parsed}
-        record_files = {p.input.graph: (p.input.display, p.records) for p in parsed if p.records}
-        compiled = compile_records(record_files, self.base,
+
+        def compile_all(files: list[Parsed]) -> Compiled:
+            record_files = {p.input.graph: (p.input.display, p.records) for p in files if p.records}
+            return compile_records(record_files, self.base,
                                    lambda ids: self._existing(ids, replaced, fresh))
+
+        def located() -> Compiled:
+            """The same batch read again with exact locations (only to report problems)."""
+            return compile_all([p.precise() if p.precise else p for p in parsed])
+
+        compiled = compile_all(parsed)
+        if compiled.problems and any(p.precise for p in parsed):
+            compiled = located()
         problems.extend(compiled.problems)
         if problems:
             raise InputError(problems)
@@ -222,7 +232,8 @@ class KnowledgeBase:
                 fr.triples = counts.get(p.input.graph, 0)
                 db.bulk_extend(self._provenance(p.input, fr, build_iri, prov_graph))
             db.bulk_extend(self._build_provenance(build_iri, prov_graph, start))
-            found = shacl_problems(db, compiled.where, lambda g: names.get(g, g))
+            where = (lambda: located().where) if any(p.precise for p in parsed) else compiled.where
+            found = shacl_problems(db, where, lambda g: names.get(g, g))
             if found:
                 raise InputError(found)
             report.triples = sum(counts.values())

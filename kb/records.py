@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad
@@ -33,6 +34,12 @@ _XSD_DATE = NamedNode(str(XSD.date))
 _XSD_ANYURI = NamedNode(str(XSD.anyURI))
 _XSD_DECIMAL = NamedNode(str(XSD.decimal))
 _PART_OF = str(EV.partOf)
+
+
+@cache
+def _node(iri: str) -> NamedNode:
+    """Vocabulary IRIs (properties, classes, concepts) as shared pyoxigraph terms."""
+    return NamedNode(iri)
 
 
 @dataclass(frozen=True)
@@ -185,7 +192,7 @@ def _compile_record(rec: Record, base: str, g: NamedNode,
         subject = iri_for(base, rec.id)
     assert subject is not None
     s = NamedNode(subject)
-    quads: list[Quad] = [Quad(s, _TYPE, NamedNode(spec.cls), g)]
+    quads: list[Quad] = [Quad(s, _TYPE, _node(spec.cls), g)]
     if rec.id is not None and not spec.nested:
         quads.append(Quad(s, _IDENTIFIER, Literal(rec.id), g))
     for f in spec.fields:
@@ -239,13 +246,13 @@ def _compile_nested(parent: Record, f: Field, nested: Record, loc: Loc, base: st
         return
     quads.extend(inner)
     for prop in f.properties:
-        quads.append(Quad(s, NamedNode(prop), NamedNode(node), g))
+        quads.append(Quad(s, _node(prop), NamedNode(node), g))
         for inner_field in spec.fields:
             short = shortcut(prop, inner_field.properties[0]) if inner_field.properties else None
             if short:
                 for q in inner:
                     if q.subject.value == node and q.predicate.value in inner_field.properties:
-                        quads.append(Quad(s, NamedNode(short), q.object, g))
+                        quads.append(Quad(s, _node(short), q.object, g))
 
 
 def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: NamedNode,
@@ -295,9 +302,9 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
                 return
             if start > end:
                 return bad(f"interval ends before it starts: {value}")
-            quads.append(Quad(s, NamedNode(f.start_property or ""),
+            quads.append(Quad(s, _node(f.start_property or ""),
                               Literal(start.isoformat(), datatype=_XSD_DATE), g))
-            quads.append(Quad(s, NamedNode(f.end_property or ""),
+            quads.append(Quad(s, _node(f.end_property or ""),
                               Literal(end.isoformat(), datatype=_XSD_DATE), g))
             return
         d = _date(value, bad)
@@ -309,9 +316,9 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
         if value not in codes:
             return bad(f"unknown {f.name} {value[:40]!r}; expected one of: {', '.join(codes)}")
         if kind == "ClassCode":
-            quads.append(Quad(s, _TYPE, NamedNode(codes[value]), g))
+            quads.append(Quad(s, _TYPE, _node(codes[value]), g))
             return
-        objects.append(NamedNode(codes[value]))
+        objects.append(_node(codes[value]))
     elif kind == "Reference":
         if rec.id is not None and value == rec.id:
             return bad(f"'{value}' refers to the record itself")
@@ -328,7 +335,7 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
             part_of.add_edge(rec.id, value)
     for prop in props:
         for obj in objects:
-            quads.append(Quad(s, NamedNode(prop), obj, g))
+            quads.append(Quad(s, _node(prop), obj, g))
 
 
 def _class_name(iri: str) -> str:

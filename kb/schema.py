@@ -7,7 +7,7 @@ authoring mapping is understood by every loader without a code change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import rdflib
 
@@ -50,13 +50,17 @@ class RecordSpec:
     fields: tuple[Field, ...]
     nested: bool = False
 
-    @property
+    @cached_property
     def field_names(self) -> tuple[str, ...]:
         return ("id", *(f.name for f in self.fields)) if not self.nested else tuple(
             f.name for f in self.fields)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._by_name.get(name)
 
     def field_for_property(self, prop: str) -> Field | None:
         return next((f for f in self.fields if prop in f.properties

@@ -43,10 +43,15 @@ def _field_name(path: str | None) -> str | None:
 
 def shacl_problems(
     db: ox.Store,
-    where: Mapping[str, tuple[Loc, dict[str, Loc]]] | None = None,
+    where: Mapping[str, tuple[Loc, dict[str, Loc]]]
+    | Callable[[], Mapping[str, tuple[Loc, dict[str, Loc]]]] | None = None,
     graph_name: Callable[[str], str] | None = None,
 ) -> list[Problem]:
-    """Validate the store against the shapes; return one located problem per violation."""
+    """Validate the store against the shapes; return one located problem per violation.
+
+    ``where`` maps subjects of the current batch to where they were written (or is a function
+    computing that map, called only if there is a violation to locate).
+    """
     data = to_rdflib(db)
     data += ontology()  # subclasses for sh:class, schemes of concepts
     conforms, results, _text = shacl_validate(
@@ -54,7 +59,7 @@ def shacl_problems(
         abort_on_first=False, allow_warnings=True)
     if conforms:
         return []
-    where = where or {}
+    where = (where() if callable(where) else where) or {}  # computed only when there are problems
     problems = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         focus = str(results.value(result, SH.focusNode))

@@ -45,13 +45,19 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
     load_into: Callable[[ox.Store, ox.NamedNode], None] | None = None
+    # Re-read the file with exact line/column locations (for loaders with a fast path whose
+    # records carry none); called only when a problem has to be located.
+    precise: Callable[[], Parsed] | None = None
 
 
 def _yaml(f: InputFile) -> Parsed:
     from kb.loaders import yaml as yaml_loader
 
     records, problems = yaml_loader.load(f.path, f.display)
-    return Parsed(f, records=records, problems=problems)
+    parsed = Parsed(f, records=records, problems=problems)
+    if records and records[0].loc.line is None:
+        parsed.precise = lambda: Parsed(f, *yaml_loader.load(f.path, f.display, precise=True))
+    return parsed
 
 
 LOADERS: dict[str, Callable[[InputFile], Parsed]] = {

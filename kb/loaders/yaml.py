@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from kb.errors import Problem
+from kb.loaders import yaml_fast
 from kb.records import Loc, Record
 from kb.schema import RecordSpec, nested_records, records
 
@@ -47,16 +48,25 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     return text, []
 
 
-def load(path: Path, display: str) -> tuple[list[Record], list[Problem]]:
-    """Read one YAML file into records. Returns (records, problems)."""
+def load(path: Path, display: str, precise: bool = False) -> tuple[list[Record], list[Problem]]:
+    """Read one YAML file into records. Returns (records, problems).
+
+    Clean files are read by the fast reader (:mod:`kb.loaders.yaml_fast`), whose records carry no
+    line numbers; ``precise=True`` (or any file the fast reader gives up on) uses PyYAML's composer,
+    which locates every value.
+    """
     text, problems = read_text(path, display)
     if text is None:
         return [], problems
-    return parse(text, display)
+    return parse(text, display, precise)
 
 
-def parse(text: str, display: str) -> tuple[list[Record], list[Problem]]:
+def parse(text: str, display: str, precise: bool = False) -> tuple[list[Record], list[Problem]]:
     """Read YAML text into records. Returns (records, problems)."""
+    if not precise:
+        fast = yaml_fast.parse(text, display)
+        if fast is not None:
+            return fast, []
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return [], [Problem(display, line, None, None, "NUL byte in file")]

@@ -1,0 +1,83 @@
+"""The kb command end to end: in-process with click.testing, and as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from kb.cli import main
+
+BAD = "actors:\n  - id: a\n    name: A\n    kind: persn\n"
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_build_seed_prints_summary(store_path):
+    result = run("--store", str(store_path), "build")
+    assert result.exit_code == 0, result.output
+    assert "loaded" in result.output and "seed/" in result.output
+    assert "records by class:" in result.output and "Claim" in result.output
+    again = run("--store", str(store_path), "build")
+    assert "unchanged" in again.output and "0 file(s) loaded" in again.output
+
+
+def test_bad_input_exit_1_located_one_line_each(store_path, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = run("--store", str(store_path), "build", str(bad))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert any(":4:11: kind: unknown kind 'persn'" in line for line in lines), lines
+    assert "Traceback" not in result.output
+
+
+def test_validate_stats_export(store_path, tmp_path):
+    assert run("--store", str(store_path), "build").exit_code == 0
+    v = run("--store", str(store_path), "validate")
+    assert v.exit_code == 0 and "valid" in v.output
+    s = run("--store", str(store_path), "stats", "--json")
+    assert s.exit_code == 0 and '"classes"' in s.output
+    out = tmp_path / "out" / "kb.trig"
+    e = run("--store", str(store_path), "export", "-o", str(out))
+    assert e.exit_code == 0 and out.stat().st_size > 1000
+    bad = run("--store", str(store_path), "export", "-o", str(tmp_path / "x.unknown"))
+    assert bad.exit_code == 2
+
+
+def test_validate_paths_reports_and_exits_1(store_path, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = run("--store", str(store_path), "validate", str(bad))
+    assert result.exit_code == 1 and "unknown kind" in result.output
+
+
+def test_store_from_environment(store_path):
+    result = run("build", env={"KB_STORE": str(store_path)})
+    assert result.exit_code == 0
+    assert (store_path / "CURRENT").is_file()
+
+
+def test_every_command_has_help():
+    for cmd in main.commands:
+        result = run(cmd, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output, cmd
+
+
+def test_subprocess_end_to_end(tmp_path):
+    env = dict(os.environ, KB_STORE=str(tmp_path / "store"))
+    build = subprocess.run([sys.executable, "-m", "kb.cli", "-q", "build"], capture_output=True,
+                           text=True, env=env, cwd=tmp_path, timeout=300)
+    assert build.returncode == 0, build.stderr
+    assert build.stdout == ""  # --quiet
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    failed = subprocess.run([sys.executable, "-m", "kb.cli", "build", "bad.yaml"], capture_output=True,
+                            text=True, env=env, cwd=tmp_path, timeout=300)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("error: bad.yaml:4:11: kind:"), failed.stderr
+    assert "Traceback" not in failed.stderr
