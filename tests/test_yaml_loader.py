@@ -162,3 +162,38 @@ def test_reference_across_files_and_store(kb, write):
     """)
     report = kb.build([b])
     assert report.committed and report.records == 2
+
+
+def _norm(rec):
+    return (rec.spec.key, rec.id, {k: [v if isinstance(v, str) else _norm(v) for v, _ in vs]
+                                   for k, vs in sorted(rec.values.items())})
+
+
+@pytest.mark.parametrize("text", [
+    GOOD,
+    GOOD.replace('"we filmed it"', "'single ''quoted'' text'"),
+    GOOD.replace('"It did not happen."', '"escapes \\u00e9 \\" \\\\ done"'),
+    GOOD.replace('"It did not happen."', ">\n      folded\n      text\n"),
+    GOOD.replace('"It did not happen."', "|\n      literal\n      text\n"),
+    GOOD.replace("label: A war", "label: 1984"),
+    GOOD + "\n# trailing comment\n",
+])
+def test_fast_reader_reads_exactly_what_the_precise_reader_reads(text):
+    from kb.loaders import yaml as yaml_loader
+    from kb.loaders import yaml_fast
+
+    fast = yaml_fast.parse(text, "x.yaml")
+    precise, problems = yaml_loader.parse(text, "x.yaml", precise=True)
+    assert fast is not None and problems == []
+    assert [_norm(r) for r in fast] == [_norm(r) for r in precise]
+
+
+@pytest.mark.parametrize("name,text,where,message", BAD, ids=[b[0] for b in BAD])
+def test_fast_reader_gives_up_on_structural_problems(name, text, where, message):
+    """Anything the precise reader reports while reading is never accepted by the fast reader."""
+    from kb.loaders import yaml as yaml_loader
+    from kb.loaders import yaml_fast
+
+    _records, problems = yaml_loader.parse(text, "x.yaml", precise=True)
+    if problems:
+        assert yaml_fast.parse(text, "x.yaml") is None
