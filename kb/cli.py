@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 import click
 
 from kb import __version__
+from kb.conflicts import KINDS
 from kb.errors import KBError
 from kb.export import RDF_FORMATS
 from kb.knowledge_base import KnowledgeBase
 from kb.progress import wanted
+from kb.reports import FORMATS
 from kb.terms import DEFAULT_BASE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,6 +164,28 @@ def export(c: Context, fmt: str | None, output: str) -> None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
     out = c.kb().export(fmt, output)
     c.say(f"wrote {out} ({fmt})")
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="Only conflicts of this kind.")
+@click.option("--actor", default=None, help="Only claims by this actor (its id).")
+@click.option("--min-independent", type=click.IntRange(0), default=0, show_default=True,
+              help="Only conflicts documented by at least N independent publishers.")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table",
+              show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
+@click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
+@pass_ctx
+@handle_errors
+def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
+              top: int | None) -> None:
+    """Find where a denial or dispute conflicts with documentation, strongest first.
+
+    Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
+    self-contradiction (the same side asserts and denies), counter-claim (another actor asserts
+    what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
+    """
+    found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
+    click.echo(FORMATS[fmt](found[:top] if top else found))
 
 
 if __name__ == "__main__":  # pragma: no cover

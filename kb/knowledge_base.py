@@ -22,8 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb import __version__
+from kb.conflicts import Conflict, find_conflicts
 from kb.errors import InputError, Problem
 from kb.export import write_rdf
+from kb.graph import LocalEndpoint
 from kb.loaders import LOADERS, InputFile, Parsed, format_for
 from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
@@ -363,6 +365,13 @@ class KnowledgeBase:
         names = {f["graph"]: str(f["path"]) for f in self._files()}
         with self.snapshot() as db:
             return shacl_problems(db, None, lambda g: names.get(g, g))
+
+    def conflicts(self, *, kind: str | None = None, actor: str | None = None,
+                  min_independent: int = 0) -> list[Conflict]:
+        """Every conflict between a denial (or dispute) and documentation, strongest first."""
+        with self.snapshot() as db:
+            return find_conflicts(LocalEndpoint(db), kind=kind, actor=actor,
+                                  min_independent=min_independent)
 
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base as ``ttl``, ``trig``, ``nt``, ``nq`` or ``jsonld``."""

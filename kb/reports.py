@@ -1,0 +1,103 @@
+"""Conflicts as text: a terminal table, JSON, CSV (safe for spreadsheets) and a citable Markdown report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from kb.conflicts import Conflict
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: cells starting like a formula get a leading '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with every cell neutralised against formula injection."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        w.writerow([safe_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def conflicts_json(conflicts: Sequence[Conflict]) -> str:
+    return json.dumps([c.to_dict() for c in conflicts], indent=2, ensure_ascii=False)
+
+
+CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
+               "documented_event", "sources", "timing", "summary")
+
+
+def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
+    return write_csv(CSV_COLUMNS, ([
+        c.kind, c.score, c.independent_publishers, c.claim, c.claimant, c.stance, c.quote, c.event,
+        c.documented_event, "; ".join(sorted({s.source for s in c.sources})), c.timing, c.summary,
+    ] for c in conflicts))
+
+
+def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
+    """A plain-text table for terminals."""
+    lines = [f"{'#':>3}  {'kind':<18} {'score':>5} {'indep':>5}  claim -> documented event"]
+    for i, c in enumerate(conflicts, 1):
+        lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5}  "
+                     f"{c.claim} -> {c.documented_event}")
+        lines.append(f"{'':>6}{_clip(c.summary, width)}")
+    lines.append(f"{len(conflicts)} conflict(s)")
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _md(text: str | None) -> str:
+    """Markdown-inert text: no raw HTML, no accidental emphasis or links."""
+    if not text:
+        return ""
+    out = text.replace("\\", "\\\\")
+    for ch in "`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.split())
+
+
+def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts between claims and "
+                       "documentation") -> str:
+    """A citable report: one section per conflict, the quote, and numbered sources."""
+    out = [f"# {title}", "",
+           "Each section records a claim that denies or disputes something, and what documents it. "
+           "The knowledge base records who said and who documented what; it does not judge.", ""]
+    for i, c in enumerate(conflicts, 1):
+        out += [f"## {i}. {_md(c.summary)}", "",
+                f"- Kind: **{c.kind}** · score {c.score:.2f} · independent publishers: "
+                f"{c.independent_publishers} · timing: {c.timing}",
+                f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
+                + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
+                + (f", {c.claim_date}" if c.claim_date else ""), "",
+                f"> {_md(c.quote)}", "",
+                "Path: " + "".join(f"{_md(s.label)} ({s.cls})" + (f" —{s.edge}→ " if s.edge else "")
+                                   for s in c.path).rstrip(), ""]
+        if c.sources:
+            out.append("Sources:")
+            out.append("")
+            for j, s in enumerate(c.sources, 1):
+                who = s.publisher_name or s.author_name or "publisher unknown"
+                link = f" <{s.url}>" if s.url and s.url.startswith(("http://", "https://")) else ""
+                quote = f" — “{_md(s.quote)}”" if s.quote else ""
+                out.append(f"{j}. {_md(s.title)}, {_md(who)}" + (f", {s.date}" if s.date else "")
+                           + f" [{s.evidence}]{link}{quote}")
+            out.append("")
+        if c.counter_claims:
+            out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
+    return "\n".join(out)
+
+
+FORMATS = {"table": conflicts_table, "json": conflicts_json, "csv": conflicts_csv,
+           "markdown": conflicts_markdown}
