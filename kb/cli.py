@@ -188,5 +188,24 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     click.echo(FORMATS[fmt](found[:top] if top else found))
 
 
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="graphs/kb.html",
+              show_default=True, help="HTML file to write.")
+@click.option("--conflicts-only", is_flag=True, help="Draw only the records on conflict paths.")
+@click.option("--focus", default=None, help="Draw the neighbourhood of this record (its id).")
+@click.option("--depth", type=click.IntRange(0), default=2, show_default=True,
+              help="How many hops around --focus.")
+@click.option("--actor", default=None, help="Draw this actor's claims, what they are about, and conflicts.")
+@click.option("--title", default="Evidence graph", show_default=True, help="Page title.")
+@pass_ctx
+@handle_errors
+def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth: int,
+        actor: str | None, title: str) -> None:
+    """Write one self-contained HTML page (works offline) of the graph and its conflicts."""
+    out = c.kb().viz(output, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor,
+                     title=title)
+    c.say(f"wrote {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -177,8 +177,9 @@ class _Index:
         return any(self.affiliated(a, claimant) for s in self.lineage(source) for a in self.made_by(s))
 
     def publisher_key(self, source: str) -> str:
+        """The id of the publisher (else author) a source counts as; ``source:ID`` if neither is known."""
         maker = self.one(source, "publisher") or self.one(source, "author")
-        return maker if maker else f"source:{source}"
+        return self.id(maker) if maker else f"source:{self.id(source)}"
 
     def id(self, n: str) -> str:
         return self.g.nodes[n]["id"]
@@ -318,8 +319,7 @@ def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None) -> 
             author_name=ix.label(author) if author else None,
             date=s.get("date"), url=s.get("url"), quote=quote,
             timing=_timing(s.get("date"), claim_date),
-            group=",".join(sorted(ix.id(k) if not k.startswith("source:") else k
-                                  for k in {ix.publisher_key(o) for o in ix.origins(source)}))))
+            group=",".join(sorted({ix.publisher_key(o) for o in ix.origins(source)}))))
     return out
 
 

@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph as ox
 
 from kb import __version__
 from kb.conflicts import Conflict, find_conflicts
 from kb.errors import InputError, Problem
 from kb.export import write_rdf
-from kb.graph import LocalEndpoint
+from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for
 from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
@@ -372,6 +373,30 @@ class KnowledgeBase:
         with self.snapshot() as db:
             return find_conflicts(LocalEndpoint(db), kind=kind, actor=actor,
                                   min_independent=min_independent)
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The knowledge base projected into NetworkX (records and typed edges; see kb.graph)."""
+        with self.snapshot() as db:
+            return project(LocalEndpoint(db))
+
+    def viz(self, out: str | Path, *, conflicts_only: bool = False, focus: str | None = None,
+            depth: int = 2, actor: str | None = None, title: str = "Evidence graph") -> Path:
+        """Write the interactive, offline HTML page of the graph and its conflicts."""
+        from kb.viz import subgraph, write_html
+
+        with self.snapshot() as db:
+            g = project(LocalEndpoint(db))
+            found = find_conflicts(LocalEndpoint(db), graph=g)
+        try:
+            part = subgraph(g, found, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor)
+        except KeyError as exc:
+            raise InputError([Problem("(command line)", None, None, "focus" if focus else "actor",
+                                      f"no record has the id {exc.args[0]!r}")]) from None
+        if actor is not None:
+            found = [c for c in found if c.claimant == actor]
+        drawn = {a["id"] for _n, a in part.nodes(data=True)}
+        found = [c for c in found if {s.node for s in c.path} <= drawn]
+        return write_html(part, found, out, title)
 
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base as ``ttl``, ``trig``, ``nt``, ``nq`` or ``jsonld``."""
