@@ -20,7 +20,7 @@ from pyvis.network import Network
 from kb.conflicts import Conflict
 from kb.graph import edge_label
 
-MAX_DRAWN = 1500  # above this the page asks for --focus / --conflicts-only before drawing
+MAX_DRAWN = 2500  # above this the page asks for --focus / --conflicts-only before drawing
 
 STYLE = {  # class -> (colour, shape)
     "actor": ("#4c78a8", "dot"),
@@ -91,7 +91,8 @@ def render_html(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evi
                      dashes=name in ("same_as", "derived_from"), arrows="to",
                      kbkind=name, quote=data.get("quote"))
     net.set_options(json.dumps({
-        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 400, "fit": True},
+        "physics": {"solver": "forceAtlas2Based",
+                    "stabilization": {"iterations": 400 if g.number_of_nodes() <= 300 else 80, "fit": True},
                     "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120}},
         "edges": {"font": {"size": 10, "align": "middle"}, "smooth": False,
                   "color": {"color": "#999999", "highlight": "#d62728"}},
