@@ -207,5 +207,55 @@ def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth:
     c.say(f"wrote {out}")
 
 
+@main.command()
+@pass_ctx
+def queries(c: Context) -> None:
+    """List the named queries (kb/queries/*.rq) with their parameters."""
+    from kb.query import library
+
+    for q in library().values():
+        click.echo(f"{q.name}\n    {q.title}")
+        for name, meaning in q.params.items():
+            click.echo(f"    --param {name}=…  {meaning}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
+              default="table", show_default=True,
+              help="Result format (CONSTRUCT/DESCRIBE: ttl or nt).")
+@pass_ctx
+@handle_errors
+def query(c: Context, query: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input."""
+    bound = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
+        bound[name] = value
+    text = click.get_text_stream("stdin").read() if query == "-" else query
+    out = c.kb().query(text, bound, fmt)
+    click.echo(out.decode("utf-8"), nl=not out.endswith(b"\n"))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind (loopback unless you say otherwise).")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=click.IntRange(1), default=100_000, show_default=True,
+              help="Largest result a query may return.")
+@pass_ctx
+def serve(c: Context, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /."""
+    from kb.serve import serve as run
+
+    c.say(f"serving {c.kb().path} at http://{host}:{port}/sparql (read-only)")
+    run(c.kb().path, host=host, port=port, timeout=timeout, max_rows=max_rows)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

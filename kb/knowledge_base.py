@@ -374,6 +374,19 @@ class KnowledgeBase:
             return find_conflicts(LocalEndpoint(db), kind=kind, actor=actor,
                                   min_independent=min_independent)
 
+    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
+        """Run a named query, a ``.rq`` file or SPARQL text; results in a standard format.
+
+        ``fmt``: json, xml, csv, tsv (SPARQL 1.1 result formats) or table; CONSTRUCT and DESCRIBE
+        give Turtle (``ttl``, the default for graphs) or N-Triples (``nt``).
+        """
+        from kb.query import NamedQuery, bind, execute, load, serialize
+
+        named = NamedQuery.parse("query", query) if "{" in query else load(query)
+        text = bind(named, params or {})
+        with self.snapshot() as db:
+            return serialize(execute(db, text, named.name), fmt)
+
     def graph(self) -> nx.MultiDiGraph:
         """The knowledge base projected into NetworkX (records and typed edges; see kb.graph)."""
         with self.snapshot() as db:
