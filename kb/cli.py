@@ -56,6 +56,21 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def auth_options(fn: F) -> F:
+    """--user/--password/--auth for commands that talk to an external store."""
+    fn = click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest",
+                      show_default=True, help="HTTP authentication scheme.")(fn)
+    fn = click.option("--password", envvar="KB_REMOTE_PASSWORD", default=None,
+                      help="Password (or $KB_REMOTE_PASSWORD).")(fn)
+    return click.option("--user", envvar="KB_REMOTE_USER", default=None, help="User name.")(fn)
+
+
+def endpoint_options(fn: F) -> F:
+    """--endpoint (and authentication) for commands that can query an external store."""
+    return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
+                        "endpoint instead of the local store.")(auth_options(fn))
+
+
 @click.group(epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="kb")
 @click.option("--store", envvar="KB_STORE", type=click.Path(file_okay=False), default=None,
@@ -174,17 +189,26 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table",
               show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
 @click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
+@endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None) -> None:
+              top: int | None, endpoint: str | None, user: str | None, password: str | None,
+              auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
     Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
     self-contradiction (the same side asserts and denies), counter-claim (another actor asserts
     what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
     """
-    found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
+    if endpoint:
+        from kb.conflicts import find_conflicts
+        from kb.remote import RemoteEndpoint
+
+        found = find_conflicts(RemoteEndpoint(endpoint, user, password, auth), kind=kind, actor=actor,
+                               min_independent=min_independent)
+    else:
+        found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
     click.echo(FORMATS[fmt](found[:top] if top else found))
 
 
@@ -225,9 +249,11 @@ def queries(c: Context) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
               default="table", show_default=True,
               help="Result format (CONSTRUCT/DESCRIBE: ttl or nt).")
+@endpoint_options
 @pass_ctx
 @handle_errors
-def query(c: Context, query: str, params: tuple[str, ...], fmt: str) -> None:
+def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: str | None,
+          user: str | None, password: str | None, auth: str) -> None:
     """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input."""
     bound = {}
     for p in params:
@@ -236,7 +262,12 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str) -> None:
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
     text = click.get_text_stream("stdin").read() if query == "-" else query
-    out = c.kb().query(text, bound, fmt)
+    if endpoint:
+        from kb.remote import RemoteEndpoint, remote_query
+
+        out = remote_query(RemoteEndpoint(endpoint, user, password, auth), text, bound, fmt)
+    else:
+        out = c.kb().query(text, bound, fmt)
     click.echo(out.decode("utf-8"), nl=not out.endswith(b"\n"))
 
 
@@ -255,6 +286,26 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int) -> No
 
     c.say(f"serving {c.kb().path} at http://{host}:{port}/sparql (read-only)")
     run(c.kb().path, host=host, port=port, timeout=timeout, max_rows=max_rows)
+
+
+@main.command()
+@click.option("--endpoint", required=True,
+              help="Graph Store Protocol URL (Virtuoso: .../sparql-graph-crud-auth; Oxigraph: .../store).")
+@click.option("--graph", default=None, help="Put everything into this one graph instead of one per file.")
+@auth_options
+@pass_ctx
+@handle_errors
+def push(c: Context, endpoint: str, graph: str | None, user: str | None, password: str | None,
+         auth: str) -> None:
+    """Send the knowledge base to an external SPARQL store, named graphs preserved (idempotent)."""
+    import time
+
+    started = time.perf_counter()
+    sent = c.kb().push(endpoint, graph=graph, user=user, password=password, auth=auth)
+    seconds = time.perf_counter() - started
+    total = sum(sent.values())
+    c.say(f"pushed {total} triples in {len(sent)} graph(s) to {endpoint} in {seconds:.1f} s "
+          f"({total / max(seconds, 1e-9):,.0f} triples/s)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -123,6 +123,11 @@ class _Index:
                 self.derived[u].append(v)
             elif name == "affiliated_with":
                 affiliation.add_edge(u, v)
+        for index in (self.children, self.same, self.claims_about, self.derived):
+            for key in index:  # the same answer whatever order a store returned rows in
+                index[key].sort()
+        for key in self.docs:
+            self.docs[key].sort(key=lambda d: (d[0], d[1], d[2] or ""))
         self.component: dict[str, int] = {}
         for i, comp in enumerate(nx.connected_components(affiliation)):
             for n in comp:
@@ -363,6 +368,7 @@ def _make(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str, 
           evidence: list[Evidence], claim_date: str | None) -> Conflict:
     g = ix.g
     stance = g.nodes[c]["stance"]
+    evidence = sorted(evidence, key=lambda e: (e.source, e.evidence))
     n, score = _score(kind, evidence)
     detail = {"direct": "", "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}')",
               "alias": f" (via an alias: '{ix.label(event)}')"}[kind]

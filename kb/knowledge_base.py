@@ -387,6 +387,22 @@ class KnowledgeBase:
         with self.snapshot() as db:
             return serialize(execute(db, text, named.name), fmt)
 
+    def push(self, url: str, *, graph: str | None = None, user: str | None = None,
+             password: str | None = None, auth: str = "digest") -> dict[str, int]:
+        """Send every named graph to an external store's Graph Store endpoint (idempotent)."""
+        from kb.progress import track
+        from kb.remote import push
+
+        with self.snapshot() as db:
+            total = len(db)
+            bar = iter(track(range(total), "Pushing", self.progress, total=total))
+
+            def advance(n: int) -> None:
+                for _ in range(n):
+                    next(bar, None)
+
+            return push(db, url, graph=graph, user=user, password=password, auth=auth, progress=advance)
+
     def graph(self) -> nx.MultiDiGraph:
         """The knowledge base projected into NetworkX (records and typed edges; see kb.graph)."""
         with self.snapshot() as db:
