@@ -14,6 +14,7 @@ from kb import __version__
 from kb.conflicts import KINDS
 from kb.errors import KBError
 from kb.export import RDF_FORMATS
+from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
 from kb.progress import wanted
 from kb.reports import FORMATS
@@ -160,8 +161,8 @@ def stats(c: Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(RDF_FORMATS)), default=None,
-              help="Output format (default: from the file ending).")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(RDF_FORMATS) + list(TABLE_FORMATS)),
+              default=None, help="Output format (default: from the file ending).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
 @pass_ctx
@@ -170,11 +171,14 @@ def export(c: Context, fmt: str | None, output: str) -> None:
     """Write the knowledge base to a file.
 
     trig and nq write every named graph (one per loaded file, plus provenance); ttl, nt and
-    jsonld write the union of the file graphs.
+    jsonld write the union of the file graphs; graphml and gexf the graph with conflict flags for
+    Gephi or Cytoscape; claimreview the conflicts as schema.org ClaimReview JSON-LD; csv-claims,
+    csv-events and csv-conflicts spreadsheet tables (formula-safe).
     """
     if fmt is None:
         suffix = Path(output).suffix.lower()
-        fmt = next((k for k, v in RDF_FORMATS.items() if v[0] == suffix), None)
+        by_suffix = {v[0]: k for k, v in RDF_FORMATS.items()} | {".graphml": "graphml", ".gexf": "gexf"}
+        fmt = by_suffix.get(suffix)
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
     out = c.kb().export(fmt, output)

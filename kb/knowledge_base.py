@@ -428,12 +428,22 @@ class KnowledgeBase:
         return write_html(part, found, out, title)
 
     def export(self, fmt: str, out: str | Path) -> Path:
-        """Write the knowledge base as ``ttl``, ``trig``, ``nt``, ``nq`` or ``jsonld``."""
+        """Write the knowledge base to ``out`` (atomically).
+
+        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``. Other tools: ``graphml``, ``gexf``,
+        ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
+        """
+        from kb import export_tables
+
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")
         with self.snapshot() as db:
-            write_rdf(db, fmt, tmp, self.base)
+            if fmt in export_tables.FORMATS:
+                g = project(LocalEndpoint(db))
+                export_tables.write(fmt, g, find_conflicts(LocalEndpoint(db), graph=g), tmp)
+            else:
+                write_rdf(db, fmt, tmp, self.base)
         tmp.replace(out)
         return out
 

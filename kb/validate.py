@@ -31,10 +31,12 @@ def to_rdflib(db: ox.Store) -> rdflib.Graph:
     return g
 
 
-def _field_name(path: str | None) -> str | None:
+def _field_name(path: str | None, types: set[str]) -> str | None:
+    """The authoring field a property is written as, for a record of the given classes."""
     if path is None:
         return None
-    for spec in all_records():
+    specs = sorted(all_records(), key=lambda spec: spec.cls not in types)  # the focus's own kind first
+    for spec in specs:
         f = spec.field_for_property(path)
         if f is not None:
             return f.name
@@ -65,7 +67,8 @@ def shacl_problems(
         focus = str(results.value(result, SH.focusNode))
         path = results.value(result, SH.resultPath)
         prop = str(path) if isinstance(path, rdflib.URIRef) else None
-        field = _field_name(prop)
+        types = {str(t) for t in data.objects(rdflib.URIRef(focus), rdflib.RDF.type)}
+        field = _field_name(prop, types)
         message = str(results.value(result, SH.resultMessage) or "violates a shape")
         value = results.value(result, SH.value)
         if value is not None and not isinstance(value, rdflib.BNode):

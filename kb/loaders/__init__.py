@@ -60,13 +60,29 @@ def _yaml(f: InputFile) -> Parsed:
     return parsed
 
 
+def _rdf(f: InputFile) -> Parsed:
+    from kb.loaders import rdf
+
+    return rdf.load(f)
+
+
 LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
     "yaml": _yaml,
+    "turtle": _rdf,
+    "trig": _rdf,
+    "nt": _rdf,
+    "nq": _rdf,
+    "jsonld": _rdf,
 }
 
 SUFFIXES: dict[str, str] = {
     ".yaml": "yaml",
     ".yml": "yaml",
+    ".ttl": "turtle",
+    ".trig": "trig",
+    ".nt": "nt",
+    ".nq": "nq",
+    ".jsonld": "jsonld",
 }
 
 
