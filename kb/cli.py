@@ -16,6 +16,7 @@ from kb.errors import KBError
 from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
+from kb.loaders import LOADERS
 from kb.progress import wanted
 from kb.reports import FORMATS
 from kb.terms import DEFAULT_BASE
@@ -310,6 +311,43 @@ def push(c: Context, endpoint: str, graph: str | None, user: str | None, passwor
     total = sum(sent.values())
     c.say(f"pushed {total} triples in {len(sent)} graph(s) to {endpoint} in {seconds:.1f} s "
           f"({total / max(seconds, 1e-9):,.0f} triples/s)")
+
+
+@main.command(name="import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(LOADERS)))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for another build to finish before giving up.")
+@pass_ctx
+@handle_errors
+def import_(c: Context, fmt: str, files: tuple[str, ...], wait: float) -> None:
+    """Import FILES read as FORMAT (one named graph each), like kb build --format FORMAT."""
+    kb = c.kb()
+    report = kb.build(list(files), fmt=fmt, wait=wait)
+    for f in report.files:
+        c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@main.group()
+def template() -> None:
+    """Write empty templates for authoring."""
+
+
+@template.command(name="csv")
+@click.argument("folder", type=click.Path(file_okay=False))
+@pass_ctx
+def template_csv(c: Context, folder: str) -> None:
+    """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
+    from kb.loaders.csv import template as sheet
+    from kb.schema import nested_records, records
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for key in (*records(), *nested_records()):
+        (out / f"{key}.csv").write_text(sheet(key), encoding="utf-8")
+        c.say(f"wrote {out / f'{key}.csv'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,7 @@ from kb.conflicts import Conflict, find_conflicts
 from kb.errors import InputError, Problem
 from kb.export import write_rdf
 from kb.graph import LocalEndpoint, project
-from kb.loaders import LOADERS, InputFile, Parsed, format_for
+from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
 from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
 from kb.records import Compiled, Existing, compile_records
@@ -62,6 +62,7 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     committed: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def loaded(self) -> list[FileReport]:
@@ -192,6 +193,7 @@ class KnowledgeBase:
             p = LOADERS[f.format](f)
             parsed.append(p)
             problems.extend(p.problems)
+        problems.extend(link(parsed))
         replaced = {p.input.graph for p in parsed}
 
         def compile_all(files: list[Parsed]) -> Compiled:

@@ -132,3 +132,59 @@ claims:
     assert claims[0]["text"] == "'@SUM(1+1)"
     events = list(csv.DictReader(io.StringIO(kb.export("csv-events", tmp_path / "e.csv").read_text())))
     assert events[0]["label"] == "'+1 event"
+
+
+def _seed_as_sheets(folder, delimiter=","):
+    """The bundled seed written as CSV sheets (one per record type)."""
+    import yaml
+
+    from kb.knowledge_base import seed_dir
+    from kb.loaders.csv import columns
+
+    data: dict[str, list[dict]] = {}
+    for p in sorted(seed_dir().glob("*.yaml")):
+        for key, recs in yaml.safe_load(p.read_text()).items():
+            data.setdefault(key, []).extend(recs)
+    data["documentation"] = [{"event": e["id"], **d} for e in data["events"] for d in e.pop("documented_by", [])]
+    folder.mkdir()
+    for key, recs in data.items():
+        with open(folder / f"{key}.csv", "w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh, delimiter=delimiter)
+            cols = columns(key)
+            w.writerow(cols)
+            for r in recs:
+                w.writerow([" | ".join(map(str, r[c])) if isinstance(r.get(c), list) else str(r.get(c, ""))
+                            for c in cols])
+    return folder
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_sheets_of_the_seed_build_the_same_graph(seed, tmp_path, delimiter):
+    sheets = _seed_as_sheets(tmp_path / "sheets", delimiter)
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([sheets])
+    assert isomorphic(union(kb), union(seed))
+
+
+def test_csv_templates_and_errors_name_row_and_column(tmp_path, dump):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    r = CliRunner().invoke(main, ["template", "csv", str(tmp_path / "t")])
+    assert r.exit_code == 0
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([tmp_path / "t"])
+    before = dump(tmp_path / "store")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "claims.csv").write_text("id,by,stance,about,text\nc1,example-outlet,denys,example-shelling,No\n"
+                                    "c2,example-outlet,denies,example-shelling\n")
+    (bad / "actors.csv").write_text("id,name,knd\na,A,person\n")
+    with pytest.raises(InputError) as info:
+        kb.build([bad])
+    lines = [str(p) for p in info.value.problems]
+    assert any("claims.csv:2:3: stance: unknown stance 'denys'" in x for x in lines), lines
+    assert any("claims.csv:3:5:" in x and "4 cells" in x for x in lines), lines
+    assert any("actors.csv:1:3: knd: unknown column 'knd'; did you mean 'kind'?" in x for x in lines), lines
+    assert dump(tmp_path / "store") == before

@@ -66,8 +66,15 @@ def _rdf(f: InputFile) -> Parsed:
     return rdf.load(f)
 
 
+def _csv(f: InputFile) -> Parsed:
+    from kb.loaders import csv
+
+    return csv.load(f)
+
+
 LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
     "yaml": _yaml,
+    "csv": _csv,
     "turtle": _rdf,
     "trig": _rdf,
     "nt": _rdf,
@@ -78,6 +85,7 @@ LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
 SUFFIXES: dict[str, str] = {
     ".yaml": "yaml",
     ".yml": "yaml",
+    ".csv": "csv",
     ".ttl": "turtle",
     ".trig": "trig",
     ".nt": "nt",
@@ -89,3 +97,10 @@ SUFFIXES: dict[str, str] = {
 def format_for(path: Path) -> str | None:
     """The format a file ending selects, or None."""
     return SUFFIXES.get(path.suffix.lower())
+
+
+def link(parsed: list[Parsed]) -> list[Problem]:
+    """Steps that join records across the files of one build (documentation sheets to events)."""
+    from kb.loaders import csv
+
+    return csv.attach_documentation(parsed)
