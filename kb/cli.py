@@ -106,6 +106,8 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, wait
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
     _print_stats(c, kb)

@@ -193,8 +193,9 @@ class KnowledgeBase:
             p = LOADERS[f.format](f)
             parsed.append(p)
             problems.extend(p.problems)
-        problems.extend(link(parsed))
         replaced = {p.input.graph for p in parsed}
+        problems.extend(link(parsed, lambda: {} if fresh else self._actor_names(replaced)))
+        report.warnings = [w for p in parsed for w in p.warnings]
 
         def compile_all(files: list[Parsed]) -> Compiled:
             record_files = {p.input.graph: (p.input.display, p.records) for p in files if p.records}
@@ -289,6 +290,18 @@ class KnowledgeBase:
             ox.Quad(agent, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.SoftwareAgent)), g),
             ox.Quad(agent, ox.NamedNode(str(RDFS.label)), _literal(f"kb {__version__}"), g),
         ]
+
+    def _actor_names(self, replaced: set[str]) -> dict[str, str]:
+        """Case-folded names and aliases of stored actors (outside ``replaced``) -> their ids."""
+        query = f"""
+            SELECT ?g ?id ?name WHERE {{ GRAPH ?g {{ ?a a <{EV.Actor}> ; <{DCTERMS.identifier}> ?id ;
+              <{RDFS.label}>|<http://www.w3.org/2004/02/skos/core#altLabel> ?name }} }}"""
+        out: dict[str, str] = {}
+        with self.snapshot() as db:
+            for r in db.query(query):
+                if r["g"].value not in replaced:
+                    out.setdefault(r["name"].value.casefold(), r["id"].value)
+        return out
 
     def _existing(self, ids: set[str], replaced: set[str], fresh: bool) -> dict[str, Existing]:
         """Records already stored (outside the graphs being replaced) among ``ids``."""

@@ -64,6 +64,7 @@ class Record:
     id_loc: Loc | None = None
     values: dict[str, list[tuple[str | Record, Loc]]] = field(default_factory=dict)
     field_locs: dict[str, Loc] = field(default_factory=dict)
+    auto: bool = False  # made by an importer from a name: may resolve to an existing record
 
     def add(self, name: str, value: str | Record, loc: Loc) -> None:
         self.values.setdefault(name, []).append((value, loc))

@@ -188,3 +188,69 @@ def test_csv_templates_and_errors_name_row_and_column(tmp_path, dump):
     assert any("claims.csv:3:5:" in x and "4 cells" in x for x in lines), lines
     assert any("actors.csv:1:3: knd: unknown column 'knd'; did you mean 'kind'?" in x for x in lines), lines
     assert dump(tmp_path / "store") == before
+
+
+CORPUS = __import__("pathlib").Path(__file__).parent / "corpus"
+
+
+def test_claimreview_feed_imports_claims_reviews_and_warns_about_incomplete_items(tmp_path):
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build()  # the seed: "Ilham Aliyev" and "Armenia" already exist
+    report = kb.build([CORPUS / "claimreview-feed.json"], fmt="claimreview")
+    assert report.committed
+    assert len(report.warnings) == 1 and "item 3" in report.warnings[0] and "author" in report.warnings[0]
+    stats = kb.stats()
+    assert stats.classes["Fact-check"] == 2
+    rows = json.loads(kb.query("""
+        PREFIX ev: <https://w3id.org/evkb/ns#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?claimant ?rating ?publisher WHERE {
+          ?review ev:reviews ?claim ; ev:reviewRating ?rating ; dcterms:publisher/dcterms:identifier ?publisher .
+          ?claim ev:claimant/dcterms:identifier ?claimant ; ev:stance ev:asserts } ORDER BY ?claimant""",
+        fmt="json"))["results"]["bindings"]
+    got = [(r["claimant"]["value"], r["rating"]["value"]) for r in rows]
+    # claimants resolved to the seed's existing actors by name; ratings kept as the fact-checker's words
+    assert got == [("government-of-armenia", "Unproven at the time of review"),
+                   ("ilham-aliyev", "Disputed by documentation")]
+    assert len({r["publisher"]["value"] for r in rows}) == 1  # one fact-checking organisation, made once
+
+
+def test_acled_layout_imports_events_places_sources_and_actors(tmp_path):
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build()
+    kb.build([CORPUS / "acled-sample.csv"], fmt="acled")
+    g = kb.graph()
+    events = {a["id"]: n for n, a in g.nodes(data=True) if a["id"].startswith("acled-")
+              and a["cls"] == "event"}
+    assert len(events) == 3
+    stepanakert = events[next(i for i in events if "aze1001" in i)]
+    docs = [(g.nodes[v]["label"], d["evidence"]) for _, v, k, d in g.out_edges(stepanakert, keys=True, data=True)
+            if k.startswith("documented_by")]
+    assert len(docs) == 2 and all(e == "news-report" for _, e in docs)
+    involved = {g.nodes[v]["label"] for _, v, k in g.out_edges(stepanakert, keys=True) if k == "involves"}
+    assert involved == {"Military Forces of Azerbaijan (2003-)", "Civilians (Armenia)"}
+    place = next(g.nodes[v] for _, v, k in g.out_edges(stepanakert, keys=True) if k == "place")
+    assert place["label"] == "Stepanakert" and place["latitude"] == "39.8153"
+    publishers = {g.nodes[v]["label"] for n in g for _, v, k in g.out_edges(n, keys=True) if k == "publisher"
+                  and g.nodes[n]["id"].startswith("acled-")}
+    assert publishers == {"Armenpress", "Caucasian Knot", "APA", "Trend"}
+    assert kb.validate() == []
+
+
+def test_bad_feeds_are_located_and_store_unchanged(tmp_path, dump):
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build()
+    before = dump(tmp_path / "store")
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text('{"@graph": [\n  {"@type": "ClaimReview",\n}')
+    with pytest.raises(InputError) as info:
+        kb.build([bad_json], fmt="claimreview")
+    assert info.value.problems[0].line == 3
+    bad_acled = tmp_path / "bad.csv"
+    bad_acled.write_text("event_id_cnty,event_date,event_type,location,source\nX1,2020-13-01,Battles,Town,Paper\n"
+                         "X2,2020-10-01,Battles\n")
+    with pytest.raises(InputError) as info:
+        kb.build([bad_acled], fmt="acled")
+    lines = [str(p) for p in info.value.problems]
+    assert any(":2:" in x and "date" in x and "2020-13-01" in x for x in lines), lines
+    assert any(":3:" in x and "3 cells" in x for x in lines), lines
+    assert dump(tmp_path / "store") == before

@@ -48,6 +48,7 @@ class Parsed:
     # Re-read the file with exact line/column locations (for loaders with a fast path whose
     # records carry none); called only when a problem has to be located.
     precise: Callable[[], Parsed] | None = None
+    warnings: list[str] = field(default_factory=list)  # items skipped, shown to the user
 
 
 def _yaml(f: InputFile) -> Parsed:
@@ -72,9 +73,23 @@ def _csv(f: InputFile) -> Parsed:
     return csv.load(f)
 
 
+def _claimreview(f: InputFile) -> Parsed:
+    from kb.loaders import feeds
+
+    return feeds.load_claimreview(f)
+
+
+def _acled(f: InputFile) -> Parsed:
+    from kb.loaders import feeds
+
+    return feeds.load_acled(f)
+
+
 LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
     "yaml": _yaml,
     "csv": _csv,
+    "claimreview": _claimreview,
+    "acled": _acled,
     "turtle": _rdf,
     "trig": _rdf,
     "nt": _rdf,
@@ -99,8 +114,12 @@ def format_for(path: Path) -> str | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
-def link(parsed: list[Parsed]) -> list[Problem]:
-    """Steps that join records across the files of one build (documentation sheets to events)."""
-    from kb.loaders import csv
+def link(parsed: list[Parsed], actor_names: Callable[[], dict[str, str]]) -> list[Problem]:
+    """Steps that join records across the files of one build: documentation sheets to their
+    events, and importers' name-made actors to existing actors (``actor_names`` gives the stored
+    actors' case-folded names and aliases -> ids; called only if an importer made actors)."""
+    from kb.loaders import csv, feeds
 
+    if any(r.auto for p in parsed for r in p.records):
+        feeds.resolve_actors(parsed, actor_names())
     return csv.attach_documentation(parsed)
