@@ -8,6 +8,7 @@ graph it was loaded from.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from importlib import resources
 
 import pyoxigraph as ox
 import rdflib
@@ -59,10 +60,18 @@ def shacl_problems(
     conforms, results, _text = shacl_validate(
         data, shacl_graph=shapes(), inference="none", inplace=True,
         abort_on_first=False, allow_warnings=True)
-    if conforms:
+    cycles = _cycles(db)
+    if conforms and not cycles:
         return []
     where = (where() if callable(where) else where) or {}  # computed only when there are problems
     problems = []
+    for focus, field, message in cycles:
+        if focus in where:
+            rec_loc, field_locs = where[focus]
+            problems.append(field_locs.get(field, rec_loc).problem(field, message))
+        else:
+            problems.append(Problem(_graph_of(db, focus, graph_name), None, None, field,
+                                    f"<{focus}>: {message}"))
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         focus = str(results.value(result, SH.focusNode))
         path = results.value(result, SH.resultPath)
@@ -81,6 +90,23 @@ def shacl_problems(
             file = _graph_of(db, focus, graph_name)
             problems.append(Problem(file, None, None, field, f"<{focus}>: {message}"))
     return problems
+
+
+CYCLE_CHECKS = {  # query file -> (field, message)
+    "check-part-of-cycles": ("part_of", "part_of forms a cycle: an event cannot be part of itself"),
+    "check-derived-from-cycles": ("derived_from", "derived_from forms a cycle: a source cannot be "
+                                                  "derived from itself"),
+}
+
+
+def _cycles(db: ox.Store) -> list[tuple[str, str, str]]:
+    """(subject, field, message) for every cycle the check queries find, in one pass each."""
+    out = []
+    for name, (field, message) in CYCLE_CHECKS.items():
+        text = (resources.files("kb") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+        for row in db.query(text, use_default_graph_as_union=True):
+            out.append((row["this"].value, field, message))
+    return out
 
 
 def _graph_of(db: ox.Store, subject: str, graph_name: Callable[[str], str] | None) -> str:
