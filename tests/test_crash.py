@@ -29,6 +29,11 @@ def _generate(folder: Path, triples: int) -> Path:
     return out
 
 
+def knowledge(state: bytes) -> list[bytes]:
+    """A canonical dump without the provenance graph (whose timestamps differ between builds)."""
+    return [line for line in state.splitlines() if not line.endswith(b"<urn:evkb:provenance> .")]
+
+
 def _build(store: Path, *paths: Path, wait: float | None = None) -> subprocess.Popen:
     args = [sys.executable, "-m", "kb.cli", "-q", "--store", str(store), "build", *map(str, paths)]
     if wait is not None:
@@ -60,9 +65,9 @@ def test_sigkill_at_20_random_moments_leaves_old_or_new_state(tmp_path, dump):
         assert state in (old_state, new_state), f"kill {i}: a mixed state"
         outcomes["old" if state == old_state else "new"] += 1
         assert kb.validate() == []
-        # and the store still takes a build
+        # and the store still takes a build (equal to the new state but for the build's timestamps)
         kb.build([data])
-        assert dump(store) == new_state
+        assert knowledge(dump(store)) == knowledge(new_state)
         shutil.rmtree(store)
     print(f"\n20 kills over a {duration:.1f} s build: {outcomes}")
 
@@ -116,4 +121,8 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_previous_state(tmp_path, du
         assert r.returncode == 4 and "Traceback" not in r.stderr
         assert dump(store) == before
     finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
+        import gc
+
+        gc.collect()  # drop any store still referenced by a traceback before unmounting
+        if subprocess.run(["umount", str(disk)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(disk)], capture_output=True)
