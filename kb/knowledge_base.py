@@ -439,7 +439,7 @@ class KnowledgeBase:
         if actor is not None:
             found = [c for c in found if c.claimant == actor]
         drawn = {a["id"] for _n, a in part.nodes(data=True)}
-        found = [c for c in found if {s.node for s in c.path} <= drawn]
+        found = [c for c in found if c.claim in drawn or c.documented_event in drawn]
         return write_html(part, found, out, title)
 
     def export(self, fmt: str, out: str | Path) -> Path:

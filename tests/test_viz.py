@@ -1,77 +1,40 @@
-"""The HTML page in a real headless Chromium (Debian's): offline, complete, interactive, safe."""
+"""The interactive HTML page: offline, complete, interactive and safe.
+
+The page-level tests (marked ``browser``) open the generated files in Debian's headless Chromium
+through Playwright, recording every request, console message and dialog. The others check the HTML
+and the views without a browser.
+"""
 
 from __future__ import annotations
 
-import shutil
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from click.testing import CliRunner
 
 from kb import KnowledgeBase
+from kb.cli import main
+from kb.viz import MAX_DRAWN, STYLE, conflict_nodes, render_html, subgraph, write_html
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")]
-
-HOSTILE = """
-actors:
-  - id: evil
-    name: "<script>window.__pwned=1</script><img src=x onerror=\\"window.__pwned=2\\">"
-    kind: person
-    description: "\\"'><svg onload=window.__pwned=3> javascript:window.__pwned=4"
-  - id: outlet
-    name: "</script><script>window.__pwned=5</script>"
-    kind: media
-sources:
-  - id: src
-    title: "<iframe src=javascript:window.__pwned=6></iframe>"
-    kind: report
-    publisher: outlet
-    url: "https://example.org/?q=%3Cscript%3E&x=');window.__pwned=7;//"
-events:
-  - id: ev
-    label: "{{7*7}} ${window.__pwned=8} <b onmouseover=window.__pwned=9>bold</b>"
-    documented_by:
-      - {source: src, evidence: video, quote: "<img src=x onerror=window.__pwned=10>"}
-claims:
-  - id: cl
-    by: evil
-    stance: denies
-    about: ev
-    text: "javascript:window.__pwned=11 <a href=\\"javascript:window.__pwned=12\\">click</a>"
-"""
+HOSTILE = REPO / "tests" / "corpus" / "viz" / "hostile.yaml"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync = pytest.importorskip("playwright.sync_api")
-    with sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
-
-class Page:
-    """A page with every request, console error and dialog recorded."""
-
-    def __init__(self, browser, path: Path):
-        # The page's own Content-Security-Policy would also stop injected scripts and requests; the
-        # tests switch it off so that they prove the escaping and the offline assets on their own.
-        self.page = browser.new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-        self.requests, self.errors, self.dialogs = [], [], []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.url = path.resolve().as_uri()
-        self.page.goto(self.url)
-        self.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
-
-    def js(self, expr: str):
-        return self.page.evaluate(expr)
+def browser_test(test):
+    """Mark a test as driving Chromium; skip it (not fail) where Debian's chromium is absent."""
+    absent = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is absent")
+    return pytest.mark.browser(absent(test))
 
 
 @pytest.fixture(scope="module")
@@ -79,111 +42,319 @@ def seed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("viz")
     kb = KnowledgeBase(tmp / "store")
     kb.build()
-    out = kb.viz(tmp / "seed.html", title="Seed")
-    return kb, out
+    return kb, kb.viz(tmp / "seed.html", title="Seed: the 2020 BBC interview with Ilham Aliyev")
 
 
+@pytest.fixture(scope="module")
+def browser():
+    sync = pytest.importorskip("playwright.sync_api")
+    with sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page at 1280x800 with every request, console error and dialog recorded, opened until settled."""
+
+    def __init__(self, browser, path: Path):
+        # bypass_csp: the page's Content-Security-Policy would also stop injected scripts and requests;
+        # switching it off makes the tests prove the escaping and the inlined assets on their own.
+        self.page = browser.new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+        self.requests, self.errors, self.dialogs = [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.url = path.resolve().as_uri()
+        self.page.goto(self.url)
+        self.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
+
+    def js(self, expr: str, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def _pairs(path: list[dict]) -> list[tuple[str, str]]:
+    """Node pairs a conflict path joins (docs/conflicts.md: after asserted_by, event -> each claim)."""
+    out, anchor = [], None
+    for a, b in itertools.pairwise(path):
+        if a["edge"] == "documented_by":
+            continue  # event -> the listed sources, checked from "sources"
+        out.append((anchor or a["node"], b["node"]))
+        if a["edge"] == "asserted_by":
+            anchor = a["node"]
+    return out
+
+
+# ---- without a browser ---------------------------------------------------------------------------
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_page_is_one_file_with_no_reference_to_any_host(seed):
+    _kb, out = seed
+    text = out.read_text(encoding="utf-8")
+    parser = _Tags()
+    parser.feed(text)
+    tags = [t for t, _a in parser.tags]
+    assert tags.count("script") == 3  # the data island, vis-network, the page
+    assert not {"link", "iframe", "img", "object", "embed", "base", "frame", "a"} & set(tags)
+    assert not [a for _t, a in parser.tags if {"src", "href", "srcset", "action", "poster"} & set(a)]
+    assert not re.search(r"@import|@font-face", text, re.I)
+    assert all(u.startswith("data:") for u in re.findall(r"url\(\s*[\"']?([^\"')]*)", text))
+    assert "default-src 'none'" in text
+
+
+def test_json_island_round_trips_and_cannot_end_its_script():
+    hostile = "</script><script>alert(1)</script><!-- \u2028 & ' \" `"
+    g = nx.MultiDiGraph()
+    g.add_node("a", id="a", cls="event", label=hostile, description=hostile, file="f.yaml")
+    g.add_node("b", id="b", cls="source", label="s", file="f.yaml", url="https://example.org/")
+    g.add_edge("a", "b", key="documented_by:video", evidence="video", quote=hostile)
+    text = render_html(g, [], title=hostile)
+    island = re.search(r'<script type="application/json" id="kb-data">(.*?)</script>', text, re.S).group(1)
+    assert not re.search(r"[<>&\u2028]", island)
+    data = json.loads(island)
+    assert data["details"]["a"]["label"] == data["title"] == hostile
+    assert data["edges"][0]["quote"] == hostile
+    # the titles handed to pyvis are HTML-escaped (pyvis's own template shows them as HTML)
+    assert all("<" not in n["title"] for n in data["nodes"]) and "&lt;/script&gt;" in data["nodes"][0]["title"]
+    assert "<title>&lt;/script&gt;" in text
+
+
+def test_views_focus_actor_and_conflicts_only(seed):
+    kb, _out = seed
+    g, found = kb.graph(), kb.conflicts()
+    ids = lambda h: {a["id"] for _n, a in h.nodes(data=True)}  # noqa: E731
+    by_id = {a["id"]: n for n, a in g.nodes(data=True)}
+    ball = nx.ego_graph(g.to_undirected(as_view=True), by_id["shusha"], radius=1)
+    assert ids(subgraph(g, found, focus="shusha", depth=1)) == {g.nodes[n]["id"] for n in ball}
+    only = ids(subgraph(g, found, conflicts_only=True))
+    assert only == {i for c in found for i in conflict_nodes(c)}
+    claimant = found[0].claimant
+    view = subgraph(g, found, actor=claimant)
+    claims = {a["id"] for n, a in g.nodes(data=True) if a["cls"] == "claim"
+              and any(g.nodes[v]["id"] == claimant for _u, v, k in g.out_edges(n, keys=True) if k == "by")}
+    assert claims and claims <= ids(view)
+    assert {c.claimant for c in found if set(conflict_nodes(c)) <= ids(view)} == {claimant}
+    with pytest.raises(KeyError):
+        subgraph(g, found, focus="no-such-record")
+
+
+def test_cli_writes_a_focus_view_and_rejects_unknown_ids(seed, tmp_path):
+    kb, _out = seed
+    out = tmp_path / "focus.html"
+    r = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--focus", "shusha", "--depth", "1",
+                                  "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(re.search(r'id="kb-data">(.*?)</script>', out.read_text(), re.S).group(1))
+    assert "shusha" in data["details"] and len(data["nodes"]) < kb.graph().number_of_nodes()
+    bad = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--actor", "nobody", "-o", str(out)])
+    assert bad.exit_code == 1 and "actor" in bad.output and "nobody" in bad.output
+
+
+# ---- in headless Chromium ------------------------------------------------------------------------
+
+def _kb_conflicts_json(kb: KnowledgeBase) -> list[dict]:
+    """What `kb conflicts --format json` prints, run as a real command."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    r = subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(kb.path), "conflicts", "--format", "json"],
+                       capture_output=True, text=True, check=True, env=env)
+    return json.loads(r.stdout)
+
+
+@browser_test
 def test_seed_page_is_offline_complete_and_highlights_every_conflict(browser, seed):
     kb, out = seed
     page = Page(browser, out)
     assert page.requests == [page.url]  # nothing but the file itself
-    assert page.errors == []
+    assert page.errors == [] and page.dialogs == []
     g = kb.graph()
     assert page.js("network.body.data.nodes.length") == g.number_of_nodes()
     assert page.js("network.body.data.edges.length") == g.number_of_edges()
-    conflicts = kb.conflicts()
-    assert page.js("kbConflicts.length") == len(conflicts) > 0
-    for c in conflicts:
-        for node in [s.node for s in c.path] + [s.source for s in c.sources]:
-            assert page.js(f"network.body.data.nodes.get({node!r}).kbConflict") is True, (c.claim, node)
-    highlighted_edges = page.js("network.body.data.edges.get().filter(e => e.kbConflict).length")
-    assert highlighted_edges >= len({(s.node) for c in conflicts for s in c.path})
-    page.page.close()
+    assert page.js("network.physics.physicsEnabled") is False  # the layout settled, then physics stopped
+    drawn_nodes = {n["id"]: n for n in page.js("network.body.data.nodes.get()")}
+    drawn_edges = page.js("network.body.data.edges.get()")
+    listed = page.js("kbConflicts.map(c => c.data)")
+    expected = _kb_conflicts_json(kb)
+    assert expected, "the seed has conflicts"
+    key = lambda c: (c["kind"], c["claim"], c["documented_event"])  # noqa: E731
+    assert sorted(map(key, listed)) == sorted(map(key, expected))
+    for c in expected:
+        for node in [s["node"] for s in c["path"]] + [s["source"] for s in c["sources"]]:
+            assert drawn_nodes[node]["kbConflict"] is True, (c["claim"], node)
+        for a, b in _pairs(c["path"]):
+            assert any(e["kbConflict"] and {e["from"], e["to"]} == {a, b} for e in drawn_edges), (c["claim"], a, b)
+        for s in c["sources"]:
+            assert any(e["kbConflict"] and e["from"] == s["event"] and e["to"] == s["source"]
+                       and e["kbEvidence"] == s["evidence"] for e in drawn_edges), (c["claim"], s)
+    # nothing else is outlined: off every path, nodes keep their class colour
+    on_paths = {n for c in expected for n in [s["node"] for s in c["path"]] + [s["source"] for s in c["sources"]]}
+    assert {i for i, n in drawn_nodes.items() if n["kbConflict"]} == on_paths
+    page.close()
 
 
+@browser_test
 def test_clicking_a_conflict_selects_its_path_and_search_finds_aliases(browser, seed):
     kb, out = seed
     page = Page(browser, out)
-    first = kb.conflicts()[0]
-    page.page.click('.conflict[data-conflict="0"]')
-    selected = set(page.js("network.getSelectedNodes()"))
-    assert selected == {s.node for s in first.path} | {s.source for s in first.sources}
-    assert page.js("kbSelected") == 0
+    found = kb.conflicts()
+    last = len(found) - 1
+    for i in (0, last):
+        page.page.click(f'.item[data-conflict="{i}"]')
+        c = found[i]
+        assert page.js("kbSelected") == i
+        assert set(page.js("network.getSelectedNodes()")) == set(conflict_nodes(c))
+        selected = page.js("network.getSelectedEdges()")
+        assert selected and set(selected) == set(page.js(f"kbConflicts[{i}].edges"))
+        assert c.quote in page.page.inner_text("#details")
+        assert "Conflict" in page.page.inner_text("#details")
     page.page.fill("#search", "Shushi")
     assert page.js("kbFocused") == "shusha"
     assert page.js("network.getSelectedNodes()") == ["shusha"]
-    assert "Shusha" in page.page.inner_text("#details")
-    page.page.fill("#search", "Suşa".replace("S", "Ş"))  # accents and other scripts fold
+    assert page.page.inner_text("#details").startswith("Shusha")
+    page.page.fill("#search", "")
+    page.page.fill("#search", "susa")  # accents fold: finds the alias Şuşa
     assert page.js("kbFocused") == "shusha"
-    page.page.close()
+    page.close()
 
 
+@browser_test
+def test_filters_hide_classes_and_conflict_kinds(browser, seed):
+    kb, out = seed
+    page = Page(browser, out)
+    g = kb.graph()
+    claims = sum(1 for _n, a in g.nodes(data=True) if a["cls"] == "claim")
+    page.page.uncheck('input[data-filter="class:claim"]')
+    assert page.js("network.body.data.nodes.get().filter(n => n.hidden).length") == claims
+    page.page.check('input[data-filter="class:claim"]')
+    assert page.js("network.body.data.nodes.get().filter(n => n.hidden).length") == 0
+    found = kb.conflicts()
+    kind = found[0].kind
+    page.page.uncheck(f'input[data-filter="kind:{kind}"]')
+    assert page.js("document.querySelectorAll('#conflicts .item').length") == sum(c.kind != kind for c in found)
+    still = {n for c in found if c.kind != kind for n in conflict_nodes(c)}
+    assert set(page.js("network.body.data.nodes.get().filter(n => n.kbConflict).map(n => n.id)")) == still
+    page.close()
+
+
+@browser_test
 def test_screenshot_shows_a_drawn_graph(browser, seed):
     from PIL import Image
 
     _kb, out = seed
     page = Page(browser, out)
-    shot = REPO / "graphs" / "seed.png"
+    shot = REPO / "graphs" / "seed.png"  # the test artifact (graphs/ is gitignored)
     shot.parent.mkdir(exist_ok=True)
     page.page.screenshot(path=str(shot))
-    page.page.close()
+    side = page.js("document.getElementById('side').getBoundingClientRect().right")
+    page.close()
     img = Image.open(shot).convert("RGB")
     assert img.size == (1280, 800)
-    graph_area = img.crop((360, 0, 1280, 800))  # right of the side panel
-    colours = graph_area.getcolors(maxcolors=1 << 20)
-    not_white = sum(n for n, c in colours if sum(c) < 720)
-    assert not_white > 0.01 * 920 * 800  # a drawn graph, not a blank canvas
-    assert len(colours) > 50
+    area = img.crop((int(side) + 1, 0, 1280, 800))
+    counts = {c: n for n, c in area.getcolors(maxcolors=1 << 20)}
+    painted = sum(n for c, n in counts.items() if sum(c) < 720)
+    assert painted > 0.02 * area.width * area.height  # not a blank canvas
+    for cls, (colour, _shape) in STYLE.items():
+        if cls == "claim":
+            continue  # claims are filled by stance
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert counts.get(rgb, 0) > 50, f"no {cls} node drawn"
 
 
+@browser_test
 def test_hostile_data_is_shown_as_text(browser, tmp_path):
-    data = tmp_path / "hostile.yaml"
-    data.write_text(HOSTILE, encoding="utf-8")
     kb = KnowledgeBase(tmp_path / "store")
-    kb.build([data])
-    out = kb.viz(tmp_path / "hostile.html", title="<script>window.__pwned=13</script>")
+    kb.build([HOSTILE])
+    assert kb.conflicts(), "the hostile data has a conflict to click"
+    title = "<script>window.__pwned=99;alert(99)</script>"
+    out = kb.viz(tmp_path / "hostile.html", title=title)
     page = Page(browser, out)
-    for node in ("evil", "outlet", "src", "ev", "cl"):
-        page.js(f"kbShowNode({node!r})")
-    page.page.click('.conflict[data-conflict="0"]')
+    tags = "img, svg, iframe, object, embed, b, a, link, style, frame, form, input:not(#search):not([type=checkbox])"
+    before = page.js(f"document.querySelectorAll({tags!r}).length")
+    texts, hrefs = [], {}
+    links = "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"
+    for node in page.js("network.body.data.nodes.getIds()"):
+        page.js("id => kbShowNode(id)", node)
+        texts.append(page.page.inner_text("#details"))
+        hrefs[node] = page.js(links)
+        # hover the node: vis-network's tooltip
+        x, y = page.js("""id => { const p = network.canvasToDOM(network.getPosition(id));
+                                  const r = document.getElementById('graph').getBoundingClientRect();
+                                  return [r.left + p.x, r.top + p.y]; }""", node)
+        page.page.mouse.move(x, y)
+        page.page.wait_for_timeout(400)
+    page.page.click('.item[data-conflict="0"]')
+    texts.append(page.page.inner_text("#details"))
+    hrefs["conflict"] = page.js(links)
     page.page.fill("#search", "script")
+    page.page.fill("#search", "javascript")
     assert page.dialogs == []
     assert page.js("window.__pwned") is None
-    assert page.js("document.querySelectorAll('#side img, #side svg, #side iframe, #side b, script:not([id]):not([src])').length") <= 2
-    hrefs = page.js("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
-    assert all(h.startswith("https://") for h in hrefs)
-    assert page.js("document.title") == "<script>window.__pwned=13</script>"
+    assert page.js("document.querySelectorAll('script').length") == 3
+    # the only links are the source's https URL (on the source, its event and the conflict)
+    url = "https://example.org/?q=%3Cscript%3E&x=');window.__pwned=11;//"
+    assert {k: v for k, v in hrefs.items() if v} == {"src": [url], "ev": [url], "conflict": [url]}
+    injected = page.js(f"document.querySelectorAll({tags!r}).length") - len(page.js(links)) - 2  # 2 <style>
+    assert injected == before - 2 == 0
+    assert page.js("document.querySelectorAll('[onerror], [onload], [onmouseover], [srcdoc]').length") == 0
+    # ... and every hostile string is on the page, as text
+    shown = "\n".join(texts)
+    for s in ("<script>window.__pwned=1;alert(1)</script>", "<img src=x onerror=window.__pwned=17;alert(17)>",
+              "javascript:window.__pwned=18", "</script><script>window.__pwned=6;alert(6)</script>"):
+        assert s in shown
+    assert page.js("document.title") == title
+    assert page.js("document.querySelector('div.vis-tooltip') !== null")  # tooltips were shown
+    assert page.js("document.querySelector('div.vis-tooltip').querySelectorAll('*:not(div):not(strong)').length") == 0
     assert page.requests == [page.url] and page.errors == []
-    page.page.close()
+    page.close()
 
 
+@browser_test
 def test_render_level_only_http_urls_become_links(browser, tmp_path):
-    import networkx as nx
-
-    from kb.viz import write_html
-
     g = nx.MultiDiGraph()
-    g.add_node("a", id="a", cls="source", label="bad link", url="javascript:window.__pwned=1", file="x")
-    g.add_node("b", id="b", cls="source", label="good link", url="https://example.org/", file="x")
-    out = write_html(g, [], tmp_path / "links.html")
-    page = Page(browser, out)
-    page.js("kbShowNode('a')")
-    assert page.js("document.querySelectorAll('#details a').length") == 0
-    page.js("kbShowNode('b')")
-    assert page.js("document.querySelector('#details a').getAttribute('href')") == "https://example.org/"
-    page.page.close()
+    urls = {"js": "javascript:window.__pwned=1", "mixed": " JaVaScRiPt:window.__pwned=2",
+            "data": "data:text/html,<script>window.__pwned=3</script>", "vb": "vbscript:msgbox(4)",
+            "quote": "https://example.org/\"><script>window.__pwned=5</script>", "ok": "http://example.org/a?b=1&c=2"}
+    for k, u in urls.items():
+        g.add_node(k, id=k, cls="source", label=k, url=u, file="x.yaml")
+    g.add_node("e", id="e", cls="event", label="event", file="x.yaml")
+    for k in urls:
+        g.add_edge("e", k, key="documented_by:video", evidence="video", quote=urls[k])
+    page = Page(browser, write_html(g, [], tmp_path / "links.html"))
+    for k in ("js", "mixed", "data", "vb"):
+        page.js("id => kbShowNode(id)", k)
+        assert page.js("document.querySelectorAll('#details a').length") == 0
+        assert urls[k].strip() in page.page.inner_text("#details")
+    for k in ("quote", "ok"):
+        page.js("id => kbShowNode(id)", k)
+        assert page.js("document.querySelector('#details a').getAttribute('href')") == urls[k]
+    page.js("kbShowNode('e')")  # the event lists its six sources; two of them link
+    assert sorted(page.js("Array.from(document.querySelectorAll('#details a')).map(a => a.href)")) == \
+        sorted(["https://example.org/%22%3E%3Cscript%3Ewindow.__pwned=5%3C/script%3E", urls["ok"]])
+    assert page.js("window.__pwned") is None and page.dialogs == [] and page.errors == []
+    page.close()
 
 
+@browser_test
 def test_too_large_graph_gets_a_message_not_a_frozen_tab(browser, tmp_path):
-    import networkx as nx
-
-    from kb.viz import MAX_DRAWN, write_html
-
     g = nx.MultiDiGraph()
     for i in range(MAX_DRAWN + 1):
-        g.add_node(f"n{i}", id=f"n{i}", cls="event", label=f"event {i}", file="x")
-    out = write_html(g, [], tmp_path / "big.html")
-    page = Page(browser, out)
-    assert "--focus" in page.page.inner_text("#toobig")
+        g.add_node(f"n{i}", id=f"n{i}", cls="event", label=f"event {i}", file="x.yaml")
+    page = Page(browser, write_html(g, [], tmp_path / "big.html"))
+    message = page.page.inner_text("#overlay")
+    assert "--focus" in message and "--conflicts-only" in message and str(MAX_DRAWN + 1) in message
     assert page.js("window.network") is None
-    page.page.close()
+    page.page.fill("#search", "event 2500")  # the rest of the page still works
+    assert page.js("kbFocused") == "n2500"
+    assert page.errors == []
+    page.close()
