@@ -212,8 +212,8 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
         from kb.conflicts import find_conflicts
         from kb.remote import RemoteEndpoint
 
-        found = find_conflicts(RemoteEndpoint(endpoint, user, password, auth), kind=kind, actor=actor,
-                               min_independent=min_independent)
+        with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
+            found = find_conflicts(remote, kind=kind, actor=actor, min_independent=min_independent)
     else:
         found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
     click.echo(FORMATS[fmt](found[:top] if top else found))
@@ -239,43 +239,62 @@ def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the library as JSON (name, title, "
+              "description, params, text).")
 @pass_ctx
-def queries(c: Context) -> None:
-    """List the named queries (kb/queries/*.rq) with their parameters."""
+@handle_errors
+def queries(c: Context, as_json: bool) -> None:
+    """List the named queries (kb/queries/*.rq): name, title, description and parameters."""
     from kb.query import library
 
-    for q in library().values():
-        click.echo(f"{q.name}\n    {q.title}")
+    lib = library()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([{"name": q.name, "title": q.title, "description": q.description,
+                                "params": q.params, "text": q.text} for q in lib.values()],
+                              indent=2, ensure_ascii=False))
+        return
+    for q in lib.values():
+        click.echo(f"{q.name} — {q.title}")
+        click.echo(f"    {q.description}")
         for name, meaning in q.params.items():
             click.echo(f"    --param {name}=…  {meaning}")
 
 
 @main.command()
 @click.argument("query")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter (repeatable).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter (repeatable); a value written <…> is an IRI, any other a string.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
               default="table", show_default=True,
-              help="Result format (CONSTRUCT/DESCRIBE: ttl or nt).")
+              help="csv, tsv, json, xml: the SPARQL 1.1 result formats; ttl or nt for CONSTRUCT/DESCRIBE.")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: str | None,
           user: str | None, password: str | None, auth: str) -> None:
-    """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input."""
-    bound = {}
+    """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input.
+
+    Runs on the local store, or with --endpoint on an external SPARQL 1.1 server (same results).
+    A syntax error is printed with its line and column (exit code 5).
+    """
+    bound: dict[str, str] = {}
     for p in params:
         name, sep, value = p.partition("=")
-        if not sep:
+        if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
-    text = click.get_text_stream("stdin").read() if query == "-" else query
     if endpoint:
-        from kb.remote import RemoteEndpoint, remote_query
+        from kb.query import run, serialize
+        from kb.remote import RemoteEndpoint
 
-        out = remote_query(RemoteEndpoint(endpoint, user, password, auth), text, bound, fmt)
+        with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
+            out = serialize(run(query, bound, endpoint=remote), fmt)
     else:
-        out = c.kb().query(text, bound, fmt)
-    click.echo(out.decode("utf-8"), nl=not out.endswith(b"\n"))
+        out = c.kb().query(query, bound, fmt)
+    sys.stdout.buffer.write(out)
+    sys.stdout.buffer.flush()
 
 
 @main.command()
@@ -283,36 +302,50 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
               help="Interface to bind (loopback unless you say otherwise).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds a query may run before it is stopped.")
+              help="Seconds a query may run before it is stopped (its worker is killed).")
 @click.option("--max-rows", type=click.IntRange(1), default=100_000, show_default=True,
-              help="Largest result a query may return.")
+              help="Most rows (or triples) a result may have; larger results are refused.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes, i.e. queries that can run at the same time.")
 @pass_ctx
-def serve(c: Context, host: str, port: int, timeout: float, max_rows: int) -> None:
-    """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /."""
+@handle_errors
+def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
+
+    Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
+    """
     from kb.serve import serve as run
 
-    c.say(f"serving {c.kb().path} at http://{host}:{port}/sparql (read-only)")
-    run(c.kb().path, host=host, port=port, timeout=timeout, max_rows=max_rows)
+    path = c.kb().path
+    c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
+    run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers)
 
 
 @main.command()
-@click.option("--endpoint", required=True,
-              help="Graph Store Protocol URL (Virtuoso: .../sparql-graph-crud-auth; Oxigraph: .../store).")
-@click.option("--graph", default=None, help="Put everything into this one graph instead of one per file.")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's SPARQL query URL (Virtuoso .../sparql, Oxigraph server .../query) "
+                   "or its Graph Store URL.")
+@click.option("--graph", default=None, metavar="IRI",
+              help="Put everything into this one graph (default: keep one named graph per file).")
+@click.option("--store-url", default=None, metavar="URL",
+              help="The Graph Store Protocol URL, for servers other than Virtuoso and Oxigraph.")
+@click.option("--batch", type=click.IntRange(1), default=50_000, show_default=True,
+              help="Statements per request.")
 @auth_options
 @pass_ctx
 @handle_errors
-def push(c: Context, endpoint: str, graph: str | None, user: str | None, password: str | None,
-         auth: str) -> None:
-    """Send the knowledge base to an external SPARQL store, named graphs preserved (idempotent)."""
-    import time
+def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, batch: int,
+         user: str | None, password: str | None, auth: str) -> None:
+    """Send the knowledge base to an external SPARQL 1.1 store (Graph Store Protocol).
 
-    started = time.perf_counter()
-    sent = c.kb().push(endpoint, graph=graph, user=user, password=password, auth=auth)
-    seconds = time.perf_counter() - started
-    total = sum(sent.values())
-    c.say(f"pushed {total} triples in {len(sent)} graph(s) to {endpoint} in {seconds:.1f} s "
-          f"({total / max(seconds, 1e-9):,.0f} triples/s)")
+    Named graphs are preserved (one per file, plus the provenance graph); each graph is replaced,
+    and graphs of files no longer loaded are deleted, so pushing twice leaves one copy.
+    """
+    report = c.kb().push(endpoint, graph=graph, user=user, password=password, auth=auth,
+                         store_url=store_url, batch=batch)
+    c.say(f"pushed {report.triples} statements in {len(report.graphs)} graph(s) to {report.store_url} "
+          f"in {report.seconds:.1f} s ({report.rate:,.0f} statements/s)"
+          + (f"; deleted {len(report.deleted)} stale graph(s)" if report.deleted else ""))
 
 
 @main.command(name="import")

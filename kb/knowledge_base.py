@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import pyoxigraph as ox
@@ -34,6 +35,9 @@ from kb.records import Compiled, Existing, compile_records
 from kb.store import Store
 from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
 from kb.validate import shacl_problems
+
+if TYPE_CHECKING:
+    from kb.remote import PushReport
 
 
 def seed_dir() -> Path:
@@ -390,33 +394,28 @@ class KnowledgeBase:
                                   min_independent=min_independent)
 
     def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
-        """Run a named query, a ``.rq`` file or SPARQL text; results in a standard format.
+        """Run a named query (see ``kb.query.library()``), a ``.rq`` file or SPARQL text.
 
-        ``fmt``: json, xml, csv, tsv (SPARQL 1.1 result formats) or table; CONSTRUCT and DESCRIBE
-        give Turtle (``ttl``, the default for graphs) or N-Triples (``nt``).
+        ``params`` bind the query's parameters safely (see :func:`kb.query.bind`). ``fmt``: json,
+        xml, csv, tsv (the SPARQL 1.1 result formats) or table; CONSTRUCT and DESCRIBE give
+        Turtle (``ttl``) or N-Triples (``nt``). Raises :class:`~kb.errors.QueryError` with the line
+        and column of a syntax error.
         """
-        from kb.query import NamedQuery, bind, execute, load, serialize
+        from kb.query import run, serialize
 
-        named = NamedQuery.parse("query", query) if "{" in query else load(query)
-        text = bind(named, params or {})
         with self.snapshot() as db:
-            return serialize(execute(db, text, named.name), fmt)
+            return serialize(run(query, params or {}, db=db), fmt)
 
     def push(self, url: str, *, graph: str | None = None, user: str | None = None,
-             password: str | None = None, auth: str = "digest") -> dict[str, int]:
-        """Send every named graph to an external store's Graph Store endpoint (idempotent)."""
-        from kb.progress import track
+             password: str | None = None, auth: str = "digest", store_url: str | None = None,
+             batch: int = 50_000) -> PushReport:
+        """Send the knowledge base to an external SPARQL 1.1 store (see :func:`kb.remote.push`):
+        named graphs preserved, idempotent, in batches, with a progress bar when enabled."""
         from kb.remote import push
 
         with self.snapshot() as db:
-            total = len(db)
-            bar = iter(track(range(total), "Pushing", self.progress, total=total))
-
-            def advance(n: int) -> None:
-                for _ in range(n):
-                    next(bar, None)
-
-            return push(db, url, graph=graph, user=user, password=password, auth=auth, progress=advance)
+            return push(db, url, graph=graph, user=user, password=password, auth=auth,
+                        store_url=store_url, batch=batch, progress=self.progress)
 
     def graph(self) -> nx.MultiDiGraph:
         """The knowledge base projected into NetworkX (records and typed edges; see kb.graph)."""

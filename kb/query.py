@@ -1,21 +1,28 @@
-"""Named SPARQL queries (``kb/queries/*.rq``), parameters, and running queries in the standard formats.
+"""Named SPARQL queries (``kb/queries/*.rq``): find, load, bind parameters, run, write results.
 
-A named query is a ``.rq`` file whose header comment says what it does::
+A named query is a ``.rq`` file whose first lines say what it does::
 
     # title: Denials by actor
-    # description: ...
-    # param: actor — the claimant's id (optional: all actors)
+    # description: Every claim that denies or disputes something ...
+    # param: actor — the claimant's id (unbound: every actor)
 
-Parameters are bound with an inline ``VALUES`` block at the start of the first group pattern, as
-RDF literals serialised by pyoxigraph (so a value can never change the query's structure). The
-queries are plain SPARQL 1.1 over the union of all graphs, so they run unchanged on an external
-store (Virtuoso's default graph is that union; start Oxigraph server with ``--union-default-graph``).
+Parameters are bound safely: each value becomes an RDF term serialised by pyoxigraph (a string
+literal, or an IRI when written ``<…>``) in an inline ``VALUES`` block opened at the start of the
+query's ``WHERE`` group, so a value can never change the query's structure. The shipped queries
+are standard SPARQL 1.1 scoped with ``GRAPH ?g`` patterns (every statement lives in the named
+graph of its file), so they give the same answers on the local store and on an external SPARQL
+1.1 server. Results are written in the standard SPARQL 1.1 result formats (JSON, XML, CSV, TSV)
+by pyoxigraph's serialisers; CONSTRUCT and DESCRIBE give Turtle or N-Triples.
+
+Queries never reach the network: ``SERVICE`` (federation) is refused, and an update is not a query.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,126 +31,351 @@ import pyoxigraph as ox
 
 from kb.errors import QueryError
 
-RESULT_FORMATS = {
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
-_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?:—|-|:)\s*(.*)$")
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+MEDIA_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+               "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
+               "nt": "application/n-triples"}
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Rows = tuple[list[str], list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]]
+
+HEADER = re.compile(r"^# (title|description|param): (.*\S)\s*$")
+PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*) — (.*\S)$")
+UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
+                          "WITH"})
+QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+# The lexical pieces of a query that may contain any text: strings, IRIs and comments. Keywords are
+# looked for only between them, so a word inside a literal, an IRI, a comment, a variable (?service)
+# or a prefixed name (ex:service) is never taken for a keyword.
+_TOKEN = re.compile(r"""
+    (?P<text>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|\#[^\n]*)
+  | (?P<name>[?$][\w]+|[A-Za-z_][\w.\-]*:[\w.\-:%]*|:[\w.\-:%]*|[A-Za-z_][\w\-]*)
+  | (?P<open>\{)
+  | (?P<other>.)
+""", re.DOTALL | re.VERBOSE)
 
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query file and what its header says."""
+    """A query and what its header says about it."""
 
     name: str
     text: str
     title: str = ""
     description: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    path: str | None = None
 
     @classmethod
-    def parse(cls, name: str, text: str) -> NamedQuery:
+    def parse(cls, name: str, text: str, path: str | None = None) -> NamedQuery:
+        """Read the ``# title:``, ``# description:`` and ``# param: NAME — meaning`` header lines."""
         meta: dict[str, str] = {}
         params: dict[str, str] = {}
         for line in text.splitlines():
-            m = _HEADER.match(line.strip())
-            if not m:
-                if line.strip() and not line.lstrip().startswith("#"):
-                    break
+            if not line.startswith("#"):
+                break
+            m = HEADER.match(line)
+            if m is None:
                 continue
             key, value = m.groups()
             if key == "param":
-                pm = _PARAM.match(value)
-                if pm:
-                    params[pm.group(1)] = pm.group(2)
+                pm = PARAM.match(value)
+                if pm is None:
+                    raise QueryError(f"{path or name}: bad parameter line {line!r}; "
+                                     "expected '# param: NAME — meaning'")
+                params[pm.group(1)] = pm.group(2)
             else:
                 meta[key] = value
-        return cls(name, text, meta.get("title", name), meta.get("description", ""), params)
+        return cls(name, text, meta.get("title", name), meta.get("description", ""), params, path)
+
+    @property
+    def source(self) -> str:
+        """Where the query came from, for messages."""
+        return self.path or self.name
 
 
 def library() -> dict[str, NamedQuery]:
-    """The named queries shipped with the package, by name."""
+    """The named queries shipped with the package, by name (the file name without ``.rq``)."""
     folder = resources.files("kb") / "queries"
     out = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):
             name = entry.name[:-3]
-            out[name] = NamedQuery.parse(name, entry.read_text(encoding="utf-8"))
+            out[name] = NamedQuery.parse(name, entry.read_text(encoding="utf-8"), f"kb/queries/{entry.name}")
     return out
 
 
 def load(spec: str) -> NamedQuery:
-    """A query by name, from a ``.rq`` file, or from standard input (``-``)."""
+    """A query by name (see :func:`library`), from a ``.rq`` file, ``-`` for standard input, or
+    SPARQL text given inline."""
     if spec == "-":
-        return NamedQuery.parse("stdin", sys.stdin.read())
+        return NamedQuery.parse("stdin", sys.stdin.read(), "<stdin>")
     named = library()
     if spec in named:
         return named[spec]
     path = Path(spec)
-    if path.suffix == ".rq" or path.is_file():
+    if path.is_file():
         try:
-            return NamedQuery.parse(path.stem, path.read_text(encoding="utf-8"))
+            return NamedQuery.parse(path.stem, path.read_text(encoding="utf-8"), str(path))
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"{spec}: cannot read the query: {exc}") from exc
-    raise QueryError(f"no named query '{spec}' (see kb queries) and no such file")
+    if "{" in spec or form(spec) in QUERY_FORMS | UPDATE_FORMS:
+        return NamedQuery.parse("query", spec, "<query>")
+    close = difflib.get_close_matches(spec, list(named), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else "; `kb queries` lists them"
+    what = "no such file" if spec.endswith(".rq") else f"no named query '{spec}' and no such file"
+    raise QueryError(f"{spec}: {what}{hint}")
 
 
-def bind(query: NamedQuery, values: dict[str, str]) -> str:
-    """The query text with parameters bound by an inline VALUES block."""
-    unknown = set(values) - set(query.params)
+# -- reading a query's shape ---------------------------------------------------------------------
+
+def _tokens(text: str) -> Iterable[tuple[str, str, int]]:
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind == "other" and m.group().isspace():
+            continue
+        yield kind, m.group(), m.start()
+
+
+def form(text: str) -> str:
+    """The query form (SELECT, CONSTRUCT, DESCRIBE, ASK) or update operation the text starts with,
+    after its prologue; ``""`` when there is none."""
+    expect_prologue = 0
+    for kind, value, _pos in _tokens(text):
+        if kind == "text" and value.startswith("#"):
+            continue
+        if expect_prologue:
+            expect_prologue -= 1
+            continue
+        word = value.upper()
+        if kind == "name" and word == "PREFIX":
+            expect_prologue = 2
+        elif kind == "name" and word == "BASE":
+            expect_prologue = 1
+        else:
+            return word if kind == "name" else ""
+    return ""
+
+
+def refuse_unsafe(query: NamedQuery | str, where: str | None = None) -> None:
+    """Raise :class:`ReadOnlyError` for an update, or for ``SERVICE`` (federation reaches the network)."""
+    text = query.text if isinstance(query, NamedQuery) else query
+    where = where or (query.source if isinstance(query, NamedQuery) else "query")
+    first = form(text)
+    if first in UPDATE_FORMS:
+        raise ReadOnlyError(f"{where}: SPARQL Update ({first}) is refused: the knowledge base is "
+                            "read-only here (change it with kb build)")
+    for kind, value, pos in _tokens(text):
+        if kind == "name" and value.upper() == "SERVICE":
+            line, col = _position(text, pos)
+            raise ReadOnlyError(f"{where}:{line}:{col}: SERVICE (federated query) is refused: "
+                                "queries never reach the network")
+
+
+class ReadOnlyError(QueryError):
+    """A query asked for something this read-only, offline service refuses (update, SERVICE)."""
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _where_brace(text: str) -> int | None:
+    """The offset just after the ``{`` that opens the query's WHERE group."""
+    previous = ""
+    first_brace = None
+    for kind, value, pos in _tokens(text):
+        if kind == "open":
+            if previous == "WHERE":
+                return pos + 1
+            if first_brace is None:
+                first_brace = pos + 1
+        if kind != "text":
+            previous = value.upper()
+    return None if form(text) == "CONSTRUCT" else first_brace
+
+
+# -- parameters ----------------------------------------------------------------------------------
+
+def term(value: str) -> ox.NamedNode | ox.Literal:
+    """A parameter value as an RDF term: ``<…>`` is an IRI, anything else a string literal."""
+    if value.startswith("<") and value.endswith(">"):
+        try:
+            return ox.NamedNode(value[1:-1])
+        except ValueError as exc:
+            raise QueryError(f"{value!r} is not a valid IRI: {exc}") from None
+    return ox.Literal(value)
+
+
+def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
+    """The query text with its parameters bound by an inline ``VALUES`` block.
+
+    Each value is serialised as an RDF term by pyoxigraph (never pasted as text), so quotes,
+    braces or newlines in a value stay inside its literal. Unknown parameter names are errors.
+    """
+    unknown = sorted(set(values) - set(query.params))
     if unknown:
         expected = ", ".join(query.params) or "none"
-        raise QueryError(f"{query.name}: unknown parameter(s) {', '.join(sorted(unknown))}; "
-                         f"expected: {expected}")
+        raise QueryError(f"{query.source}: unknown parameter {', '.join(unknown)}; "
+                         f"this query takes: {expected}")
     if not values:
         return query.text
-    block = " ".join(f"VALUES ?{k} {{ {ox.Literal(v)} }}" for k, v in sorted(values.items()))
-    match = re.search(r"\bWHERE\s*\{", query.text, re.IGNORECASE)
-    if match is None:
-        raise QueryError(f"{query.name}: parameters need a WHERE {{ ... }} clause")
-    return query.text[: match.end()] + " " + block + " " + query.text[match.end():]
+    at = _where_brace(query.text)
+    if at is None:
+        raise QueryError(f"{query.source}: parameters need a WHERE {{ … }} group to bind into")
+    block = " ".join(f"VALUES ?{name} {{ {term(values[name])} }}" for name in sorted(values))
+    return query.text[:at] + " " + block + " " + query.text[at:]
 
 
-def execute(db: ox.Store, text: str, name: str = "query") -> ox.QuerySolutions | ox.QueryTriples | bool:
-    """Run a query on the union of all graphs; a syntax error names line and column."""
+# -- running -------------------------------------------------------------------------------------
+
+def check(query: NamedQuery) -> None:
+    """Raise :class:`QueryError` (with line and column) unless the query is safe, valid SPARQL 1.1."""
+    refuse_unsafe(query)
     try:
-        return db.query(text, use_default_graph_as_union=True)
+        ox.Store().query(query.text)  # parses; runs on an empty dataset, so costs nothing
     except SyntaxError as exc:
-        raise QueryError(f"{name}: syntax error: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+        raise _syntax_error(query, exc) from None
     except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"{name}: {exc}") from None
+        raise QueryError(f"{query.source}: {exc}") from None
 
 
-def serialize(result: ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean | bool, fmt: str) -> bytes:
-    """Results in a standard format: SPARQL JSON/XML/CSV/TSV, or Turtle/N-Triples for graphs."""
-    if isinstance(result, ox.QueryTriples):
-        graph_fmt = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
-        return result.serialize(format=graph_fmt) or b""
+def _syntax_error(query: NamedQuery, exc: SyntaxError) -> QueryError:
+    message = str(exc.msg if getattr(exc, "msg", None) else exc)
+    m = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?: (.*)", message, re.DOTALL)
+    if m:
+        return QueryError(f"{query.source}:{m.group(1)}:{m.group(2)}: syntax error: {m.group(3)}")
+    return QueryError(f"{query.source}: syntax error: {message}")
+
+
+def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
+            default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> Result:
+    """Run query text on a pyoxigraph store.
+
+    Without ``default_graph`` the default graph is the union of all graphs (the local data lives
+    only in named graphs). A syntax error names the line and column in the query as written.
+    """
+    query = query or NamedQuery("query", text, path="query")
+    refuse_unsafe(query if text == query.text else text, query.source)
+    kwargs: dict = {"use_default_graph_as_union": default_graph is None}
+    if default_graph is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        return db.query(text, **kwargs)
+    except SyntaxError as exc:
+        if text != query.text:
+            check(query)  # the position in the query as written, not in the bound text
+        raise _syntax_error(query, exc) from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"{query.source}: {exc}") from None
+
+
+def run(query: str | NamedQuery, params: Mapping[str, str] | None = None, *, db: ox.Store | None = None,
+        endpoint: object | None = None) -> Result:
+    """Run a named query, a ``.rq`` file or SPARQL text, on a local store (``db``) or on a remote
+    endpoint (a :class:`kb.remote.RemoteEndpoint`). Returns pyoxigraph results either way."""
+    named = query if isinstance(query, NamedQuery) else load(query)
+    refuse_unsafe(named)
+    text = bind(named, params or {})
+    if endpoint is not None:
+        check(named)
+        return endpoint.results(text, form(text))  # type: ignore[attr-defined]
+    if db is None:
+        raise ValueError("run() needs a local store (db) or an endpoint")
+    return execute(db, text, named)
+
+
+# -- writing results -----------------------------------------------------------------------------
+
+def is_graph(result: object) -> bool:
+    return isinstance(result, (ox.QueryTriples, list))
+
+
+def serialize(result: Result | list[ox.Triple], fmt: str) -> bytes:
+    """Results in a standard format: SPARQL 1.1 JSON/XML/CSV/TSV for SELECT and ASK, Turtle or
+    N-Triples for CONSTRUCT and DESCRIBE; ``table`` is plain text for terminals."""
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
+    if is_graph(result):
+        if fmt in RESULT_FORMATS:
+            raise QueryError(f"a CONSTRUCT or DESCRIBE query gives a graph: use --format ttl or nt, "
+                             f"not {fmt}")
+        from kb.terms import DEFAULT_BASE, PREFIXES
+
+        rdf = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        prefixes = {**PREFIXES, "id": DEFAULT_BASE} if rdf == ox.RdfFormat.TURTLE else None
+        return ox.serialize(result, format=rdf, prefixes=prefixes) or b""  # type: ignore[arg-type]
+    if fmt in GRAPH_FORMATS:
+        raise QueryError(f"a SELECT or ASK query gives a table: use --format table, json, xml, csv or "
+                         f"tsv, not {fmt}")
     if fmt == "table":
-        return table(result).encode()
-    if fmt not in RESULT_FORMATS:
-        raise QueryError(f"unknown result format {fmt!r}; expected table, {', '.join(RESULT_FORMATS)}")
-    return result.serialize(format=RESULT_FORMATS[fmt]) or b""
+        return table(result).encode()  # type: ignore[arg-type]
+    return result.serialize(format=RESULT_FORMATS[fmt]) or b""  # type: ignore[union-attr]
+
+
+def fetch(result: ox.QuerySolutions, limit: int | None = None) -> Rows:
+    """The variables and rows of a SELECT result; stops after ``limit + 1`` rows when given."""
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append([solution[i] for i in range(len(names))])
+        if limit is not None and len(rows) > limit:
+            break
+    return names, rows
+
+
+def rows_to_results(names: list[str], rows: list[list]) -> ox.QuerySolutions:
+    """Fetched rows as pyoxigraph results again (through SPARQL TSV, whose cells are RDF terms),
+    so that pyoxigraph's serialisers write them."""
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    result = ox.parse_query_results(("\n".join(lines) + "\n").encode(), format=ox.QueryResultsFormat.TSV)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for p, ns in prefixes.items():
+            if term.value.startswith(ns) and len(term.value) > len(ns):
+                return f"{p}:{term.value[len(ns):]}"
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value + (f"@{term.language}" if term.language else "")
 
 
 def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int = 60) -> str:
-    """A plain-text table for terminals."""
+    """A plain-text table for terminals (IRIs shortened with the usual prefixes)."""
     if isinstance(result, (bool, ox.QueryBoolean)):
-        return "true" if bool(result) else "false"
-    names = [v.value for v in result.variables]
-    rows = [[_cell(s[n], width) for n in names] for s in result]
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
-    return "\n".join([line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
-                     + [f"{len(rows)} row(s)"])
+        return "true\n" if bool(result) else "false\n"
+    from kb.terms import DEFAULT_BASE, PREFIXES
+
+    prefixes = {"id": DEFAULT_BASE, **PREFIXES}
+    names, rows = fetch(result)
+    cells = [[_fit(_short(t, prefixes), width) for t in row] for row in rows]
+    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    return "\n".join(out) + "\n"
 
 
-def _cell(term: ox.NamedNode | ox.Literal | ox.BlankNode | None, width: int) -> str:
-    if term is None:
-        return ""
-    text = " ".join(term.value.split())
+def _fit(text: str, width: int) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"

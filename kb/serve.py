@@ -1,233 +1,489 @@
-"""A read-only SPARQL 1.1 Protocol endpoint over the on-disk store (Starlette + uvicorn).
+"""``kb serve``: a read-only SPARQL 1.1 Protocol endpoint over the on-disk store (Starlette + uvicorn).
 
-* ``GET /sparql?query=…`` and ``POST /sparql`` (form ``query=…`` or ``application/sparql-query``),
-  results negotiated by ``Accept``: SPARQL JSON, XML, CSV, TSV; Turtle or N-Triples for graphs.
-* ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle).
-* ``GET /``: an offline query page (editor, results table, the named queries as examples).
-* Read-only: updates, ``LOAD`` and ``SERVICE`` are refused with 403/400 and logged.
-* Every query runs in a forked worker process that opens the store read-only; a query over the
-  time limit is killed (HTTP 503) and the server keeps serving; a result over the row limit is
-  refused (HTTP 413); request bodies over 1 MiB are refused (HTTP 413).
+Routes:
+
+* ``GET|POST /sparql`` — the SPARQL 1.1 Protocol: ``query`` as a GET parameter, a form field or an
+  ``application/sparql-query`` body, with ``default-graph-uri``/``named-graph-uri``. Results are
+  negotiated from ``Accept`` (or a ``format`` parameter): SPARQL JSON, XML, CSV or TSV; Turtle or
+  N-Triples (or RDF/XML) for CONSTRUCT and DESCRIBE. Without a dataset the default graph is the
+  union of all graphs, as in ``kb query``.
+* ``GET /sparql`` without a query — the SPARQL 1.1 Service Description (Turtle or N-Triples).
+* ``GET /queries`` — the named queries as JSON; ``GET /queries/NAME?PARAM=VALUE`` runs one, its
+  parameters bound safely (:func:`kb.query.bind`).
+* ``GET /`` — an offline query page: editor, results table, the named queries as examples. No
+  asset comes from anywhere but this server.
+
+Read-only and offline: SPARQL Update (any channel), ``LOAD`` and ``SERVICE`` are refused with 403
+and logged. Limits: every query runs in a worker process that holds a read-only snapshot of the
+store; one that runs past ``timeout`` seconds is killed (SIGKILL: pyoxigraph cannot cancel a query
+in-process) and replaced, and the client gets 503 while the server keeps serving; a result of more
+than ``max_rows`` rows (or triples) is refused with 413; request bodies over ``max_body`` bytes
+are refused with 413. Workers reopen the store when a build publishes a new generation.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import json
 import logging
 import multiprocessing as mp
-import re
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from importlib import resources
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from kb.query import library
+from kb.errors import QueryError
+from kb.query import NamedQuery, ReadOnlyError, bind, form, library, refuse_unsafe
 
 log = logging.getLogger("kb.serve")
-MAX_BODY = 1 << 20
 
-RESULT_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+RESULT_MEDIA = {  # media type -> the one we answer with (the first is the default)
+    "application/sparql-results+json": "application/sparql-results+json",
+    "application/json": "application/sparql-results+json",
+    "application/sparql-results+xml": "application/sparql-results+xml",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/csv": "text/csv",
+    "text/tab-separated-values": "text/tab-separated-values",
 }
-GRAPH_TYPES = {"text/turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt"}
-MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-         "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-         "ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples"}
-_REFUSED = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
-_STRINGS = re.compile(  # literals, IRIs and comments, which may mention SERVICE harmlessly
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\s]*>|#[^\n]*",
-    re.DOTALL)
+GRAPH_MEDIA = {
+    "text/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "application/n-triples": "application/n-triples",
+    "text/plain": "application/n-triples",
+    "application/rdf+xml": "application/rdf+xml",
+}
+SD_MEDIA = {"text/turtle": "text/turtle", "application/n-triples": "application/n-triples",
+            "text/plain": "application/n-triples"}
+FORMAT_PARAM = {  # ?format= / ?output= (as SPARQLWrapper and many servers use them)
+    "json": ("application/sparql-results+json", "text/turtle"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "n3": (None, "text/turtle"),
+    "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
+    "rdf+xml": (None, "application/rdf+xml"),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost."""
+
+    timeout: float = 30.0       # seconds a query may run before its worker is killed
+    max_rows: int = 100_000     # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a result may have
+    max_body: int = 1 << 20     # bytes of a request body
+    workers: int = 2            # worker processes (queries that can run at once)
 
 
 class Refused(Exception):
+    """A request we answer with an error status (logged)."""
+
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
 
 
-def _choose(accept: str, graph: bool) -> str:
-    types = GRAPH_TYPES if graph else RESULT_TYPES
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in types:
-            return types[media]
-    return "ttl" if graph else "json"
+# -- the worker processes ------------------------------------------------------------------------
+
+def _answer(db: Any, job: dict, max_rows: int) -> tuple[str, bytes]:
+    import pyoxigraph as ox
+
+    from kb.query import execute, fetch, rows_to_results
+
+    if job["kind"] == "graphs":
+        names = sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode))
+        return "application/json", json.dumps(names).encode()
+    result = execute(db, job["text"], NamedQuery("query", job["text"], path="query"),
+                     default_graph=job.get("default_graph"), named_graphs=job.get("named_graphs"))
+    if isinstance(result, ox.QueryTriples):
+        media = job["graph_media"]
+        triples = []
+        for t in result:
+            triples.append(t)
+            if len(triples) > max_rows:
+                raise _TooLarge(f"the result has more than {max_rows} triples (the server's limit); "
+                                "narrow the query or add a LIMIT")
+        return media, ox.serialize(triples, format=ox.RdfFormat.from_media_type(media)) or b""
+    media = job["result_media"]
+    fmt = ox.QueryResultsFormat.from_media_type(media)
+    if isinstance(result, ox.QuerySolutions):
+        names, rows = fetch(result, max_rows)
+        if len(rows) > max_rows:
+            raise _TooLarge(f"the result has more than {max_rows} rows (the server's limit); "
+                            "narrow the query or add a LIMIT")
+        result = rows_to_results(names, rows)
+    return media, result.serialize(format=fmt) or b""
 
 
-def _worker(store: str, query: str, accept: str, max_rows: int, conn) -> None:  # runs in a child
+class _TooLarge(Exception):
+    pass
+
+
+def worker_main(store: str, max_rows: int, conn: Connection) -> None:
+    """A worker: answer jobs from ``conn`` on a read-only snapshot of the current generation."""
+    from kb.store import Store
+
+    kb_store = Store(store)
+    stack = contextlib.ExitStack()
+    db, generation = None, object()
     try:
-        import pyoxigraph as ox
-
-        from kb.query import execute, serialize
-        from kb.store import Store
-
-        with Store(store).reader() as db:
-            result = execute(db, query, "query")
-            if isinstance(result, ox.QuerySolutions):
-                variables = result.variables
-                rows = []
-                for i, row in enumerate(result):
-                    if i >= max_rows:
-                        conn.send(("error", 413, f"the result has more than {max_rows} rows; "
-                                                 "add a LIMIT or narrow the query"))
-                        return
-                    rows.append(row)
-                fmt = _choose(accept, graph=False)
-                body = _solutions(ox, variables, rows, fmt)
-            else:
-                fmt = _choose(accept, graph=isinstance(result, ox.QueryTriples))
-                body = serialize(result, fmt)
-        conn.send(("ok", fmt, body))
-    except Exception as exc:  # reported to the client as 400
-        status = 400 if exc.__class__.__name__ == "QueryError" else 500
-        conn.send(("error", status, str(exc)))
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                current = kb_store.current()
+                if db is None or current != generation:
+                    stack.close()
+                    stack = contextlib.ExitStack()
+                    db = stack.enter_context(kb_store.reader())
+                    generation = current
+                conn.send(("ok", *_answer(db, job, max_rows)))
+            except ReadOnlyError as exc:
+                conn.send(("error", 403, str(exc)))
+            except QueryError as exc:
+                conn.send(("error", 400, str(exc)))
+            except _TooLarge as exc:
+                conn.send(("error", 413, str(exc)))
+            except Exception as exc:  # reported to the client; the worker carries on
+                conn.send(("error", 500, f"{type(exc).__name__}: {exc}"))
     finally:
-        conn.close()
+        stack.close()
 
 
-def _solutions(ox, variables, rows, fmt: str) -> bytes:
-    """Serialize already-fetched solutions (re-wrapped so the row limit can be enforced)."""
-    from kb.query import RESULT_FORMATS
-
-    names = [v.value for v in variables]
-    if fmt == "json":
-        def term(t):
-            if isinstance(t, ox.NamedNode):
-                return {"type": "uri", "value": t.value}
-            if isinstance(t, ox.BlankNode):
-                return {"type": "bnode", "value": t.value}
-            out = {"type": "literal", "value": t.value}
-            if t.language:
-                out["xml:lang"] = t.language
-            elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-                out["datatype"] = t.datatype.value
-            return out
-        return json.dumps({"head": {"vars": names}, "results": {"bindings": [
-            {n: term(r[n]) for n in names if r[n] is not None} for r in rows]}}).encode()
-    # other formats: let pyoxigraph serialize a VALUES query over the fetched rows
-    store = ox.Store()
-    values = " ".join("(" + " ".join(str(r[n]) if r[n] is not None else "UNDEF" for n in names) + ")"
-                      for r in rows)
-    vars_ = " ".join(f"?{n}" for n in names)
-    q = f"SELECT {vars_} WHERE {{ VALUES ({vars_}) {{ {values} }} }}" if names else "SELECT * WHERE {}"
-    return store.query(q).serialize(format=RESULT_FORMATS[fmt])
-
-
-class Endpoint:
-    """The SPARQL service over one store folder."""
-
-    def __init__(self, store: str | Path, timeout: float = 30.0, max_rows: int = 100_000):
-        self.store, self.timeout, self.max_rows = str(store), timeout, max_rows
-        self.ctx = mp.get_context("fork")
-
-    def run(self, query: str, accept: str) -> tuple[str, bytes]:
-        """Run one query in a worker process, killed at the time limit."""
-        if _REFUSED.search(_STRINGS.sub(" ", query)):
-            raise Refused(400, "SERVICE (federation) and LOAD are not allowed on this endpoint")
-        parent, child = self.ctx.Pipe(duplex=False)
-        proc = self.ctx.Process(target=_worker, args=(self.store, query, accept, self.max_rows, child),
-                                daemon=True)
-        proc.start()
+class _Worker:
+    def __init__(self, ctx: Any, store: str, max_rows: int):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=worker_main, args=(store, max_rows, child), daemon=True,
+                                name="kb-serve-worker")
+        self.proc.start()
         child.close()
+
+    def call(self, job: dict, timeout: float) -> tuple | None:
+        """The worker's answer, or None if it took longer than ``timeout`` seconds."""
+        self.conn.send(job)
+        if not self.conn.poll(timeout):
+            return None
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Worker processes, each with its own read-only snapshot; a worker that overruns is killed
+    and replaced, so a runaway query never holds the server."""
+
+    def __init__(self, store: str | Path, limits: Limits):
+        self.store, self.limits = str(store), limits
+        self.ctx = mp.get_context("forkserver")
+        self.ctx.set_forkserver_preload(["kb.serve", "kb.query", "kb.store"])
+        self.idle: asyncio.Queue[_Worker] | None = None
+        self.lock = threading.Lock()
+        self.all: set[_Worker] = set()
+
+    def _spawn(self) -> _Worker:
+        w = _Worker(self.ctx, self.store, self.limits.max_rows)
+        with self.lock:
+            self.all.add(w)
+        return w
+
+    def _retire(self, w: _Worker) -> None:
+        w.kill()
+        with self.lock:
+            self.all.discard(w)
+
+    async def start(self) -> None:
+        if self.idle is not None:
+            return
+        self.idle = asyncio.Queue()
+        workers = await run_in_threadpool(lambda: [self._spawn() for _ in range(self.limits.workers)])
+        for w in workers:
+            self.idle.put_nowait(w)
+
+    async def stop(self) -> None:
+        for w in list(self.all):
+            await run_in_threadpool(self._retire, w)
+        self.idle = None
+
+    async def run(self, job: dict) -> tuple[str, bytes]:
+        """Run one job on an idle worker; raise :class:`Refused` for errors and overruns."""
+        await self.start()
+        assert self.idle is not None
+        w = await self.idle.get()
+        replacement: _Worker | None = None
         try:
-            if not parent.poll(self.timeout):
-                raise Refused(503, f"the query ran longer than the time limit ({self.timeout:g} s) "
-                                   "and was stopped")
-            message = parent.recv()
-        except EOFError:
-            raise Refused(500, "the query worker died") from None
+            try:
+                answer = await run_in_threadpool(w.call, job, self.limits.timeout)
+            except (EOFError, OSError, BrokenPipeError):
+                answer = ("error", 500, "the query worker stopped unexpectedly")
+                w_dead = True
+            else:
+                w_dead = answer is None
+            if w_dead:
+                await run_in_threadpool(self._retire, w)
+                replacement = await run_in_threadpool(self._spawn)
         finally:
-            if proc.is_alive():
-                proc.kill()
-            proc.join(1)
-            parent.close()
-        if message[0] == "error":
-            raise Refused(message[1], message[2])
-        return message[1], message[2]
+            self.idle.put_nowait(replacement or w)
+        if answer is None:
+            raise Refused(503, f"the query ran longer than the time limit ({self.limits.timeout:g} s) "
+                               "and was stopped")
+        if answer[0] == "error":
+            raise Refused(answer[1], answer[2])
+        return answer[1], answer[2]
 
 
-def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_000) -> Starlette:
-    """The ASGI app: ``/sparql`` (protocol + service description) and ``/`` (query page)."""
-    endpoint = Endpoint(store, timeout, max_rows)
+# -- HTTP ----------------------------------------------------------------------------------------
+
+def negotiate(accept: str, offered: dict[str, str]) -> str | None:
+    """The media type to answer with for an ``Accept`` header (q-values honoured), or None."""
+    default = next(iter(offered.values()))
+    if not accept.strip():
+        return default
+    ranked = []
+    for i, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for p in params:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((-q, i, media.lower()))
+    for neg_q, _i, media in sorted(ranked):
+        if neg_q >= 0:
+            break
+        if media in offered:
+            return offered[media]
+        if media == "*/*":
+            return default
+        if media.endswith("/*"):
+            major = media[:-1]
+            found = next((v for k, v in offered.items() if k.startswith(major)), None)
+            if found:
+                return found
+    return None
+
+
+async def _params(request: Request, limits: Limits) -> dict[str, list[str]]:
+    """The protocol parameters of a request (GET query string or POST form), or the query body."""
+    if request.method == "GET":
+        return {k: request.query_params.getlist(k) for k in request.query_params}
+    size = request.headers.get("content-length")
+    if size and size.isdigit() and int(size) > limits.max_body:
+        raise Refused(413, f"the request body is over {limits.max_body} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limits.max_body:
+            raise Refused(413, f"the request body is over {limits.max_body} bytes")
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = {k: request.query_params.getlist(k) for k in request.query_params}
+    text = bytes(body).decode("utf-8", errors="replace")
+    if ctype == "application/sparql-update":
+        raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
+    if ctype == "application/sparql-query":
+        params["query"] = [text]
+    elif ctype == "application/x-www-form-urlencoded":
+        for k, v in parse_qs(text, keep_blank_values=True).items():
+            params.setdefault(k, []).extend(v)
+    else:
+        raise Refused(415, "send the query as application/sparql-query or as an HTML form "
+                           "(application/x-www-form-urlencoded)")
+    return params
+
+
+def _job(text: str, params: dict[str, list[str]], accept: str) -> dict:
+    """Check a query and decide what to answer with; raise :class:`Refused` if we won't run it."""
+    try:
+        refuse_unsafe(text)
+    except ReadOnlyError as exc:
+        raise Refused(403, str(exc)) from None
+    shape = form(text)
+    chosen = (params.get("format") or params.get("output") or [""])[0].lower()
+    result_media = graph_media = None
+    if chosen in FORMAT_PARAM:
+        result_media, graph_media = FORMAT_PARAM[chosen]
+    graph = shape in ("CONSTRUCT", "DESCRIBE")
+    if graph:
+        graph_media = graph_media or negotiate(accept, GRAPH_MEDIA)
+        if graph_media is None:
+            offered = ", ".join(sorted(set(GRAPH_MEDIA.values())))
+            raise Refused(406, f"a graph result can be sent as {offered}")
+    else:
+        result_media = result_media or negotiate(accept, RESULT_MEDIA)
+        if result_media is None:
+            offered = ", ".join(sorted(set(RESULT_MEDIA.values())))
+            raise Refused(406, f"results can be sent as {offered}")
+    job: dict = {"kind": "query", "text": text, "result_media": result_media, "graph_media": graph_media}
+    if params.get("default-graph-uri"):
+        job["default_graph"] = params["default-graph-uri"]
+    if params.get("named-graph-uri"):
+        job["named_graphs"] = params["named-graph-uri"]
+    return job
+
+
+def _content_type(media: str) -> str:
+    return media + ("; charset=utf-8" if media.startswith("text/") else "")
+
+
+def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_000,
+               max_body: int = 1 << 20, workers: int = 2) -> Starlette:
+    """The ASGI application serving the knowledge base stored at ``store`` (read-only)."""
+    limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
+    pool = WorkerPool(store, limits)
+
+    def refused(request: Request, exc: Refused) -> Response:
+        client = request.client.host if request.client else "?"
+        log.warning("refused %s %s from %s: %d %s", request.method, request.url.path, client,
+                    exc.status, exc.message)
+        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+    async def run(request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        job = _job(text, params, request.headers.get("accept", ""))
+        media, body = await pool.run(job)
+        return Response(body, media_type=_content_type(media))
 
     async def sparql(request: Request) -> Response:
         try:
-            query = await _query_of(request)
-            if query is None:
-                return Response(_service_description(str(request.url)), media_type="text/turtle")
-            fmt, body = await run_in_threadpool(endpoint.run, query, request.headers.get("accept", ""))
-            return Response(body, media_type=MEDIA[fmt])
+            params = await _params(request, limits)
+            if "update" in params:
+                raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
+            queries = params.get("query", [])
+            if len(queries) > 1:
+                raise Refused(400, "send one query per request")
+            if not queries:
+                if request.method == "POST":
+                    raise Refused(400, "missing the 'query' parameter")
+                return await service_description(request)
+            return await run(request, queries[0], params)
         except Refused as exc:
-            log.warning("refused %s %s from %s: %s %s", request.method, request.url.path,
-                        request.client.host if request.client else "?", exc.status, exc.message)
-            return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+            return refused(request, exc)
+
+    async def service_description(request: Request) -> Response:
+        media = negotiate(request.headers.get("accept", ""), SD_MEDIA) or "text/turtle"
+        _m, body = await pool.run({"kind": "graphs"})
+        return Response(describe(str(request.url).split("?")[0], json.loads(body), media),
+                        media_type=_content_type(media))
+
+    async def queries(request: Request) -> Response:
+        return JSONResponse([{"name": q.name, "title": q.title, "description": q.description,
+                              "params": q.params, "text": q.text} for q in library().values()])
+
+    async def named(request: Request) -> Response:
+        try:
+            name = request.path_params["name"].removesuffix(".rq")
+            query = library().get(name)
+            if query is None:
+                raise Refused(404, f"no named query '{name}'")
+            if request.url.path.endswith(".rq"):
+                return PlainTextResponse(query.text, media_type="application/sparql-query")
+            control = {"format", "output"}
+            values = {k: v for k, v in request.query_params.items() if k not in control}
+            try:
+                text = bind(query, values)
+            except QueryError as exc:
+                raise Refused(400, str(exc)) from None
+            params = {k: request.query_params.getlist(k) for k in control if k in request.query_params}
+            return await run(request, text, params)
+        except Refused as exc:
+            return refused(request, exc)
 
     async def page(request: Request) -> Response:
-        template = (resources.files("kb") / "templates" / "query.html").read_text(encoding="utf-8")
-        examples = {q.name: {"title": q.title, "text": q.text} for q in library().values()}
-        data = json.dumps(examples).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        return HTMLResponse(template.replace("/*EXAMPLES*/", data))
+        return HTMLResponse(query_page())
 
-    return Starlette(routes=[Route("/sparql", sparql, methods=["GET", "POST"]),
-                             Route("/", page, methods=["GET"])])
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.stop()
 
-
-async def _query_of(request: Request) -> str | None:
-    if request.method == "GET":
-        if "update" in request.query_params:
-            raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
-        return request.query_params.get("query")
-    size = int(request.headers.get("content-length") or 0)
-    if size > MAX_BODY:
-        raise Refused(413, f"request body over {MAX_BODY} bytes")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise Refused(413, f"request body over {MAX_BODY} bytes")
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/sparql-update":
-        raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
-    if ctype == "application/sparql-query":
-        return body.decode("utf-8", errors="replace")
-    if ctype == "application/x-www-form-urlencoded":
-        from urllib.parse import parse_qs
-
-        form = parse_qs(body.decode("utf-8", errors="replace"))
-        if "update" in form:
-            raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
-        if "query" in form:
-            return form["query"][0]
-        raise Refused(400, "missing the 'query' parameter")
-    raise Refused(415, "send the query as application/sparql-query or an HTML form")
+    app = Starlette(routes=[Route("/sparql", sparql, methods=["GET", "POST"]),
+                            Route("/queries", queries, methods=["GET"]),
+                            Route("/queries/{name}", named, methods=["GET"]),
+                            Route("/", page, methods=["GET"])], lifespan=lifespan)
+    app.state.pool = pool
+    app.state.limits = limits
+    return app
 
 
-def _service_description(url: str) -> str:
-    base = html.escape(url.split("?")[0], quote=True)
-    formats = " , ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in
-                         ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                          "SPARQL_Results_TSV", "Turtle", "N-Triples"))
-    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-<{base}> a sd:Service ;
-    sd:endpoint <{base}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-    sd:feature sd:UnionDefaultGraph ;
-    sd:resultFormat {formats} .
-"""
+def describe(url: str, graphs: list[str], media: str = "text/turtle") -> bytes:
+    """The SPARQL 1.1 Service Description of the endpoint at ``url`` holding ``graphs``."""
+    import pyoxigraph as ox
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    formats = "http://www.w3.org/ns/formats/"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    try:
+        service = ox.NamedNode(url)
+    except ValueError:
+        service = ox.BlankNode()
+
+    def n(local: str, ns: str = sd) -> ox.NamedNode:
+        return ox.NamedNode(ns + local)
+
+    dataset, default = ox.BlankNode(), ox.BlankNode()
+    triples = [
+        ox.Triple(service, rdf_type, n("Service")),
+        ox.Triple(service, n("supportedLanguage"), n("SPARQL11Query")),
+        ox.Triple(service, n("feature"), n("UnionDefaultGraph")),
+        ox.Triple(service, n("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, n("Dataset")),
+        ox.Triple(dataset, n("defaultGraph"), default),
+        ox.Triple(default, rdf_type, n("Graph")),
+    ]
+    if isinstance(service, ox.NamedNode):
+        triples.append(ox.Triple(service, n("endpoint"), service))
+    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+              "Turtle", "N-Triples", "RDF_XML"):
+        triples.append(ox.Triple(service, n("resultFormat"), n(f, formats)))
+    for g in graphs:
+        node = ox.BlankNode()
+        triples += [ox.Triple(dataset, n("namedGraph"), node), ox.Triple(node, rdf_type, n("NamedGraph")),
+                    ox.Triple(node, n("name"), ox.NamedNode(g))]
+    fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
+    prefixes = {"sd": sd, "formats": formats} if fmt == ox.RdfFormat.TURTLE else None
+    return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 
-def serve(store: str | Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
-          max_rows: int = 100_000) -> None:
-    """Run the endpoint with uvicorn until interrupted."""
+def query_page() -> str:
+    """The offline query page, with the named queries as examples (data escaped for HTML)."""
+    template = (resources.files("kb") / "templates" / "query.html").read_text(encoding="utf-8")
+    examples = [{"name": q.name, "title": q.title, "description": q.description, "params": q.params,
+                 "text": q.text} for q in library().values()]
+    data = json.dumps(examples, ensure_ascii=False)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    listing = "\n".join(
+        f'<li><a href="#" data-name="{html.escape(q["name"])}">{html.escape(q["name"])}</a> — '
+        f'{html.escape(q["title"])}</li>' for q in examples)
+    return template.replace("/*EXAMPLES*/", data).replace("<!--QUERIES-->", listing)
+
+
+def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
+          max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20,
+          log_level: str = "info") -> None:
+    """Run the endpoint with uvicorn until interrupted (binds loopback unless ``host`` says otherwise)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run(create_app(store, timeout=timeout, max_rows=max_rows), host=host, port=port,
-                log_level="info")
+    app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -1,105 +1,236 @@
-"""A real external SPARQL store (Debian's Virtuoso on 127.0.0.1): push, then the same answers remotely."""
+"""External SPARQL 1.1 stores: Debian's Virtuoso and Oxigraph server (PyPI `oxigraph`), private and on
+127.0.0.1. Push the knowledge base, push it again, and check that every named query and the
+conflict engine give the same answers remotely as locally."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
-import re
-import shutil
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
+import pyoxigraph as ox
 import pytest
+import sparql_servers
+from click.testing import CliRunner
 
 from kb import KnowledgeBase
+from kb.cli import main
 from kb.conflicts import find_conflicts
-from kb.remote import RemoteEndpoint, remote_query
+from kb.errors import KBError
+from kb.graph import LocalEndpoint
+from kb.provenance import PROVENANCE_GRAPH
+from kb.query import library, run
+from kb.remote import RemoteEndpoint, batches, endpoint_urls
 
 REPO = Path(__file__).resolve().parent.parent
-VIRTUOSO = shutil.which("virtuoso-t")
-pytestmark = [pytest.mark.server, pytest.mark.skipif(VIRTUOSO is None, reason="virtuoso-opensource not installed")]
-INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+pytestmark = pytest.mark.server
+
+# Parameters to try for each named query, besides none (ids from the seed).
+PARAMS = {
+    "denials-by-actor": [{"actor": "government-of-armenia"}, {"actor": "ilham-aliyev"}],
+    "claims-about-place": [{"place": "Shushi"}, {"place": "Şuşa"}, {"place": "SHUSHA"}],
+    "events-documented-by": [{"publisher": "human-rights-watch"}, {"source": "bbc-interview"}],
+    "sources-per-event": [{"event": "cluster-munitions-in-civilian-areas"}],
+    "timeline": [{"since": "2020-10-01", "until": "2020-10-31"}],
+    "provenance": [{"id": "shusha"}, {"property": "<https://w3id.org/evkb/ns#stance>"}],
+    "find-by-name": [{"text": "shushi"}],
+    "claims-about-event": [{"event": "church-shelled-twice"}],
+}
+UNORDERED = {("sources-per-event", "publishers")}
+# The researcher's library and the conflict rules (the build's own check-* queries run locally only).
+REMOTE = ("denials-by-actor", "claims-about-place", "events-documented-by", "sources-per-event", "timeline",
+          "provenance", "loaded-files", "find-by-name", "contested-events", "undocumented-claims",
+          "claims-about-event", "conflicts-direct", "conflicts-part-of")  # GROUP_CONCAT has no order in SPARQL 1.1
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _have(name: str) -> bool:
+    return (sparql_servers.VIRTUOSO if name == "virtuoso" else sparql_servers.OXIGRAPH) is not None
+
+
+@pytest.fixture(scope="module", params=["virtuoso", "oxigraph"])
+def server(request, tmp_path_factory):
+    if not _have(request.param):
+        pytest.skip(f"{request.param} is not installed")
+    start = sparql_servers.virtuoso if request.param == "virtuoso" else sparql_servers.oxigraph_server
+    with start(tmp_path_factory.mktemp(request.param)) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    """A private Virtuoso listening on loopback only, with its own database, stopped afterwards."""
-    d = tmp_path_factory.mktemp("virtuoso")
-    sql, http = _port(), _port()
-    ini = INI.read_text()
-    ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{d}/")
-    ini = re.sub(r"(?m)^ServerPort\s*=\s*1111", f"ServerPort = 127.0.0.1:{sql}", ini)
-    ini = re.sub(r"(?m)^ServerPort\s*=\s*8890", f"ServerPort = 127.0.0.1:{http}", ini)
-    ini = re.sub(r"(?m)^ResultSetMaxRows\s*=.*$", "ResultSetMaxRows = 5000000", ini)
-    ini = re.sub(r"(?m)^MaxQueryExecutionTime\s*=.*$", "MaxQueryExecutionTime = 600", ini)
-    (d / "virtuoso.ini").write_text(ini)
-    proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(d / "virtuoso.ini")], cwd=d,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{http}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("Virtuoso did not start")
-    yield {"query": f"{base}/sparql", "store": f"{base}/sparql-graph-crud-auth"}
-    subprocess.run(["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", "EXEC=shutdown;"], capture_output=True,
-                   timeout=60)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def remote_count(url: str) -> int:
-    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'urn:evkb:')) }"
-    return int(next(RemoteEndpoint(url).select(q))["n"])
-
-
-def _rows(body: bytes) -> list[tuple]:
-    data = json.loads(body)
-    names = data["head"]["vars"]
-    return sorted(tuple(b.get(n, {}).get("value") for n in names) for b in data["results"]["bindings"])
-
-
-def test_push_seed_is_idempotent_and_answers_like_local(virtuoso, tmp_path):
-    kb = KnowledgeBase(tmp_path / "seed")
+def seed_kb(tmp_path_factory) -> KnowledgeBase:
+    kb = KnowledgeBase(tmp_path_factory.mktemp("remote") / "seed")
     kb.build()
-    with kb.snapshot() as db:
-        local_triples = len(db)
-    sent = kb.push(virtuoso["store"], user="dba", password="dba")
-    assert sum(sent.values()) == local_triples and "urn:evkb:provenance" in sent
-    assert remote_count(virtuoso["query"]) == local_triples
-    kb.push(virtuoso["store"], user="dba", password="dba")  # twice: still one copy
-    assert remote_count(virtuoso["query"]) == local_triples
+    return kb
 
-    remote = RemoteEndpoint(virtuoso["query"])
-    for name, params in [("denials-by-actor", {}), ("denials-by-actor", {"actor": "government-of-armenia"}),
-                         ("claims-about-place", {"name": "Shushi"}), ("events-documented-by", {}),
-                         ("sources-per-event", {}), ("timeline", {}), ("conflicts-direct", {}),
-                         ("conflicts-part-of", {}), ("provenance", {"id": "shusha"})]:
-        local = _rows(kb.query(name, params, "json"))
-        assert local, name
-        assert _rows(remote_query(remote, name, params, "json")) == local, name
-    assert [c.to_dict() for c in find_conflicts(remote)] == [c.to_dict() for c in kb.conflicts()]
+
+@functools.cache
+def canonical(term: ox.Literal) -> ox.Literal:
+    """A typed literal in its canonical form (a store may keep "…35.806600Z" as written while
+    pyoxigraph gives "…35.8066Z": the same value)."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), term))
+    return next(iter(store)).object
+
+
+def rows(result, name: str = "") -> list[tuple]:
+    """Results as comparable rows (RDF terms in N-Triples syntax, typed literals canonical, unordered
+    aggregates as sets)."""
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return [(bool(result),)]
+    names = [v.value for v in result.variables]
+    out = []
+    for s in result:
+        row = []
+        for i, var in enumerate(names):
+            term = s[i]
+            if term is not None and (name, var) in UNORDERED:
+                row.append(" ".join(sorted(term.value.split())))
+            elif isinstance(term, ox.Literal) and term.datatype.value != XSD_STRING and not term.language:
+                row.append(str(canonical(term)))
+            else:
+                row.append(None if term is None else str(term))
+        out.append(tuple(row))
+    return sorted(out, key=lambda r: tuple("" if v is None else v for v in r))
+
+
+def push(kb: KnowledgeBase, srv, **kw):
+    return kb.push(srv.query, user=srv.user, password=srv.password, **kw)
+
+
+def test_endpoint_urls_follow_server_conventions():
+    assert endpoint_urls("http://h:8890/sparql", authenticated=True) == \
+        ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud-auth")
+    assert endpoint_urls("http://h:8890/sparql") == ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud")
+    assert endpoint_urls("http://h:8890/sparql-graph-crud-auth") == \
+        ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud-auth")
+    assert endpoint_urls("http://h:7878/query") == ("http://h:7878/query", "http://h:7878/store")
+    assert endpoint_urls("http://h:7878/store") == ("http://h:7878/query", "http://h:7878/store")
+    assert endpoint_urls("http://h/ds/sparql", store_url="http://h/ds/data")[1] == "http://h/ds/data"
+    with pytest.raises(KBError, match="--store-url"):
+        endpoint_urls("http://h:3030/ds")
+
+
+def test_batches_never_split_a_blank_node():
+    b = [ox.BlankNode() for _ in range(6)]
+    s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    triples = [ox.Triple(s, p, ox.Literal(str(i))) for i in range(7)]
+    triples += [ox.Triple(s, p, b[0]), ox.Triple(b[0], p, b[1]), ox.Triple(b[1], p, ox.Literal("x")),
+                ox.Triple(s, p, b[2]), ox.Triple(b[2], p, ox.Literal("y")),
+                ox.Triple(b[3], p, b[4]), ox.Triple(b[5], p, b[4])]
+    out = list(batches(iter(triples), 2))
+    assert sorted(map(str, (t for chunk in out for t in chunk))) == sorted(map(str, triples))
+    for chunk in out:
+        mentioned = {x for t in chunk for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)}
+        for t in triples:
+            if {t.subject, t.object} & mentioned:
+                assert t in chunk
+
+
+def test_push_is_idempotent_and_keeps_named_graphs(server, seed_kb, tmp_path, write):
+    with seed_kb.snapshot() as db:
+        local = {g.value: len(list(db.quads_for_pattern(None, None, None, g))) for g in db.named_graphs()}
+    report = push(seed_kb, server)
+    assert report.graphs == local and PROVENANCE_GRAPH in report.graphs
+    with RemoteEndpoint(server.query) as remote:
+        for g, n in local.items():
+            assert remote.count([g]) == n, g
+        assert remote.count() == sum(local.values())
+        push(seed_kb, server)  # twice: still one copy
+        assert remote.count() == sum(local.values())
+        # a file loaded and pushed, then gone from the knowledge base, is gone from the server too
+        other = KnowledgeBase(tmp_path / "other")
+        other.build()
+        extra = write("extra.yaml", "places:\n  - id: lachin\n    name: Lachin\n")
+        other.build([extra])
+        push(other, server)
+        assert remote.count() > sum(local.values())
+        report = push(seed_kb, server)
+        assert len(report.deleted) == 1 and report.deleted[0].endswith("extra.yaml")
+        assert remote.count() == sum(local.values())
+        assert sorted(remote.loaded_files()) == sorted(g for g in local if g != PROVENANCE_GRAPH)
+
+
+def test_blank_nodes_survive_batches(server, tmp_path):
+    """An RDF file with blank nodes, pushed two statements at a time, arrives isomorphic."""
+    ttl = tmp_path / "bnodes.ttl"
+    ttl.write_text("""
+        @prefix ev: <https://w3id.org/evkb/ns#> . @prefix schema: <https://schema.org/> .
+        @prefix dcterms: <http://purl.org/dc/terms/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/evkb/id/x-src> a ev:Source, ev:Report ; dcterms:identifier "x-src" ; rdfs:label "A report" .
+        <https://w3id.org/evkb/id/x-event> a ev:Event ; dcterms:identifier "x-event" ; rdfs:label "An event" ;
+          ev:documentedBy <https://w3id.org/evkb/id/x-src> ;
+          ev:qualifiedDocumentation [ a ev:Documentation ; ev:documentingSource <https://w3id.org/evkb/id/x-src> ;
+                                      ev:evidenceType ev:photo ; schema:text "one" ] ,
+                                    [ a ev:Documentation ; ev:documentingSource <https://w3id.org/evkb/id/x-src> ;
+                                      ev:evidenceType ev:video ; schema:text "two" ] .
+        """)
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([ttl])
+    with kb.snapshot() as db:
+        graph = next(g for g in db.named_graphs() if g.value != PROVENANCE_GRAPH)
+        local = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in db.quads_for_pattern(None, None, None, graph))
+    push(kb, server, batch=2)
+    with RemoteEndpoint(server.query) as remote:
+        got = remote.results(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}",
+                             "CONSTRUCT")
+    remote_ds = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in got)
+    local.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    remote_ds.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    assert sorted(map(str, remote_ds)) == sorted(map(str, local))
+
+
+def test_named_queries_and_conflicts_same_remotely(server, seed_kb):
+    push(seed_kb, server)
+    with seed_kb.snapshot() as db, RemoteEndpoint(server.query) as remote:
+        for name in REMOTE:
+            query = library()[name]
+            for params in [{}, *PARAMS.get(name, [])]:
+                local = rows(run(query, params, db=db), name)
+                if not query.text.count("GRAPH") and server.name == "oxigraph":
+                    # reads the default graph, which only Virtuoso makes the union of all graphs
+                    continue
+                assert rows(run(query, params, endpoint=remote), name) == local, (name, params)
+        assert [c.to_dict() for c in find_conflicts(remote)] == \
+            [c.to_dict() for c in find_conflicts(LocalEndpoint(db))]
+
+
+def test_cli_push_query_and_conflicts_against_the_server(server, seed_kb):
+    store = str(seed_kb.path)
+    auth = ["--user", server.user, "--password", server.password] if server.user else []
+    r = CliRunner().invoke(main, ["--store", store, "-q", "push", "--endpoint", server.query, *auth])
+    assert r.exit_code == 0, r.output
+    for args in (["query", "denials-by-actor", "--param", "actor=ilham-aliyev", "--format", "json"],
+                 ["query", "claims-about-place", "--param", "place=Shushi", "--format", "tsv"],
+                 ["query", "sources-per-event", "--format", "xml"],
+                 ["conflicts", "--format", "json"]):
+        local = CliRunner().invoke(main, ["--store", store, *args])
+        remote = CliRunner().invoke(main, ["--store", str(seed_kb.path / "nothing-here"), *args,
+                                           "--endpoint", server.query])
+        assert local.exit_code == remote.exit_code == 0, remote.output
+        if args[0] == "conflicts":
+            assert json.loads(remote.output) == json.loads(local.output) and json.loads(local.output)
+        elif "sources-per-event" in args:
+            assert len(remote.output) == len(local.output)  # the same but for the order inside one cell
+        else:
+            assert remote.output == local.output, args
+
+
+def test_remote_errors_are_clear(server):
+    r = CliRunner().invoke(main, ["query", "SELECT * WHERE {", "--endpoint", server.query])
+    assert r.exit_code == 5 and "syntax error" in r.output
+    r = CliRunner().invoke(main, ["query", "denials-by-actor", "--endpoint", "http://127.0.0.1:9/sparql"])
+    assert r.exit_code == 4 and "127.0.0.1:9" in r.output
+    if server.user:
+        r = CliRunner().invoke(main, ["push", "--endpoint", server.query, "--user", "dba", "--password", "wrong"])
+        assert r.exit_code == 4 and "not allowed" in r.output
 
 
 @pytest.mark.slow
-def test_100k_synthetic_conflicts_same_remotely(virtuoso, tmp_path):
+def test_100k_synthetic_graph_same_remotely(server, tmp_path):
     spec = importlib.util.spec_from_file_location("generate", REPO / "scripts" / "generate.py")
     gen = importlib.util.module_from_spec(spec)
     sys.modules["generate"] = gen
@@ -107,18 +238,18 @@ def test_100k_synthetic_conflicts_same_remotely(virtuoso, tmp_path):
     ds = gen.generate(100_000, seed=11)
     gen.write_yaml(ds, tmp_path / "synthetic.yaml")
     kb = KnowledgeBase(tmp_path / "syn")
-    kb.build()  # the seed too: the server may already hold it from the test above
     kb.build([tmp_path / "synthetic.yaml"])
     started = time.perf_counter()
-    sent = kb.push(virtuoso["store"], user="dba", password="dba")
+    report = push(kb, server)
     seconds = time.perf_counter() - started
-    print(f"\npushed {sum(sent.values())} triples to Virtuoso in {seconds:.1f} s "
-          f"({sum(sent.values()) / seconds:,.0f} triples/s)")
-    remote = find_conflicts(RemoteEndpoint(virtuoso["query"]))
-    local = kb.conflicts()
-    assert len(local) == len(ds.expected) + len(KnowledgeBase(tmp_path / "syn").conflicts(actor="ilham-aliyev")) + 1
-    assert len(remote) == len(local)
-    assert [c.to_dict() for c in remote] == [c.to_dict() for c in local]
-    for name in ("denials-by-actor", "sources-per-event"):
-        assert _rows(remote_query(RemoteEndpoint(virtuoso["query"]), name, {}, "json")) == \
-            _rows(kb.query(name, {}, "json"))
+    print(f"\npushed {report.triples} statements to {server.name} in {seconds:.1f} s "
+          f"({report.triples / seconds:,.0f} statements/s)")
+    with kb.snapshot() as db, RemoteEndpoint(server.query) as remote:
+        assert remote.count() == len(db)
+        local = [c.to_dict() for c in find_conflicts(LocalEndpoint(db))]
+        assert len(local) >= len(ds.expected)
+        assert [c.to_dict() for c in find_conflicts(remote)] == local
+        actor = next(c["by"] for c in ds.records["claims"] if c["stance"] == "denies")
+        for name, params in [("denials-by-actor", {"actor": actor}), ("sources-per-event", {}),
+                             ("claims-about-event", {}), ("loaded-files", {}), ("contested-events", {})]:
+            assert rows(run(name, params, endpoint=remote), name) == rows(run(name, params, db=db), name), name

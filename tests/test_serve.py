@@ -1,0 +1,310 @@
+"""`kb serve`: the SPARQL 1.1 Protocol endpoint, over real HTTP on 127.0.0.1, with real clients
+(httpx and SPARQLWrapper). Expected answers come from running the same query on the local store."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import uvicorn
+from sparql_servers import free_port
+
+from kb import KnowledgeBase
+from kb.query import library, run
+from kb.serve import create_app
+
+EV = "https://w3id.org/evkb/ns#"
+SELECT = f"SELECT ?c ?t WHERE {{ GRAPH ?g {{ ?c a <{EV}Claim> ; <https://schema.org/text> ?t }} }}"
+CONSTRUCT = f"CONSTRUCT {{ ?c a <{EV}Claim> }} WHERE {{ GRAPH ?g {{ ?c a <{EV}Claim> }} }}"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+           "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+           "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("serve") / "store"
+    KnowledgeBase(path).build()
+    return path
+
+
+def _wait(url: str, proc: subprocess.Popen | None = None) -> None:
+    for _ in range(600):
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"kb serve exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"no answer from {url}")
+
+
+@pytest.fixture(scope="module")
+def server(seed_store, tmp_path_factory):
+    """`kb serve` as a user runs it: a subprocess on a free port, logging to a file."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(seed_store), "serve",
+                                 "--port", str(port), "--timeout", "2", "--max-rows", "40",
+                                 "--workers", "2"], stdout=out, stderr=subprocess.STDOUT,
+                                env=dict(os.environ))
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        _wait(url, proc)
+        yield {"url": url, "log": log, "base": f"http://127.0.0.1:{port}"}
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def local_rows(store: Path, query: str, **params: str) -> list[tuple]:
+    with KnowledgeBase(store).snapshot() as db:
+        return _rows(run(query, params, db=db))
+
+
+def local_values(store: Path, query: str) -> list[tuple]:
+    with KnowledgeBase(store).snapshot() as db:
+        result = run(query, db=db)
+        return sorted(tuple("" if s[i] is None else s[i].value for i in range(len(result.variables)))
+                      for s in result)
+
+
+def _rows(result) -> list[tuple]:
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return [(bool(result),)]
+    return sorted(tuple(None if s[i] is None else str(s[i]) for i in range(len(result.variables)))
+                  for s in result)
+
+
+def _csv_rows(text: str) -> list[tuple]:
+    import csv
+    import io
+
+    return sorted(tuple(row) for row in list(csv.reader(io.StringIO(text)))[1:])
+
+
+# -- the protocol --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("media", [*RESULTS, "text/csv"])
+def test_select_by_get_post_form_and_post_body_in_every_result_format(server, seed_store, media):
+    expected = local_rows(seed_store, SELECT)
+    assert len(expected) > 5
+    url = server["url"]
+    answers = [httpx.get(url, params={"query": SELECT}, headers={"Accept": media}),
+               httpx.post(url, data={"query": SELECT}, headers={"Accept": media}),
+               httpx.post(url, content=SELECT.encode(), headers={"Accept": media,
+                                                                "Content-Type": "application/sparql-query"})]
+    for r in answers:
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].split(";")[0] == media
+        if media == "text/csv":  # lossy by design: plain values only
+            assert _csv_rows(r.text) == local_values(seed_store, SELECT)
+        else:
+            assert _rows(ox.parse_query_results(r.content, format=RESULTS[media])) == expected
+
+
+def test_accept_q_values_and_wildcards(server):
+    url = server["url"]
+    r = httpx.get(url, params={"query": "ASK {}"},
+                  headers={"Accept": "text/csv;q=0.2, application/sparql-results+xml;q=0.9, */*;q=0.1"})
+    assert r.headers["content-type"].startswith("application/sparql-results+xml")
+    r = httpx.get(url, params={"query": "ASK {}"}, headers={"Accept": "text/html, */*;q=0.8"})
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    r = httpx.get(url, params={"query": "ASK {}"}, headers={"Accept": "image/png"})
+    assert r.status_code == 406
+
+
+@pytest.mark.parametrize("media,fmt", [("text/turtle", ox.RdfFormat.TURTLE),
+                                       ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                                       ("application/rdf+xml", ox.RdfFormat.RDF_XML)])
+def test_construct_and_describe_give_graphs(server, seed_store, media, fmt):
+    with KnowledgeBase(seed_store).snapshot() as db:
+        expected = set(run(CONSTRUCT, db=db))
+        described = set(run("DESCRIBE <https://w3id.org/evkb/id/shusha>", db=db))
+    r = httpx.post(server["url"], data={"query": CONSTRUCT}, headers={"Accept": media})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    assert {q.triple for q in ox.parse(r.content, format=fmt)} == expected
+    r = httpx.get(server["url"], params={"query": "DESCRIBE <https://w3id.org/evkb/id/shusha>"},
+                  headers={"Accept": media})
+    assert {q.triple for q in ox.parse(r.content, format=fmt)} == described
+
+
+def test_dataset_parameters_select_graphs(server, seed_store):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    whole = httpx.get(server["url"], params={"query": q}).json()
+    places = httpx.get(server["url"], params={"query": q, "default-graph-uri": "urn:evkb:seed:places.yaml"}).json()
+    n = lambda d: int(d["results"]["bindings"][0]["n"]["value"])  # noqa: E731
+    with KnowledgeBase(seed_store).snapshot() as db:
+        assert n(whole) == len(db)
+        assert n(places) == len(list(db.quads_for_pattern(None, None, None,
+                                                          ox.NamedNode("urn:evkb:seed:places.yaml"))))
+
+
+def test_sparqlwrapper_client(server, seed_store):
+    from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
+
+    expected = local_rows(seed_store, SELECT)
+    sw = SPARQLWrapper(server["url"])
+    sw.setQuery(SELECT)
+    for method in ("GET", POST):
+        sw.setMethod(method)
+        sw.setReturnFormat(JSON)
+        got = sw.query().convert()
+        assert len(got["results"]["bindings"]) == len(expected)
+        sw.setReturnFormat(XML)
+        assert len(sw.query().convert().getElementsByTagName("result")) == len(expected)
+        sw.setReturnFormat(TSV)
+        assert _rows(ox.parse_query_results(sw.query().convert(), format=ox.QueryResultsFormat.TSV)) == expected
+        sw.setReturnFormat(CSV)
+        assert len(sw.query().convert().decode().splitlines()) == len(expected) + 1
+    sw.setQuery(CONSTRUCT)
+    sw.setReturnFormat(TURTLE)
+    with KnowledgeBase(seed_store).snapshot() as db:
+        assert {q.triple for q in ox.parse(sw.query().convert(), format=ox.RdfFormat.TURTLE)} == set(run(CONSTRUCT, db=db))
+
+
+def test_service_description(server, seed_store):
+    r = httpx.get(server["url"], headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    store = ox.Store()
+    store.load(r.content, format=ox.RdfFormat.TURTLE)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    service = ox.NamedNode(server["url"])
+    assert (ox.Quad(service, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                  ox.NamedNode(sd + "Service")) in store)
+    assert (ox.Quad(service, ox.NamedNode(sd + "supportedLanguage"),
+                                  ox.NamedNode(sd + "SPARQL11Query")) in store)
+    names = {q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(sd + "name"), None)}
+    with KnowledgeBase(seed_store).snapshot() as db:
+        assert names == {g.value for g in db.named_graphs()}
+    nt = httpx.get(server["url"], headers={"Accept": "application/n-triples"})
+    assert len(list(ox.parse(nt.content, format=ox.RdfFormat.N_TRIPLES))) == len(store)
+
+
+def test_named_queries_over_http(server, seed_store):
+    listed = httpx.get(server["base"] + "/queries").json()
+    assert {q["name"] for q in listed} == set(library())
+    r = httpx.get(server["base"] + "/queries/denials-by-actor", params={"actor": "government-of-armenia"},
+                  headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    assert _rows(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)) == \
+        local_rows(seed_store, "denials-by-actor", actor="government-of-armenia")
+    assert httpx.get(server["base"] + "/queries/denials-by-actor", params={"nope": "1"}).status_code == 400
+    assert httpx.get(server["base"] + "/queries/nothing-like-this").status_code == 404
+    text = httpx.get(server["base"] + "/queries/timeline.rq")
+    assert text.status_code == 200 and text.text == library()["timeline"].text
+
+
+def test_query_page_is_offline_and_lists_the_named_queries(server):
+    r = httpx.get(server["base"] + "/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    for name in library():
+        assert f'data-name="{name}"' in page
+    # no asset from elsewhere: no external src/href, and a policy that forbids them
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "default-src 'none'" in page and "connect-src 'self'" in page
+    assert "<script src" not in page and "<link" not in page
+
+
+# -- read-only, limits, logging ------------------------------------------------------------------
+
+@pytest.mark.parametrize("method,kwargs,status", [
+    ("GET", {"params": {"update": "DROP ALL"}}, 403),
+    ("POST", {"data": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403),
+    ("POST", {"content": b"DROP ALL", "headers": {"Content-Type": "application/sparql-update"}}, 403),
+    ("POST", {"data": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403),
+    ("POST", {"data": {"query": "LOAD <http://example.org/data.ttl>"}}, 403),
+    ("GET", {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}}, 403),
+    ("POST", {"data": {"query": "SELECT * WHERE { ?s ?p }"}}, 400),
+    ("POST", {"content": b"x" * (2 << 20), "headers": {"Content-Type": "application/sparql-query"}}, 413),
+    ("GET", {"params": {"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"}}, 413),  # over --max-rows
+    ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
+])
+def test_refused_with_4xx_and_logged(server, method, kwargs, status):
+    r = httpx.request(method, server["url"], timeout=30, **kwargs)
+    assert r.status_code == status, r.text
+    assert r.text.strip()
+    time.sleep(0.2)
+    log = server["log"].read_text()
+    assert f"refused {method} /sparql from 127.0.0.1: {status} " in log
+
+
+def test_syntax_error_names_line_and_column(server):
+    r = httpx.post(server["url"], data={"query": "SELECT * WHERE {\n  ?s ?p ?o .\n  BIND(1 AS ?x AS ?y)\n}"})
+    assert r.status_code == 400 and re.search(r"query:3:\d+: syntax error", r.text)
+
+
+def test_a_slow_query_is_stopped_while_others_are_answered(server):
+    slow: dict[str, httpx.Response] = {}
+    thread = threading.Thread(target=lambda: slow.setdefault("r", httpx.get(
+        server["url"], params={"query": SLOW}, timeout=60)))
+    thread.start()
+    answered = 0
+    while thread.is_alive():  # the other worker keeps answering while the slow query runs
+        r = httpx.get(server["url"], params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}, timeout=30)
+        assert r.status_code == 200 and r.json()["boolean"] is True
+        answered += 1
+        time.sleep(0.05)
+    thread.join()
+    assert answered >= 2
+    assert slow["r"].status_code == 503 and "time limit" in slow["r"].text
+    # the killed worker was replaced: two slow queries at once are both stopped, then all is well
+    both = [threading.Thread(target=lambda i=i: slow.__setitem__(i, httpx.get(
+        server["url"], params={"query": SLOW}, timeout=60))) for i in range(2)]
+    for t in both:
+        t.start()
+    for t in both:
+        t.join()
+    assert slow[0].status_code == slow[1].status_code == 503
+    assert httpx.get(server["url"], params={"query": "ASK {}"}).status_code == 200
+    assert "refused GET /sparql from 127.0.0.1: 503" in server["log"].read_text()
+
+
+def test_binds_loopback_by_default(server):
+    log = server["log"].read_text()
+    assert re.search(r"Uvicorn running on http://127\.0\.0\.1:\d+", log)
+
+
+# -- the Python API ------------------------------------------------------------------------------
+
+def test_create_app_serves_new_builds_without_restart(tmp_path, write):
+    """create_app() is a plain ASGI app; its workers move to a newly published build."""
+    store = tmp_path / "store"
+    kb = KnowledgeBase(store)
+    kb.build()
+    port = free_port()
+    config = uvicorn.Config(create_app(store, timeout=10, workers=1), host="127.0.0.1", port=port,
+                            log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        _wait(url)
+        q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/evkb/ns#Place> }"
+        before = int(httpx.get(url, params={"query": q}).json()["results"]["bindings"][0]["n"]["value"])
+        extra = write("more.yaml", """
+            places:
+              - id: lachin
+                name: Lachin
+                aliases: ["Berdzor@hy"]
+            """)
+        kb.build([extra])
+        after = int(httpx.get(url, params={"query": q}).json()["results"]["bindings"][0]["n"]["value"])
+        assert after == before + 1
+    finally:
+        srv.should_exit = True
+        thread.join(30)
