@@ -21,7 +21,7 @@ def safe_cell(value: object) -> str:
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV text with every cell neutralised against formula injection."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; also makes the writer quote cells holding a CR
     w.writerow([safe_cell(h) for h in header])
     for row in rows:
         w.writerow([safe_cell(v) for v in row])
@@ -83,7 +83,7 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
                 + (f", {c.claim_date}" if c.claim_date else ""), "",
                 f"> {_md(c.quote)}", "",
                 "Path: " + "".join(f"{_md(s.label)} ({s.cls})" + (f" —{s.edge}→ " if s.edge else "")
-                                   for s in c.path).rstrip(), ""]
+                                   for s in c.path) + ("the sources below" if c.sources else ""), ""]
         if c.sources:
             out.append("Sources:")
             out.append("")

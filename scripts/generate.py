@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -29,9 +30,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kb.records import Loc, Record, compile_records
-from kb.schema import nested_records, records
-from kb.terms import DEFAULT_BASE
+from kb.records import LANG_RE, Loc, Record, compile_records
+from kb.schema import Field, RecordSpec, nested_records, records, shortcut
+from kb.terms import DCTERMS, DEFAULT_BASE, RDF, XSD
 
 PATTERNS = ("direct", "own-outlet", "undocumented", "derived", "part-of", "alias", "counter-claim",
             "self-contradiction", "cycles", "asserts-only")
@@ -100,9 +101,9 @@ def _cell(ds: Dataset, n: int, pattern: str, rng: random.Random) -> None:
         ds.expected.append(("direct", claim("denial", leader, "denies", [e]), e))
         claim("denial-echoed", leader, "denies", [e2])
     elif pattern == "part-of":
-        depth = 1 + n % 5
+        depth = 1 + (n // len(PATTERNS)) % 5  # part_of hops from the documented incident to the pattern
         parent = event("pattern")
-        for d in range(1, depth + 1):
+        for d in range(1, depth):
             parent = event(f"part{d}", part_of=[parent])
         s = source("witness")
         leaf = event("incident", part_of=[parent], documented_by=doc(s))
@@ -196,14 +197,104 @@ def to_records(ds: Dataset, file: str = "synthetic.yaml") -> Iterator[Record]:
             yield rec
 
 
+def _literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
+    """An N-Triples literal (the escapes of canonical N-Triples)."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{body}"@{lang}' if lang else f'"{body}"^^<{datatype}>' if datatype else f'"{body}"'
+
+
+class _NTriples:
+    """N-Triples lines for dataset records, mirroring what kb/records.py compiles from the same
+    fields (types, identifier, every field kind the generator writes, documentation nodes and the
+    ``documentedBy`` shortcut), with every property and code read from the authoring mapping.
+    ``tests/test_generate.py`` checks that both give the same graph."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.type, self.ident = f"<{RDF.type}>", f"<{DCTERMS.identifier}>"
+        self.xsd_date, self.xsd_uri = str(XSD.date), str(XSD.anyURI)
+        self.doc = nested_records()["documentation"]
+
+    def record(self, key: str, raw: dict) -> list[str]:
+        spec = records()[key]
+        s = f"<{self.base}{raw['id']}>"
+        out = [f"{s} {self.type} <{spec.cls}> .", f"{s} {self.ident} {_literal(str(raw['id']))} ."]
+        self._fields(spec, s, raw, out)
+        return out
+
+    def _fields(self, spec: RecordSpec, s: str, raw: dict, out: list[str]) -> None:
+        for name, value in raw.items():
+            if name == "id":
+                continue
+            f = spec.field(name)
+            if f is None:
+                raise KeyError(f"{spec.key} has no field {name}")
+            for item in value if isinstance(value, list) else [value]:
+                self._value(f, s, item, out)
+
+    def _value(self, f: Field, s: str, value: object, out: list[str]) -> None:
+        if f.kind == "Nested":
+            assert isinstance(value, dict)
+            parts = [str(value[x.name]) for x in self.doc.fields if x.required]
+            node = f"<{s[1:-1]}/{self.doc.key}/" + "/".join(re.sub(r"[^A-Za-z0-9._~-]", "_", x)
+                                                            for x in parts) + ">"
+            out.append(f"{node} {self.type} <{self.doc.cls}> .")
+            self._fields(self.doc, node, value, out)
+            for prop in f.properties:
+                out.append(f"{s} <{prop}> {node} .")
+                for x in self.doc.fields:  # the shortcut of the chain (prop, inner property)
+                    short = shortcut(prop, x.properties[0]) if x.properties else None
+                    if short and x.name in value:
+                        out.append(f"{s} <{short}> {self._object(x, str(value[x.name]))} .")
+            return
+        text = str(value)
+        if f.kind == "ClassCode":
+            out.append(f"{s} {self.type} <{f.codes()[text]}> .")
+        elif f.kind == "DateOrInterval" and "/" in text:
+            start, end = text.split("/")
+            out.append(f"{s} <{f.start_property}> {_literal(start, datatype=self.xsd_date)} .")
+            out.append(f"{s} <{f.end_property}> {_literal(end, datatype=self.xsd_date)} .")
+        else:
+            obj = self._object(f, text)
+            out.extend(f"{s} <{prop}> {obj} ." for prop in f.properties)
+
+    def _object(self, f: Field, text: str) -> str:
+        if f.kind == "Text":
+            return _literal(text)
+        if f.kind == "LangText":
+            head, _, tail = text.rpartition("@")
+            return _literal(head, lang=tail.lower()) if head and LANG_RE.match(tail) else _literal(text)
+        if f.kind == "Url":
+            return _literal(text, datatype=self.xsd_uri)
+        if f.kind in ("Date", "DateOrInterval"):
+            return _literal(text, datatype=self.xsd_date)
+        if f.kind == "ConceptCode":
+            return f"<{f.codes()[text]}>"
+        if f.kind == "Reference":
+            return f"<{self.base}{text}>"
+        raise ValueError(f"the generator does not write {f.kind} fields ({f.name})")
+
+
 def write_nt(ds: Dataset, path: Path, base: str = DEFAULT_BASE) -> int:
-    """Exactly the triples ``kb build`` makes of the YAML (no provenance). Returns the count."""
+    """The triples ``kb build`` makes of the YAML (no provenance), written as they are made.
+    Returns the count."""
+    nt, n = _NTriples(base), 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for key, recs in ds.records.items():
+            for raw in recs:
+                lines = nt.record(key, raw)
+                n += len(lines)
+                fh.write("\n".join(lines))
+                fh.write("\n")
+    return n
+
+
+def loader_quads(ds: Dataset, base: str = DEFAULT_BASE) -> list[ox.Quad]:
+    """What kb/records.py compiles from the dataset (slow; the reference :func:`write_nt` mirrors)."""
     compiled = compile_records({"urn:synthetic": ("synthetic.yaml", list(to_records(ds)))}, base)
     if compiled.problems:
         raise ValueError("generator produced invalid data: " + "; ".join(map(str, compiled.problems[:5])))
-    quads = compiled.quads["urn:synthetic"]
-    ox.serialize((q.triple for q in quads), str(path), format=ox.RdfFormat.N_TRIPLES)
-    return len(quads)
+    return compiled.quads["urn:synthetic"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,9 +85,73 @@ def test_armenias_denial_is_a_counter_claim_ranked_below_documented_conflicts(se
 
 def test_church_answer_disputes_attribution_not_the_shelling(seed_conflicts):
     church = pick(seed_conflicts, "aliyev-church-mistake-or-provocation")
-    assert church and all(c.stance == "disputes" for c in church)
+    assert church and all(c.stance == "disputes" and c.challenge == "account" for c in church)
+    assert all(c.challenge == "occurrence" for c in seed_conflicts if c.stance == "denies")
     assert all("does not deny that it happened" in c.summary and not c.summary.startswith("denial")
                for c in church)
+
+
+EDGE_CASES = """
+actors:
+  - {id: leader, name: Leader, kind: person, affiliated_with: [party]}
+  - {id: party, name: Party, kind: organisation, affiliated_with: [leader]}   # an affiliation cycle
+  - {id: leader-twin, name: The Leader, kind: person, same_as: [leader]}
+  - {id: paper-p, name: Paper P, kind: media}
+  - {id: paper-q, name: Paper Q, kind: media}
+  - {id: aggregator, name: Aggregator, kind: media}
+  - {id: rival, name: Rival, kind: person}
+sources:
+  - {id: p-report, title: P report, kind: report, publisher: paper-p, date: 2020-01-01}
+  - {id: q-report, title: Q report, kind: report, publisher: paper-q, date: 2020-03-01}
+  - {id: digest, title: Digest of both, kind: article, publisher: aggregator, derived_from: [p-report, q-report]}
+  - {id: twin-report, title: Twin's report, kind: report, publisher: leader-twin}
+events:
+  - {id: e0, label: Pattern}
+%(chain)s
+  - id: deep
+    label: Deep incident
+    part_of: [e15]
+    documented_by: [{source: p-report, evidence: photo}]
+  - id: shelling
+    label: Shelling
+    documented_by:
+      - {source: p-report, evidence: video}
+      - {source: q-report, evidence: news-report}
+      - {source: digest, evidence: news-report}
+  - {id: own, label: Own, documented_by: [{source: twin-report, evidence: video}]}
+  - {id: loop-a, label: Loop A, same_as: [loop-b]}
+  - {id: loop-b, label: Loop B, same_as: [loop-c]}
+  - {id: loop-c, label: Loop C, same_as: [loop-a], documented_by: [{source: q-report, evidence: eyewitness}]}
+claims:
+  - {id: deny-pattern, by: leader, stance: denies, about: [e0], text: Nothing happened, date: 2020-02-01}
+  - {id: deny-shelling, by: leader, stance: denies, about: [shelling], text: No shelling, date: 2020-02-01}
+  - {id: deny-own, by: leader, stance: denies, about: [own], text: Not so}
+  - {id: deny-loop, by: party, stance: disputes, about: [loop-a], text: Not like that}
+  - {id: rival-says-own, by: rival, stance: asserts, about: [own], text: It happened}
+  - {id: twin-says-own, by: leader-twin, stance: asserts, about: [own], text: We did it}
+"""
+
+
+def test_depth_derivation_aliases_and_sides(tmp_path):
+    chain = "\n".join(f"  - {{id: e{i}, label: Level {i}, part_of: [e{i - 1}]}}" for i in range(1, 16))
+    (tmp_path / "edge.yaml").write_text(EDGE_CASES % {"chain": chain})
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([tmp_path / "edge.yaml"])
+    found = {(c.claim, c.documented_event): c for c in kb.conflicts()}
+    deep = found["deny-pattern", "deep"]  # 16 part_of hops down from the denied pattern
+    assert deep.kind == "part-of" and [s.edge for s in deep.path].count("has_part") == 16
+    shelling = found["deny-shelling", "shelling"]
+    assert shelling.independent_publishers == 2  # the digest of both reports adds no publisher
+    assert {s.group for s in shelling.sources} == {"paper-p", "paper-q", "paper-p,paper-q"}
+    assert shelling.score == 1.0 + 0.4 and shelling.timing == "denied after it was documented"
+    loop = found["deny-loop", "loop-c"]
+    assert loop.kind == "alias" and loop.challenge == "account" and loop.summary.startswith("dispute by Party")
+    # the leader's twin (owl:sameAs) is the leader's side: its report does not count, its assertion
+    # is a self-contradiction, and the rival's assertion is a counter-claim (no independent documentation)
+    kinds = sorted(c.kind for c in kb.conflicts(actor="leader") if c.claim == "deny-own")
+    assert kinds == ["counter-claim", "self-contradiction"]
+    assert [c.kind for c in kb.conflicts(kind="counter-claim")] == ["counter-claim"]
+    assert {c.claim for c in kb.conflicts(min_independent=2)} == {"deny-shelling"}
 
 
 def test_wording_is_neutral(seed_conflicts):
