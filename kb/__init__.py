@@ -10,10 +10,10 @@ The public Python API::
 
 __version__ = "0.1.0"
 
-from kb.errors import InputError, KBError, Problem, QueryError, StoreError, StoreLockedError
+from kb.errors import InputError, KBError, OutputError, Problem, QueryError, StoreError, StoreLockedError
 from kb.knowledge_base import BuildReport, KnowledgeBase, Stats
 
 __all__ = [
-    "BuildReport", "InputError", "KBError", "KnowledgeBase", "Problem", "QueryError", "Stats",
+    "BuildReport", "InputError", "KBError", "KnowledgeBase", "OutputError", "Problem", "QueryError", "Stats",
     "StoreError", "StoreLockedError", "__version__",
 ]

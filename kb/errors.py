@@ -14,7 +14,8 @@ EXIT_OK = 0
 EXIT_INVALID = 1    # input data invalid: syntax, references, types, SHACL violations
 EXIT_USAGE = 2      # wrong command-line usage (click's own code)
 EXIT_LOCKED = 3     # the store is locked by another build
-EXIT_STORE = 4      # the store or a file could not be read or written (I/O, disk full, corrupt)
+EXIT_STORE = 4      # the store or a file could not be read or written (I/O, disk full, corrupt,
+                    # an output path that is a symbolic link)
 EXIT_QUERY = 5      # a SPARQL query is malformed or was refused
 
 
@@ -76,6 +77,12 @@ class StoreLockedError(KBError):
 
 class StoreError(KBError):
     """The store could not be read or written (I/O error, full disk, damaged store)."""
+
+    exit_code = EXIT_STORE
+
+
+class OutputError(KBError):
+    """An output file could not be written, or may not be (a symbolic link, a folder)."""
 
     exit_code = EXIT_STORE
 

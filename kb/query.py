@@ -124,7 +124,12 @@ def load(spec: str) -> NamedQuery:
     if path.is_file():
         try:
             return NamedQuery.parse(path.stem, path.read_text(encoding="utf-8"), str(path))
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            head = exc.object[:exc.start]
+            line, col = head.count(b"\n") + 1, exc.start - (head.rfind(b"\n") + 1) + 1
+            raise QueryError(f"{spec}:{line}:{col}: invalid UTF-8 (byte 0x{exc.object[exc.start]:02x}); "
+                             "save the query as UTF-8") from None
+        except OSError as exc:
             raise QueryError(f"{spec}: cannot read the query: {exc}") from exc
     if "{" in spec or form(spec) in QUERY_FORMS | UPDATE_FORMS:
         return NamedQuery.parse("query", spec, "<query>")
@@ -170,8 +175,10 @@ def refuse_unsafe(query: NamedQuery | str, where: str | None = None) -> None:
     where = where or (query.source if isinstance(query, NamedQuery) else "query")
     first = form(text)
     if first in UPDATE_FORMS:
-        raise ReadOnlyError(f"{where}: SPARQL Update ({first}) is refused: the knowledge base is "
-                            "read-only here (change it with kb build)")
+        at = next((pos for kind, value, pos in _tokens(text) if kind == "name" and value.upper() == first), 0)
+        line, col = _position(text, at)
+        raise ReadOnlyError(f"{where}:{line}:{col}: SPARQL Update ({first}) is refused: the knowledge "
+                            "base is read-only here (change it with kb build)")
     for kind, value, pos in _tokens(text):
         if kind == "name" and value.upper() == "SERVICE":
             line, col = _position(text, pos)
@@ -188,19 +195,27 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _where_brace(text: str) -> int | None:
-    """The offset just after the ``{`` that opens the query's WHERE group."""
+def _where_groups(text: str) -> list[tuple[int, int]]:
+    """The ``WHERE`` groups of the query and of its subqueries, as (offset just after ``{``,
+    offset of the matching ``}``), outermost first. A query written without the WHERE keyword
+    (``SELECT * { … }``, ``ASK { … }``) has its first group as outermost."""
+    groups: list[tuple[int, int]] = []
+    stack: list[int | None] = []
     previous = ""
-    first_brace = None
+    first = True
+    is_construct = form(text) == "CONSTRUCT"
     for kind, value, pos in _tokens(text):
         if kind == "open":
-            if previous == "WHERE":
-                return pos + 1
-            if first_brace is None:
-                first_brace = pos + 1
+            where = previous == "WHERE" or (first and not is_construct and not groups)
+            first = False
+            stack.append(pos + 1 if where else None)
+        elif kind == "other" and value == "}" and stack:
+            start = stack.pop()
+            if start is not None:
+                groups.append((start, pos))
         if kind != "text":
             previous = value.upper()
-    return None if form(text) == "CONSTRUCT" else first_brace
+    return sorted(groups)
 
 
 # -- parameters ----------------------------------------------------------------------------------
@@ -216,9 +231,11 @@ def term(value: str) -> ox.NamedNode | ox.Literal:
 
 
 def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
-    """The query text with its parameters bound by an inline ``VALUES`` block.
+    """The query text with its parameters bound by inline ``VALUES`` blocks.
 
-    Each value is serialised as an RDF term by pyoxigraph (never pasted as text), so quotes,
+    The block opens the query's WHERE group, and the WHERE group of every subquery that uses the
+    parameter (a subquery is its own scope), so a parameter is one constant throughout. Each value
+    is serialised as an RDF term by pyoxigraph (never pasted as text), so quotes,
     braces or newlines in a value stay inside its literal. Unknown parameter names are errors.
     """
     unknown = sorted(set(values) - set(query.params))
@@ -228,11 +245,19 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
                          f"this query takes: {expected}")
     if not values:
         return query.text
-    at = _where_brace(query.text)
-    if at is None:
+    groups = _where_groups(query.text)
+    if not groups:
         raise QueryError(f"{query.source}: parameters need a WHERE {{ … }} group to bind into")
-    block = " ".join(f"VALUES ?{name} {{ {term(values[name])} }}" for name in sorted(values))
-    return query.text[:at] + " " + block + " " + query.text[at:]
+    terms = {name: term(values[name]) for name in sorted(values)}
+    text = query.text
+    # the outermost group binds every parameter; a subquery (its own scope) those it mentions
+    for start, end in sorted(groups, reverse=True):
+        inside = {v for kind, v, _pos in _tokens(text[start:end]) if kind == "name" and v[0] in "?$"}
+        names = [n for n in terms if start == groups[0][0] or f"?{n}" in inside or f"${n}" in inside]
+        if names:
+            block = " ".join(f"VALUES ?{n} {{ {terms[n]} }}" for n in names)
+            text = text[:start] + " " + block + " " + text[start:]
+    return text
 
 
 # -- running -------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ import fcntl
 import gc
 import os
 import shutil
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -65,6 +67,13 @@ def _io_error(action: str, exc: OSError) -> StoreError:
     if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
         return StoreError(f"{action}: the disk is full; the knowledge base is unchanged")
     return StoreError(f"{action}: {exc}; the knowledge base is unchanged")
+
+
+def _close(db: ox.Store) -> None:
+    """Make sure ``db`` closes when the caller drops it: run the (slow, ~0.1 s) cycle collector
+    only if something besides the caller still refers to it."""
+    if sys.getrefcount(db) > 3:  # the caller's name, this argument, getrefcount's own
+        gc.collect()
 
 
 class Store:
@@ -115,8 +124,7 @@ class Store:
                 try:
                     yield db
                 finally:
-                    del db
-                    gc.collect()
+                    del db  # closes it unless the caller still holds it (then it closes with that)
                 return
             finally:
                 os.close(fd)
@@ -182,9 +190,15 @@ class Store:
                     db.flush()
                 except OSError as exc:
                     raise _io_error("cannot write the knowledge base", exc) from exc
+                except BaseException as exc:
+                    # The traceback's frames (work's and below) still reference ``db``; a caller
+                    # that keeps the exception (a notebook does) would keep the copy open and
+                    # locked, and the next write in this process would fail. Drop their locals.
+                    traceback.clear_frames(exc.__traceback__)
+                    raise
                 finally:
+                    _close(db)
                     del db
-                    gc.collect()
                 try:
                     self._publish(work_dir, name)
                 except OSError as exc:

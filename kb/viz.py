@@ -228,9 +228,9 @@ def json_island(data: object) -> str:
 def write_html(g: nx.MultiDiGraph, conflicts: list[Conflict], out: str | Path,
                title: str = "Evidence graph") -> Path:
     """Write the page to ``out`` (atomically) and return its path."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(render_html(g, conflicts, title), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    from kb.output import replacing
+
+    page = render_html(g, conflicts, title)
+    with replacing(out) as tmp:  # see kb.output for the path rules
+        tmp.write_text(page, encoding="utf-8")
+    return Path(out)

@@ -70,6 +70,9 @@ def parse(text: str, display: str, precise: bool = False) -> tuple[list[Record],
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return [], [Problem(display, line, None, None, "NUL byte in file")]
+    deep = _too_deep(text, display)
+    if deep is not None:
+        return [], [deep]
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -84,6 +87,37 @@ def parse(text: str, display: str, precise: bool = False) -> tuple[list[Record],
     return out, reader.problems
 
 
+def _too_deep(text: str, display: str) -> Problem | None:
+    """The first collection nested deeper than MAX_DEPTH, if any.
+
+    PyYAML's C composer recurses once per nesting level and overflows the C stack (the process
+    dies with SIGSEGV, no exception) at about 50 000 levels, which a 100 KB file reaches. The
+    parser's event stream is flat, so walk it first (about a tenth of the cost of composing)
+    and stop at the first level too many.
+    """
+    # one entry per open collection: [is a mapping, next scalar is a key, last key]
+    stack: list[list] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            node = isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent))
+            if node and stack and stack[-1][0]:
+                if stack[-1][1] and isinstance(event, yaml.ScalarEvent):
+                    stack[-1][2] = event.value
+                stack[-1][1] = not stack[-1][1]
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append([isinstance(event, yaml.MappingStartEvent), True, None])
+                if len(stack) > MAX_DEPTH:
+                    mark = event.start_mark
+                    keys = [k for is_map, _, k in stack[:3] if is_map and k is not None]
+                    return Problem(display, mark.line + 1, mark.column + 1, keys[-1] if keys else None,
+                                   f"nested deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+    except yaml.YAMLError:
+        return None  # a syntax error: compose reports it with its location
+    return None
+
+
 class _Reader:
     def __init__(self, display: str):
         self.display = display
@@ -96,14 +130,14 @@ class _Reader:
     def bad(self, node: yaml.Node, field: str | None, message: str) -> None:
         self.problems.append(self.loc(node).problem(field, message))
 
-    def visit(self, node: yaml.Node, depth: int) -> bool:
+    def visit(self, node: yaml.Node, depth: int, field: str | None = None) -> bool:
         """Refuse aliases (a node seen twice) and absurd nesting."""
         if id(node) in self.seen:
-            self.bad(node, None, "YAML anchors and aliases are not allowed")
+            self.bad(node, field, "YAML anchors and aliases are not allowed")
             return False
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            self.bad(node, None, f"nested deeper than {MAX_DEPTH} levels")
+            self.bad(node, field, f"nested deeper than {MAX_DEPTH} levels")
             return False
         return True
 
@@ -111,7 +145,8 @@ class _Reader:
               depth: int) -> list[tuple[str, yaml.Node, yaml.Node]]:
         out, seen = [], {}
         for key, value in node.value:
-            if not self.visit(key, depth) or not self.visit(value, depth):
+            field = key.value if isinstance(key, yaml.ScalarNode) else None
+            if not self.visit(key, depth, field) or not self.visit(value, depth, field):
                 continue
             if not isinstance(key, yaml.ScalarNode) or key.tag != _STR:
                 self.bad(key, None, f"keys must be plain words in {what}")
@@ -148,7 +183,7 @@ class _Reader:
                 self.bad(value, key, f"'{key}' must be a list of records")
                 continue
             for item in value.value:
-                if self.visit(item, 2):
+                if self.visit(item, 2, key):
                     rec = self.record(item, spec, 3)
                     if rec is not None:
                         out.append(rec)
@@ -174,7 +209,7 @@ class _Reader:
                 self.bad(value, name, "takes one value, not a list")
                 continue
             for item in items:
-                if item is not value and not self.visit(item, depth + 1):
+                if item is not value and not self.visit(item, depth + 1, name):
                     continue
                 if f.kind == "Nested":
                     nested = self.record(item, nested_records()[f.record or ""], depth + 2)
