@@ -234,7 +234,7 @@ def test_hostile_values_stay_literals():
     q = load("denials-by-actor")
     for hostile in ['x" } ?s ?p ?o { "', "x' } } SELECT * { ?s ?p ?o", "a\nb\\\"c", "} #", "<not-closed"]:
         text = bind(q, {"actor": hostile})
-        assert text.count("VALUES") == 1
+        assert text.count("VALUES") == q.text.count("VALUES") + 1
         assert list(run(q, {"actor": hostile}, db=ox.Store())) == []
 
 
