@@ -67,6 +67,22 @@ def auth_options(fn: F) -> F:
     return click.option("--user", envvar="KB_REMOTE_USER", default=None, help="User name.")(fn)
 
 
+def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from kb.loaders.csv import parse_delimiter
+
+    try:
+        return None if value is None else parse_delimiter(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def delimiter_option(fn: F) -> F:
+    """--delimiter for commands that read CSV files."""
+    return click.option("--delimiter", default=None, callback=_delimiter, metavar="CHAR",
+                        help="Cell delimiter of CSV files: one character or 'tab' "
+                             "(default: detected from the header row).")(fn)
+
+
 def endpoint_options(fn: F) -> F:
     """--endpoint (and authentication) for commands that can query an external store."""
     return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
@@ -90,12 +106,15 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fresh", is_flag=True, help="Start from an empty knowledge base.")
-@click.option("--format", "fmt", default=None, help="Read every PATH as this format.")
+@click.option("--format", "fmt", type=click.Choice(sorted(LOADERS)), default=None,
+              help="Read every PATH as this format (default: from the file ending).")
+@delimiter_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
-def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, wait: float) -> None:
+def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
+          wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -103,7 +122,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, wait
     problem nothing is stored and every problem is printed as file:line:column: field: message.
     """
     kb = c.kb()
-    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait)
+    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
@@ -351,18 +370,28 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
 @main.command(name="import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(LOADERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path())
+@delimiter_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
-def import_(c: Context, fmt: str, files: tuple[str, ...], wait: float) -> None:
-    """Import FILES read as FORMAT (one named graph each), like kb build --format FORMAT."""
+def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, wait: float) -> None:
+    """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
+
+    FORMAT: turtle, trig, nt, nq, jsonld (RDF); csv (one sheet per record type); claimreview
+    (schema.org ClaimReview JSON-LD); acled (conflict events in the ACLED column layout); yaml.
+    Each file becomes one named graph with its provenance, checked like a build: on any problem
+    nothing is stored. Items an importer skipped are printed as warnings.
+    """
     kb = c.kb()
-    report = kb.build(list(files), fmt=fmt, wait=wait)
+    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
+    skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
+    c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "
+          f"in {report.seconds:.2f} s{skipped}")
 
 
 @main.group()
@@ -373,15 +402,17 @@ def template() -> None:
 @template.command(name="csv")
 @click.argument("folder", type=click.Path(file_okay=False))
 @pass_ctx
+@handle_errors
 def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
     from kb.loaders.csv import template as sheet
+    from kb.output import replacing
     from kb.schema import nested_records, records
 
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     for key in (*records(), *nested_records()):
-        (out / f"{key}.csv").write_text(sheet(key), encoding="utf-8")
+        with replacing(out / f"{key}.csv") as tmp:
+            tmp.write_text(sheet(key), encoding="utf-8")
         c.say(f"wrote {out / f'{key}.csv'}")
 
 

@@ -34,7 +34,9 @@ def flat_graph(g: nx.MultiDiGraph, conflicts: Sequence[Conflict]) -> nx.MultiDiG
         attrs["conflict_kinds"] = "; ".join(sorted(kinds.get(ids[n], ())))
         out.add_node(ids[n], **attrs)
     for u, v, k, d in g.edges(keys=True, data=True):
-        attrs = {"type": edge_label(k), **{x: str(y) for x, y in d.items() if y is not None}}
+        # "relation", not "type": GEXF reserves an edge's type for directed/undirected
+        attrs = {**{x: str(y) for x, y in d.items() if y is not None}, "relation": edge_label(k),
+                 "label": edge_label(k)}
         out.add_edge(ids[u], ids[v], key=k, **attrs)
     return out
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,7 @@ from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_grap
 from kb.records import Compiled, Existing, compile_records
 from kb.store import Store
 from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
-from kb.validate import shacl_problems
+from kb.validate import focus_of, shacl_problems
 
 if TYPE_CHECKING:
     from kb.remote import PushReport
@@ -165,18 +165,23 @@ class KnowledgeBase:
     # -- building --------------------------------------------------------------------------
 
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
-              dry_run: bool = False, fmt: str | None = None, wait: float = 0.0) -> BuildReport:
+              dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
+              delimiter: str | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction.
 
         Each file fills its own named graph; a file already loaded with the same content is left
         as it is, a changed one replaces only its graph. ``fresh`` starts from an empty knowledge
         base. Every problem (syntax, references, types, SHACL) is collected and raised together as
         :class:`~kb.errors.InputError`; then nothing is stored. ``dry_run`` checks without storing.
+        ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
+        (detected when not given). Items an importer skipped are listed in ``report.warnings``.
         """
         started = time.perf_counter()
         files, problems = self.inputs(paths, fmt)
         if problems:
             raise InputError(problems)
+        if delimiter:
+            files = [replace(f, delimiter=delimiter) for f in files]
         stored = {} if fresh else {f["graph"]: f for f in self._files()}
         report = BuildReport()
         todo: list[InputFile] = []
@@ -198,7 +203,7 @@ class KnowledgeBase:
             parsed.append(p)
             problems.extend(p.problems)
         replaced = {p.input.graph for p in parsed}
-        problems.extend(link(parsed, lambda: {} if fresh else self._actor_names(replaced)))
+        problems.extend(link(parsed, lambda: {} if fresh else self._names(replaced)))
         report.warnings = [w for p in parsed for w in p.warnings]
 
         def compile_all(files: list[Parsed]) -> Compiled:
@@ -225,9 +230,11 @@ class KnowledgeBase:
             build_iri = ox.NamedNode(f"urn:evkb:build:{uuid.uuid4()}")
             prov_graph = ox.NamedNode(PROVENANCE_GRAPH)
             start = datetime.now(UTC).isoformat()
+            removed: set[ox.NamedNode | ox.BlankNode] = set()  # subjects of the replaced contents
             for p in track(parsed, "Writing graphs", self.progress):
                 g = ox.NamedNode(p.input.graph)
                 if db.contains_named_graph(g):
+                    removed.update(q.subject for q in db.quads_for_pattern(None, None, None, g))
                     db.remove_graph(g)
                 for q in list(db.quads_for_pattern(g, None, None, prov_graph)):
                     db.remove(q)
@@ -243,7 +250,10 @@ class KnowledgeBase:
                 db.bulk_extend(self._provenance(p.input, fr, build_iri, prov_graph))
             db.bulk_extend(self._build_provenance(build_iri, prov_graph, start))
             where = (lambda: located().where) if any(p.precise for p in parsed) else compiled.where
-            found = shacl_problems(db, where, lambda g: names.get(g, g))
+            # SHACL checks what this build touches, or everything when it writes most of the data
+            kept = sum(int(f["triples"]) for g, f in stored.items() if g not in replaced)
+            focus = focus_of(db, replaced, removed) if kept > sum(counts.values()) else None
+            found = shacl_problems(db, where, lambda g: names.get(g, g), focus)
             if found:
                 raise InputError(found)
             report.triples = sum(counts.values())
@@ -295,17 +305,12 @@ class KnowledgeBase:
             ox.Quad(agent, ox.NamedNode(str(RDFS.label)), _literal(f"kb {__version__}"), g),
         ]
 
-    def _actor_names(self, replaced: set[str]) -> dict[str, str]:
-        """Case-folded names and aliases of stored actors (outside ``replaced``) -> their ids."""
-        query = f"""
-            SELECT ?g ?id ?name WHERE {{ GRAPH ?g {{ ?a a <{EV.Actor}> ; <{DCTERMS.identifier}> ?id ;
-              <{RDFS.label}>|<http://www.w3.org/2004/02/skos/core#altLabel> ?name }} }}"""
-        out: dict[str, str] = {}
+    def _names(self, replaced: set[str]) -> dict[tuple[str, str], str]:
+        """Names and aliases of stored actors and places (outside ``replaced``) -> their ids."""
+        from kb.loaders.imported import stored_names
+
         with self.snapshot() as db:
-            for r in db.query(query):
-                if r["g"].value not in replaced:
-                    out.setdefault(r["name"].value.casefold(), r["id"].value)
-        return out
+            return stored_names(db, replaced)
 
     def _existing(self, ids: set[str], replaced: set[str], fresh: bool) -> dict[str, Existing]:
         """Records already stored (outside the graphs being replaced) among ``ids``."""
@@ -448,18 +453,15 @@ class KnowledgeBase:
         ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
         """
         from kb import export_tables
+        from kb.output import replacing
 
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        with self.snapshot() as db:
+        with replacing(out) as tmp, self.snapshot() as db:  # see kb.output for the path rules
             if fmt in export_tables.FORMATS:
                 g = project(LocalEndpoint(db))
                 export_tables.write(fmt, g, find_conflicts(LocalEndpoint(db), graph=g), tmp)
             else:
                 write_rdf(db, fmt, tmp, self.base)
-        tmp.replace(out)
-        return out
+        return Path(out)
 
 
 def _class_order() -> list[str]:

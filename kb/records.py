@@ -49,9 +49,10 @@ class Loc:
     file: str
     line: int | None = None
     column: int | None = None
+    name: str | None = None  # the column or key as the source file names it, if not the field's name
 
     def problem(self, field: str | None, message: str) -> Problem:
-        return Problem(self.file, self.line, self.column, field, message)
+        return Problem(self.file, self.line, self.column, self.name or field, message)
 
 
 @dataclass
@@ -330,7 +331,7 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
         if found is None:
             return bad(f"unknown reference '{value}': no {_class_name(target)} has this id")
         if not found & subclasses(target):
-            return bad(f"'{value}' is a {_class_name(min(found))}, not a {_class_name(target)}")
+            return bad(f"'{value}' is {_a(_class_name(min(found)))}, not {_a(_class_name(target))}")
         objects.append(NamedNode(iri_for(base, value)))
         if _PART_OF in props and rec.id is not None:
             part_of.add_edge(rec.id, value)
@@ -341,6 +342,10 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
 
 def _class_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].lower()
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _date(text: str, bad: Callable[[str], None]) -> date | None:

@@ -1,11 +1,14 @@
 """Benchmark: each kb operation next to its anchor, on synthetic evidence graphs of one size.
 
     python scripts/bench.py --size 100000 --json graphs/bench.json
-    python scripts/bench.py --size 1000000            # on demand: several minutes
+    python scripts/bench.py --size 1000000 --json graphs/bench.json   # on demand: several minutes
 
-Data comes from scripts/generate.py (YAML and N-Triples of the same graph), cached under
-graphs/bench-data/. Every operation runs in a fresh Python process, so its peak RSS is its own.
-Rows: {"size", "op", "seconds", "rss_mb", "anchor_seconds", "ratio"} (ratio = seconds / anchor).
+The data comes from scripts/generate.py (the same graph as YAML and as N-Triples), cached under
+graphs/bench-data/SIZE/. Every operation runs in a fresh Python process, so its peak RSS is its
+own (the interpreter and imports included, ~150 MB). Rows of the JSON are
+{"size", "op", "seconds", "rss_mb", "anchor_seconds", "ratio", ...} with ratio = seconds / anchor;
+rows of other sizes already in the JSON file are kept, and the growth from 100 000 to 1 000 000
+triples is printed when both are there. Figures on a shared machine vary: compare within one run.
 """
 
 from __future__ import annotations
@@ -23,14 +26,40 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
+# denials -> what they are about -> its parts (any depth) -> documented by: the query the issue
+# measured; its two `?x a Class` patterns are what make rdflib's engine slow
 THREE_HOP = """PREFIX ev: <https://w3id.org/evkb/ns#>
-SELECT ?c ?d ?s WHERE { ?c ev:stance ev:denies ; ev:about ?e . ?d ev:partOf ?e . ?d ev:documentedBy ?s }"""
-NAMED = ("denials-by-actor", "claims-about-place", "events-documented-by", "sources-per-event", "timeline")
-SELECTIVE = {
-    "denials-by-actor": {"actor": "c1-leader"},
-    "claims-about-place": {"name": "Town 5"},
-    "events-documented-by": {"source": "c0-report"},
-}
+SELECT ?c ?d ?s WHERE { ?c a ev:Claim ; ev:stance ev:denies ; ev:about ?e .
+                        ?d a ev:Event ; ev:partOf+ ?e ; ev:documentedBy ?s }"""
+SELECTIVE = [  # named queries with parameters that pick out one record (cell 0 of the generator)
+    ("denials-by-actor", {"actor": "c0-leader"}),
+    ("claims-about-place", {"place": "Taun 0"}),
+    ("events-documented-by", {"source": "c0-report"}),
+    ("sources-per-event", {"event": "c0-shelling"}),
+    ("claims-about-event", {"event": "c0-shelling"}),
+    ("timeline", {"event": "c0-shelling"}),
+    ("provenance", {"id": "c0-leader"}),
+]
+WHOLE = [  # named queries over the whole graph
+    ("denials-by-actor", {}),
+    ("sources-per-event", {}),
+    ("conflicts-direct", {}),
+    ("conflicts-part-of", {}),
+]
+CHANGED_FILE = """# a small file added to a large knowledge base: only what it touches is checked
+actors:
+  - {id: bench-witness, name: Bench witness, kind: person}
+sources:
+  - {id: bench-testimony, title: Bench testimony, kind: testimony, author: bench-witness, date: 2021-01-02}
+events:
+  - id: bench-event
+    label: An event seen by the bench witness
+    place: c0-town
+    documented_by: [{source: bench-testimony, evidence: eyewitness}, {source: c0-report, evidence: photo}]
+claims:
+  - {id: bench-claim, by: bench-witness, stance: asserts, about: bench-event, text: "I saw it."}
+"""
+RDFLIB_QUERY_LIMIT = 30.0  # seconds (--rdflib-limit): rdflib's engine may not finish the 3-hop query
 
 
 def _rss_mb() -> float:
@@ -39,8 +68,10 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# -- operations (each runs in its own process) ----------------------------------------------------
+
 def op(name: str, data: Path, work: Path) -> dict:
-    """Run one operation in this process; return its seconds (and extras)."""
+    """Run one operation in this process; return its seconds and extras."""
     import pyoxigraph as ox
 
     from kb import KnowledgeBase
@@ -54,11 +85,19 @@ def op(name: str, data: Path, work: Path) -> dict:
         db.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
         db.flush()
     elif name == "build-nt":
-        KnowledgeBase(work / "kb-nt").build([nt])
+        out["triples"] = KnowledgeBase(work / "kb-nt").build([nt]).triples
     elif name == "build-yaml":
-        out["records"] = KnowledgeBase(store).build([yaml_file]).records
+        report = KnowledgeBase(store).build([yaml_file])
+        out["records"] = report.records
+        out["records_per_s"] = round(report.records / (time.perf_counter() - t))
+    elif name == "rebuild-changed-file":
+        small = work / "changed.yaml"
+        small.write_text(CHANGED_FILE)
+        t = time.perf_counter()
+        report = KnowledgeBase(store).build([yaml_file, small])
+        out["files"] = {f.path.rsplit("/", 1)[-1]: f.status for f in report.files}
     elif name == "validate":
-        assert KnowledgeBase(store).validate() == []
+        out["problems"] = len(KnowledgeBase(store).validate())
     elif name == "conflicts":
         out["conflicts"] = len(KnowledgeBase(store).conflicts())
     elif name == "naive-traversal":
@@ -73,15 +112,12 @@ def op(name: str, data: Path, work: Path) -> dict:
             if name == "raw-dump-trig":
                 db.dump(str(work / "raw.trig"), format=ox.RdfFormat.TRIG)
             else:
-                ox.serialize(
-                    db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"),
-                    str(work / "raw.ttl"),
-                    format=ox.RdfFormat.TURTLE,
-                )
-    elif name == "queries-api":
-        out.update(query_latencies(store))
+                ox.serialize(db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"),
+                             str(work / "raw.ttl"), format=ox.RdfFormat.TURTLE)
+    elif name == "queries":
+        out["queries"] = query_latencies(store)
     elif name == "queries-serve":
-        out.update(serve_latencies(store))
+        out["queries"] = serve_latencies(store)
     elif name == "pipeline-kb":
         kb = KnowledgeBase(work / "kb-pipe")
         kb.build([nt])
@@ -89,7 +125,8 @@ def op(name: str, data: Path, work: Path) -> dict:
             out["rows"] = sum(1 for _ in db.query(THREE_HOP, use_default_graph_as_union=True))
         kb.export("ttl", work / "pipe.ttl")
     elif name == "pipeline-rdflib":
-        out.update(rdflib_pipeline(nt, work))
+        out.update(rdflib_pipeline(nt, work, float(os.environ.get("KB_BENCH_RDFLIB_LIMIT",
+                                                                  RDFLIB_QUERY_LIMIT))))
     else:
         raise SystemExit(f"unknown op {name}")
     out["seconds"] = out.get("seconds", time.perf_counter() - t)
@@ -98,7 +135,8 @@ def op(name: str, data: Path, work: Path) -> dict:
 
 
 def naive_conflicts(store: Path) -> int:
-    """The anchor: a full NetworkX graph of every IRI edge, and a depth-limited search from each denial."""
+    """The anchor for `kb conflicts`: a NetworkX graph of every IRI edge of the store, and a
+    depth-limited search from each denial to every documented event it reaches."""
     import networkx as nx
     import pyoxigraph as ox
 
@@ -124,37 +162,55 @@ def naive_conflicts(store: Path) -> int:
     return found
 
 
+def _timed(fn, runs: int, budget: float = 3.0) -> list[float]:
+    """Times of up to ``runs`` calls after a warm-up (at least 3; fewer than ``runs`` once
+    ``budget`` seconds are spent)."""
+    fn()  # warm-up
+    times: list[float] = []
+    while len(times) < runs and (len(times) < 3 or sum(times) < budget):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return times
+
+
 def _latency(times: list[float]) -> dict:
     times = sorted(times)
-    return {
-        "median_ms": round(statistics.median(times) * 1000, 2),
-        "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 2),
-    }
+    return {"median_ms": round(statistics.median(times) * 1000, 2),
+            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 2)}
 
 
-def query_latencies(store: Path, runs: int = 10) -> dict:
-    from kb.query import bind, execute, library
-    from kb.store import Store
+def _queries() -> list[tuple[str, dict[str, str], int]]:
+    """(name, params, runs): the selective queries often, the whole-graph ones a few times."""
+    return [(n, p, 20) for n, p in SELECTIVE] + [(n, p, 5) for n, p in WHOLE]
 
-    lib = library()
+
+def _label(name: str, params: dict[str, str]) -> str:
+    return name + ("(" + ",".join(params) + ")" if params else "")
+
+
+def query_latencies(store: Path) -> dict:
+    """Named queries through the Python API (KnowledgeBase.query, SPARQL JSON out) next to the
+    same bound text run by pyoxigraph and serialized to SPARQL JSON directly."""
+    import pyoxigraph as ox
+
+    from kb import KnowledgeBase
+    from kb.query import bind, library
+
+    kb, lib = KnowledgeBase(store), library()
     out = {}
-    with Store(store).reader() as db:
-        for name in NAMED:
-            text = bind(lib[name], SELECTIVE.get(name, {}))
-            api, raw = [], []
-            for _ in range(runs):
-                t = time.perf_counter()
-                sum(1 for _ in execute(db, text, name))
-                api.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                sum(1 for _ in db.query(text, use_default_graph_as_union=True))
-                raw.append(time.perf_counter() - t)
-            out[name] = {**_latency(api), "raw_median_ms": _latency(raw)["median_ms"]}
-    out["seconds"] = sum(v["median_ms"] for v in out.values()) / 1000
+    with kb.snapshot() as db:
+        for name, params, runs in _queries():
+            text = bind(lib[name], params)
+            api = _timed(lambda: kb.query(name, params, "json"), runs)  # noqa: B023
+            raw = _timed(lambda: db.query(text, use_default_graph_as_union=True)  # noqa: B023
+                         .serialize(format=ox.QueryResultsFormat.JSON), runs)
+            out[_label(name, params)] = {"api": _latency(api), "raw": _latency(raw)}
     return out
 
 
-def serve_latencies(store: Path, runs: int = 10) -> dict:
+def serve_latencies(store: Path) -> dict:
+    """The selective named queries over HTTP from `kb serve` (SPARQL 1.1 Protocol, JSON results)."""
     import socket
 
     import httpx
@@ -164,59 +220,38 @@ def serve_latencies(store: Path, runs: int = 10) -> dict:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kb.cli",
-            "--store",
-            str(store),
-            "serve",
-            "--port",
-            str(port),
-            "--max-rows",
-            "10000000",
-            "--timeout",
-            "600",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port",
+                             str(port), "--max-rows", "10000000", "--timeout", "600"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql"
+    lib, out = library(), {}
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
-                httpx.get(url, timeout=1)
+                httpx.get(url, params={"query": "ASK {}"}, timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        out, lib = {}, library()
         with httpx.Client(timeout=600) as client:
-            for name in NAMED:
-                text = bind(lib[name], SELECTIVE.get(name, {}))
-                times = []
-                for _ in range(runs):
-                    t = time.perf_counter()
-                    r = client.post(
-                        url,
-                        content=text,
-                        headers={
-                            "Content-Type": "application/sparql-query",
-                            "Accept": "application/sparql-results+json",
-                        },
-                    )
+            for name, params in SELECTIVE:
+                text = bind(lib[name], params)
+
+                def ask(text: str = text) -> None:
+                    r = client.post(url, content=text.encode(), headers={
+                        "Content-Type": "application/sparql-query",
+                        "Accept": "application/sparql-results+json"})
                     r.raise_for_status()
-                    times.append(time.perf_counter() - t)
-                out[name] = _latency(times)
+
+                out[_label(name, params)] = {"serve": _latency(_timed(ask, 20))}
     finally:
         proc.terminate()
         proc.wait(10)
-    out["seconds"] = sum(v["median_ms"] for v in out.values()) / 1000
     return out
 
 
-def rdflib_pipeline(nt: Path, work: Path, limit: float = 60.0) -> dict:
-    """What a user would otherwise write: rdflib parse, its SPARQL engine, rdflib Turtle."""
+def rdflib_pipeline(nt: Path, work: Path, limit: float = RDFLIB_QUERY_LIMIT) -> dict:
+    """What a user would otherwise write: rdflib parse, its SPARQL engine, rdflib Turtle. The query
+    runs in a forked process stopped after ``limit`` seconds (then reported as "> limit")."""
     import multiprocessing as mp
 
     import rdflib
@@ -229,50 +264,117 @@ def rdflib_pipeline(nt: Path, work: Path, limit: float = 60.0) -> dict:
     def run(q: mp.Queue) -> None:
         q.put(sum(1 for _ in g.query(THREE_HOP)))
 
-    q: mp.Queue = mp.get_context("fork").Queue()
-    proc = mp.get_context("fork").Process(target=run, args=(q,))
+    ctx = mp.get_context("fork")
+    q: mp.Queue = ctx.Queue()
+    proc = ctx.Process(target=run, args=(q,))
     t = time.perf_counter()
     proc.start()
     proc.join(limit)
     finished = not proc.is_alive()
     if not finished:
         proc.kill()
+        proc.join()
     query = time.perf_counter() - t
     t = time.perf_counter()
     g.serialize(work / "rdflib.ttl", format="turtle")
     write = time.perf_counter() - t
-    return {
-        "seconds": parse + query + write,
-        "parse_s": round(parse, 2),
-        "query_s": round(query, 2),
-        "query_finished": finished,
-        "write_s": round(write, 2),
-    }
+    return {"seconds": parse + query + write, "parse_s": round(parse, 2),
+            "query_s": round(query, 2) if finished else f"> {limit:.0f}", "write_s": round(write, 2),
+            "lower_bound": not finished}
 
 
-PLAN = [  # (op, anchor op or None)
-    ("raw-bulk-load", None),
-    ("build-nt", "raw-bulk-load"),
-    ("build-yaml", None),
-    ("validate", None),
-    ("naive-traversal", None),
-    ("conflicts", "naive-traversal"),
-    ("raw-dump-ttl", None),
-    ("export-ttl", "raw-dump-ttl"),
-    ("raw-dump-trig", None),
-    ("export-trig", "raw-dump-trig"),
-    ("queries-api", None),
-    ("queries-serve", "queries-api"),
-    ("pipeline-rdflib", None),
-    ("pipeline-kb", "pipeline-rdflib"),
+# -- the run ----------------------------------------------------------------------------------------
+
+PLAN = [  # (op, its anchor or None, what it is)
+    ("raw-bulk-load", None, "raw pyoxigraph bulk_load of the N-Triples (on disk)"),
+    ("build-nt", "raw-bulk-load", "kb build FILE.nt (provenance graphs, SHACL)"),
+    ("build-yaml", None, "kb build FILE.yaml (parse, checks, SHACL)"),
+    ("rebuild-changed-file", None, "kb build of the same file plus one small new file"),
+    ("validate", None, "kb validate (all SHACL shapes, whole knowledge base)"),
+    ("naive-traversal", None, "naive NetworkX traversal from every denial"),
+    ("conflicts", "naive-traversal", "kb conflicts"),
+    ("raw-dump-ttl", None, "raw pyoxigraph Turtle dump"),
+    ("export-ttl", "raw-dump-ttl", "kb export -f ttl"),
+    ("raw-dump-trig", None, "raw pyoxigraph TriG dump"),
+    ("export-trig", "raw-dump-trig", "kb export -f trig"),
+    ("queries", None, "named queries: Python API vs raw pyoxigraph"),
+    ("queries-serve", None, "named queries through kb serve (HTTP)"),
+    ("pipeline-rdflib", None, "plain rdflib: parse, 3-hop query, Turtle"),
+    ("pipeline-kb", "pipeline-rdflib", "kb: build, 3-hop query, export Turtle"),
 ]
+PIPELINE_MAX_SIZE = 100_000  # the rdflib comparison is made at 100 000 triples (and below)
+
+
+def _dataset(data: Path, size: int) -> None:
+    if (data / "synthetic.nt").exists() and (data / "synthetic.yaml").exists():
+        return
+    import generate
+
+    data.mkdir(parents=True, exist_ok=True)
+    ds = generate.generate(size, seed=1)
+    generate.write_yaml(ds, data / "synthetic.yaml")
+    generate.write_nt(ds, data / "synthetic.nt")
+
+
+def _rows(size: int, results: dict[str, dict]) -> list[dict]:
+    rows = []
+
+    def row(op_name: str, seconds: float, rss: float | None, anchor: float | None, **extra: object) -> None:
+        rows.append({"size": size, "op": op_name, "seconds": round(seconds, 4), "rss_mb": rss,
+                     "anchor_seconds": round(anchor, 4) if anchor else None,
+                     "ratio": round(seconds / anchor, 2) if anchor else None, **extra})
+
+    for name, anchor, _what in PLAN:
+        res = results.get(name)
+        if res is None:
+            continue
+        extra = {k: v for k, v in res.items() if k not in ("seconds", "rss_mb", "queries")}
+        if name in ("queries", "queries-serve"):
+            for label, lat in res["queries"].items():
+                raw = results.get("queries", {}).get("queries", {}).get(label, {}).get("raw")
+                mine = lat.get("api") or lat.get("serve")
+                kind = "query" if name == "queries" else "serve"
+                row(f"{kind} {label}", mine["median_ms"] / 1000, res["rss_mb"],
+                    raw["median_ms"] / 1000 if raw else None, p99_ms=mine["p99_ms"],
+                    **({"raw_p99_ms": raw["p99_ms"]} if raw else {}))
+            continue
+        anchor_s = results.get(anchor, {}).get("seconds") if anchor else None
+        row(name, res["seconds"], res["rss_mb"], anchor_s, **extra)
+    return rows
+
+
+def _table(rows: list[dict]) -> str:
+    head = f"{'op':42} {'seconds':>9} {'RSS MB':>8} {'anchor s':>9} {'ratio':>6}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        secs = f"{r['seconds']:.3f}" if r["seconds"] < 10 else f"{r['seconds']:.1f}"
+        if r.get("lower_bound"):
+            secs = ">" + secs
+        anchor = f"{r['anchor_seconds']:.3f}" if r["anchor_seconds"] else ""
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
+        rss = f"{r['rss_mb']:.0f}" if r["rss_mb"] else ""
+        lines.append(f"{r['op']:42} {secs:>9} {rss:>8} {anchor:>9} {ratio:>6}")
+    return "\n".join(lines)
+
+
+def _growth(rows: list[dict]) -> str:
+    by = {(r["size"], r["op"]): r for r in rows}
+    out = []
+    for (size, name), r in by.items():
+        small = by.get((100_000, name))
+        if size == 1_000_000 and small and small["seconds"] > 0:
+            out.append(f"{name:42} x{r['seconds'] / small['seconds']:.1f}")
+    return "\n".join(["growth from 100 000 to 1 000 000 triples (time):", *out]) if out else ""
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=int, default=100_000, help="triples (10000, 100000, 1000000)")
-    ap.add_argument("--json", type=Path, default=None, help="write the rows here")
-    ap.add_argument("--data", type=Path, default=REPO / "graphs" / "bench-data")
+    ap.add_argument("--size", type=int, default=100_000, help="triples: 10000, 100000 or 1000000")
+    ap.add_argument("--json", type=Path, default=None, help="write the rows here (other sizes kept)")
+    ap.add_argument("--data", type=Path, default=REPO / "graphs" / "bench-data", help="dataset cache")
+    ap.add_argument("--only", help="comma-separated ops to run (default: all)")
+    ap.add_argument("--rdflib-limit", type=float, default=RDFLIB_QUERY_LIMIT,
+                    help="seconds the plain-rdflib 3-hop query may run before it is stopped")
     ap.add_argument("--op", help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -280,68 +382,44 @@ def main(argv: list[str] | None = None) -> int:
     if args.op:
         print(json.dumps(op(args.op, data, args.work)))
         return 0
-    if not (data / "synthetic.nt").exists():
-        import generate
-
-        data.mkdir(parents=True, exist_ok=True)
-        ds = generate.generate(args.size, seed=1)
-        generate.write_yaml(ds, data / "synthetic.yaml")
-        generate.write_nt(ds, data / "synthetic.nt")
-    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"kb-bench-{os.getpid()}"
+    _dataset(data, args.size)
+    only = set(args.only.split(",")) if args.only else None
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"kb-bench-{os.getpid()}-{args.size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     results: dict[str, dict] = {}
-    rows = []
+    started = time.perf_counter()
+    planned = [(name, what) for name, _anchor, what in PLAN if (not only or name in only)
+               and not (name.startswith("pipeline") and args.size > PIPELINE_MAX_SIZE)]
     try:
-        for name, anchor in PLAN:
-            if name.startswith("pipeline") and args.size > 100_000:
-                continue  # the rdflib comparison is made at 100 000 triples
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--size",
-                    str(args.size),
-                    "--data",
-                    str(args.data),
-                    "--op",
-                    name,
-                    "--work",
-                    str(work),
-                ],
-                capture_output=True,
-                text=True,
-            )
+        for name, what in planned:
+            proc = subprocess.run([sys.executable, __file__, "--size", str(args.size), "--data",
+                                   str(args.data), "--op", name, "--work", str(work)],
+                                  capture_output=True, text=True,
+                                  env={**os.environ, "KB_BENCH_RDFLIB_LIMIT": str(args.rdflib_limit)})
             if proc.returncode != 0:
-                print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
+                print(f"{name}: failed\n{proc.stderr[-3000:]}", file=sys.stderr)
                 continue
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-            results[name] = res
-            anchor_s = results.get(anchor, {}).get("seconds") if anchor else None
-            row = {
-                "size": args.size,
-                "op": name,
-                "seconds": round(res["seconds"], 3),
-                "rss_mb": res["rss_mb"],
-                "anchor_seconds": round(anchor_s, 3) if anchor_s else None,
-                "ratio": round(res["seconds"] / anchor_s, 2) if anchor_s else None,
-            }
-            row.update({k: v for k, v in res.items() if k not in ("seconds", "rss_mb")})
-            rows.append(row)
-            print(
-                f"{name:16} {row['seconds']:>9.3f} s {row['rss_mb']:>8.1f} MB"
-                + (f"   anchor {row['anchor_seconds']:.3f} s  ratio {row['ratio']}" if anchor_s else ""),
-                flush=True,
-            )
+            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"  {name:22} {results[name]['seconds']:9.3f} s  {results[name]['rss_mb']:7.0f} MB"
+                  f"  ({what})", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    rows = _rows(args.size, results)
+    print(f"\n{args.size:,} triples ({time.perf_counter() - started:.0f} s in all)\n{_table(rows)}")
     if "build-yaml" in results:
-        r = results["build-yaml"]
-        print(f"build from YAML: {r['records'] / r['seconds']:,.0f} records/s")
+        print(f"\nbuild from YAML: {results['build-yaml']['records_per_s']:,} records/s end to end")
     if args.json:
+        kept = []
+        if args.json.exists():
+            kept = [r for r in json.loads(args.json.read_text()) if r.get("size") != args.size]
+        rows = sorted(kept + rows, key=lambda r: r["size"])
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=1))
-    return 0
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    growth = _growth(rows)
+    if growth:
+        print("\n" + growth)
+    return 0 if len(results) == len(planned) else 1
 
 
 if __name__ == "__main__":

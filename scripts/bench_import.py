@@ -1,9 +1,12 @@
-"""Import throughput: a CSV claims sheet and an ACLED-layout file of ROWS rows each.
+"""Import throughput: CSV sheets and an ACLED-layout file of ROWS rows, and (optionally) N-Triples.
 
     python scripts/bench_import.py --rows 100000
+    python scripts/bench_import.py --rows 0 --nt-triples 1000000      # kb build vs raw bulk_load
 
-Both are written here (synthetic but realistic in shape), built into fresh stores, and timed end to
-end (reading, checks, SHACL validation, commit). Prints rows/s and triples/s.
+The files are written here (synthetic, realistic in shape), built into fresh stores with the
+Python API and timed end to end (reading, record checks, SHACL validation, commit). Prints rows/s
+and statements/s; with ``--nt-triples`` also the time of a raw pyoxigraph ``bulk_load`` of the same
+file into an on-disk store, and the ratio.
 """
 
 from __future__ import annotations
@@ -17,86 +20,67 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kb import KnowledgeBase
 
 
-def write_sheets(folder: Path, rows: int) -> None:
-    """actors/events/claims sheets with ``rows`` claims (and as many events)."""
+def write_sheets(folder: Path, rows: int) -> int:
+    """actors, events and claims sheets: ``rows`` events and ``rows`` claims (each claim about an
+    event), plus one actor per 100 claims. Returns the number of data rows written."""
     folder.mkdir(parents=True)
     actors = max(10, rows // 100)
-    with open(folder / "actors.csv", "w", newline="") as fh:
+    with open(folder / "actors.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "name", "kind"])
+        w.writerow(["id", "name", "kind", "aliases"])
         for i in range(actors):
-            w.writerow([f"a{i}", f"Actor {i}", "organisation"])
-    with open(folder / "events.csv", "w", newline="") as fh:
+            w.writerow([f"a{i}", f"Actor {i}", ("person", "organisation", "government", "media")[i % 4],
+                        f"A{i}@en | Актор {i}@ru"])
+    with open(folder / "events.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "label", "date"])
+        w.writerow(["id", "label", "date", "description"])
         for i in range(rows):
-            w.writerow([f"e{i}", f"Event {i}", f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}"])
-    with open(folder / "claims.csv", "w", newline="") as fh:
+            w.writerow([f"e{i}", f"Event {i}", f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                        f"Shelling reported in district {i % 300}."])
+    with open(folder / "claims.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "by", "stance", "about", "text", "date"])
         for i in range(rows):
-            w.writerow(
-                [
-                    f"c{i}",
-                    f"a{i % actors}",
-                    ("asserts", "denies", "disputes")[i % 3],
-                    f"e{i}",
-                    f"Claim number {i}, in the claimant's words.",
-                    f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                ]
-            )
+            w.writerow([f"c{i}", f"a{i % actors}", ("asserts", "denies", "disputes")[i % 3], f"e{i}",
+                        f"Claim number {i}, in the claimant's words.",
+                        f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}"])
+    return actors + 2 * rows
+
+
+HEADER = ["event_id_cnty", "event_date", "year", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
+          "actor2", "country", "admin1", "location", "latitude", "longitude", "source", "notes", "fatalities"]
 
 
 def write_acled(path: Path, rows: int, seed: int = 1) -> None:
+    """An ACLED-layout file: 500 locations, 200 actors, 100 outlets (two per row)."""
     rng = random.Random(seed)
     towns = [(f"Town {i}", f"Province {i % 20}", 39 + rng.random(), 46 + rng.random()) for i in range(500)]
     actors = [f"Armed group {i}" for i in range(200)]
     outlets = [f"Outlet {i}" for i in range(100)]
-    with open(path, "w", newline="") as fh:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "event_id_cnty",
-                "event_date",
-                "year",
-                "event_type",
-                "sub_event_type",
-                "actor1",
-                "actor2",
-                "country",
-                "admin1",
-                "location",
-                "latitude",
-                "longitude",
-                "source",
-                "notes",
-                "fatalities",
-            ]
-        )
+        w.writerow(HEADER)
         for i in range(rows):
             town = towns[i % len(towns)]
-            w.writerow(
-                [
-                    f"XYZ{i}",
-                    f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                    2020,
-                    "Battles",
-                    "Armed clash",
-                    rng.choice(actors),
-                    rng.choice(actors),
-                    "Country",
-                    town[1],
-                    town[0],
-                    f"{town[2]:.4f}",
-                    f"{town[3]:.4f}",
-                    "; ".join(rng.sample(outlets, 2)),
-                    f"On this day clashes were reported near {town[0]}.",
-                    rng.randint(0, 5),
-                ]
-            )
+            w.writerow([f"XYZ{i}", f"{1 + i % 28:02d} {('March', 'October')[i % 2]} 2020", 2020,
+                        "Battles", "Armed clash", rng.choice(actors), "", rng.choice(actors), "Country",
+                        town[1], town[0], f"{town[2]:.4f}", f"{town[3]:.4f}",
+                        "; ".join(rng.sample(outlets, 2)),
+                        f"On this day clashes were reported near {town[0]}.", rng.randint(0, 5)])
+
+
+def write_nt(path: Path, triples: int) -> None:
+    """Plain N-Triples (records of no ontology class, so SHACL has little to do)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(triples // 2):
+            s = f"<https://example.org/thing/{i}>"
+            fh.write(f'{s} <https://schema.org/name> "Thing {i}" .\n')
+            fh.write(f"{s} <https://schema.org/about> <https://example.org/thing/{i // 7}> .\n")
 
 
 def timed_build(store: Path, paths: list[Path], fmt: str | None = None) -> tuple[float, int]:
@@ -106,23 +90,32 @@ def timed_build(store: Path, paths: list[Path], fmt: str | None = None) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=100_000)
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=100_000, help="rows of the CSV and ACLED files (0: skip)")
+    ap.add_argument("--nt-triples", type=int, default=0, help="also time N-Triples of this many triples")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="kb-import-"))
     try:
-        write_sheets(work / "sheets", args.rows)
-        seconds, triples = timed_build(work / "s1", [work / "sheets"])
-        print(
-            f"CSV sheets, {args.rows} claims + {args.rows} events: {seconds:.1f} s, "
-            f"{args.rows / seconds:,.0f} claim rows/s, {triples / seconds:,.0f} triples/s"
-        )
-        write_acled(work / "acled.csv", args.rows)
-        seconds, triples = timed_build(work / "s2", [work / "acled.csv"], fmt="acled")
-        print(
-            f"ACLED layout, {args.rows} rows: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s, "
-            f"{triples / seconds:,.0f} triples/s"
-        )
+        if args.rows:
+            n = write_sheets(work / "sheets", args.rows)
+            seconds, triples = timed_build(work / "s1", [work / "sheets"])
+            print(f"CSV sheets, {n:,} rows ({args.rows:,} events, {args.rows:,} claims, "
+                  f"{n - 2 * args.rows:,} actors): {seconds:.1f} s, {n / seconds:,.0f} rows/s, "
+                  f"{triples / seconds:,.0f} statements/s")
+            write_acled(work / "acled.csv", args.rows)
+            seconds, triples = timed_build(work / "s2", [work / "acled.csv"], fmt="acled")
+            print(f"ACLED layout, {args.rows:,} rows: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s, "
+                  f"{triples / seconds:,.0f} statements/s")
+        if args.nt_triples:
+            nt = work / "data.nt"
+            write_nt(nt, args.nt_triples)
+            started = time.perf_counter()
+            ox.Store(str(work / "raw")).bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+            raw = time.perf_counter() - started
+            seconds, triples = timed_build(work / "s3", [nt])
+            print(f"N-Triples, {triples:,} triples: kb build {seconds:.1f} s "
+                  f"({triples / seconds:,.0f} triples/s); raw pyoxigraph bulk_load {raw:.1f} s; "
+                  f"ratio {seconds / raw:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -36,7 +36,7 @@ from kb.terms import DCTERMS, DEFAULT_BASE, RDF, XSD
 
 PATTERNS = ("direct", "own-outlet", "undocumented", "derived", "part-of", "alias", "counter-claim",
             "self-contradiction", "cycles", "asserts-only")
-TRIPLES_PER_CELL = 52  # a rough average, to size the number of cells
+TRIPLES_PER_CELL = 50  # the average over the patterns, to size the number of cells
 EVIDENCE = ("eyewitness", "photo", "video", "satellite", "forensic", "testimony", "official-record",
             "news-report")
 

@@ -73,7 +73,7 @@ BAD = [
     ("unknown-reference", GOOD.replace("about: shelling", "about: shellin"), ":37:12: about:",
      "unknown reference 'shellin'"),
     ("wrong-target-type", GOOD.replace("about: shelling", "about: alice"), ":37:12: about:",
-     "'alice' is a actor, not a event"),
+     "'alice' is an actor, not an event"),
     ("self-reference", GOOD.replace("affiliated_with: [gov]", "affiliated_with: [alice]"),
      ":6:23: affiliated_with:", "refers to the record itself"),
     ("duplicate-id", GOOD.replace("id: gov", "id: alice"), ":7:9: id:", "duplicate id 'alice'"),

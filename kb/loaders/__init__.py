@@ -1,15 +1,17 @@
 """Input formats. Every loader has the same small interface: ``load(InputFile) -> Parsed``.
 
-A loader reads syntax only. Record formats (YAML, CSV) return :class:`~kb.records.Record` objects
-that :func:`kb.records.compile_records` checks and turns into quads; RDF formats return quads (or a
-``load_into`` function that streams a large file straight into the store's transaction).
-Register a new format in :data:`LOADERS` and its file endings in :data:`SUFFIXES`.
+A loader reads syntax only. Record formats (YAML, CSV, ClaimReview, ACLED layout) return
+:class:`~kb.records.Record` objects that :func:`kb.records.compile_records` checks and turns into
+quads; RDF formats return quads (JSON-LD) or a ``load_into`` function that streams a large file
+straight into the store's transaction. Importers may skip items with ``warnings`` (shown to the
+user). Register a new format in :data:`LOADERS` and its file endings in :data:`SUFFIXES`; see
+:func:`format_for` for the one rule that looks inside a file (ACLED-layout CSV).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class InputFile:
     display: str
     graph: str
     format: str
+    delimiter: str | None = None  # CSV formats: the cell delimiter, when not detected
 
     def sha256(self) -> str:
         h = hashlib.sha256()
@@ -74,15 +77,15 @@ def _csv(f: InputFile) -> Parsed:
 
 
 def _claimreview(f: InputFile) -> Parsed:
-    from kb.loaders import feeds
+    from kb.loaders import claimreview
 
-    return feeds.load_claimreview(f)
+    return claimreview.load(f)
 
 
 def _acled(f: InputFile) -> Parsed:
-    from kb.loaders import feeds
+    from kb.loaders import acled
 
-    return feeds.load_acled(f)
+    return acled.load(f)
 
 
 LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
@@ -110,16 +113,28 @@ SUFFIXES: dict[str, str] = {
 
 
 def format_for(path: Path) -> str | None:
-    """The format a file ending selects, or None."""
-    return SUFFIXES.get(path.suffix.lower())
+    """The format of a file: from its ending, except that a ``.csv`` file whose header row has an
+    ``event_id_cnty`` column is in the ACLED layout. None if the ending is unknown."""
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt == "csv":
+        from kb.loaders import acled
+
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                first = fh.readline(65536)
+        except OSError:
+            return fmt
+        if acled.looks_like(first):
+            return "acled"
+    return fmt
 
 
-def link(parsed: list[Parsed], actor_names: Callable[[], dict[str, str]]) -> list[Problem]:
+def link(parsed: list[Parsed], names: Callable[[], Mapping[tuple[str, str], str]]) -> list[Problem]:
     """Steps that join records across the files of one build: documentation sheets to their
-    events, and importers' name-made actors to existing actors (``actor_names`` gives the stored
-    actors' case-folded names and aliases -> ids; called only if an importer made actors)."""
-    from kb.loaders import csv, feeds
+    events, and importers' name-made actors and places to existing ones (``names`` gives the
+    stored ones as (record key, case-folded name or alias) -> id; called only when needed)."""
+    from kb.loaders import csv, imported
 
     if any(r.auto for p in parsed for r in p.records):
-        feeds.resolve_actors(parsed, actor_names())
+        imported.resolve(parsed, names())
     return csv.attach_documentation(parsed)

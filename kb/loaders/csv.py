@@ -1,19 +1,24 @@
 """Spreadsheets: one CSV sheet per record type, with the same fields as the YAML format.
 
-The sheet's file name says what it holds: ``actors.csv``, ``places.csv``, ``sources.csv``,
+What a sheet holds is known from its file name: ``actors.csv``, ``places.csv``, ``sources.csv``,
 ``events.csv``, ``documentation.csv``, ``claims.csv`` (a prefix is allowed: ``2020.claims.csv``).
-The header row names the columns: ``id`` and the record's fields (from ``ontology/authoring.ttl``);
-``documentation.csv`` has ``event, source, evidence, quote`` and attaches each row to an event of
-the same build. A cell holding several values separates them with ``|``. UTF-8 with or without a
-BOM; the delimiter (``,`` ``;`` tab ``|``) is the one that splits the header into known
-column names, unless given. Problems name the file, the row
-(the header is row 1) and the column.
+A sheet with another name (say ``Sheet1.csv``) is recognised by its header signature: the one
+record type whose columns include every header cell and whose required columns are all present.
+The header row names the columns: ``id`` and the record's fields (from ``ontology/authoring.ttl``,
+via :mod:`kb.schema`); ``documentation.csv`` has ``event, source, evidence, quote`` and attaches each
+row to an event of the same build. A cell holding several values separates them with ``|``
+(``Shushi@hy | Şuşa@az``). UTF-8 with or without a BOM; the delimiter (``,`` ``;`` tab ``|``) is
+the one that splits the header into the most known column names, unless given (``--delimiter``).
+Problems name the file, the row (the header is row 1, as in a spreadsheet) and the column (its
+number and its name).
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import io
+import re
 from pathlib import Path
 
 from kb.errors import Problem
@@ -24,12 +29,31 @@ from kb.schema import RecordSpec, nested_records, records
 
 LIST_SEPARATOR = "|"
 EVENT_COLUMN = "event"
+DELIMITERS = {",": ",", ";": ";", "|": "|", "\\t": "\t", "\t": "\t", "tab": "\t"}
+
+
+def parse_delimiter(text: str) -> str:
+    """The delimiter a user typed: one character, or ``tab`` / ``\\t``."""
+    if text in DELIMITERS:
+        return DELIMITERS[text]
+    if len(text) != 1 or text in "\"\r\n":
+        raise ValueError(f"invalid delimiter {text!r}: give one character, or 'tab'")
+    return text
 
 
 def sheet_kind(path: Path) -> str | None:
     """The record key a sheet holds, from its file name."""
     stem = path.stem.lower().rsplit(".", 1)[-1]
     return stem if stem in records() or stem in nested_records() else None
+
+
+def kind_from_header(header: list[str]) -> str | None:
+    """The one record key whose columns include every header cell and whose required columns are
+    all there, or None."""
+    cells = {h.strip() for h in header if h.strip()}
+    fits = [k for k in (*records(), *nested_records())
+            if cells <= set(columns(k)) and set(required_columns(k)) <= cells]
+    return fits[0] if len(fits) == 1 else None
 
 
 def columns(key: str) -> tuple[str, ...]:
@@ -40,25 +64,46 @@ def columns(key: str) -> tuple[str, ...]:
     return tuple(n for n in spec.field_names if (spec.field(n) is None or spec.field(n).kind != "Nested"))
 
 
-def load(f: InputFile, delimiter: str | None = None) -> Parsed:
+def required_columns(key: str) -> tuple[str, ...]:
+    spec = records().get(key) or nested_records()[key]
+    return ("id" if key in records() else EVENT_COLUMN, *(fld.name for fld in spec.fields if fld.required))
+
+
+def load(f: InputFile) -> Parsed:
     text, problems = read_text(f.path, f.display)
     if text is None:
         return Parsed(f, problems=problems)
-    key = sheet_kind(f.path)
-    if key is None:
-        names = ", ".join(f"{k}.csv" for k in (*records(), *nested_records()))
-        return Parsed(f, problems=[Problem(f.display, None, None, None,
-                                           f"cannot tell what this sheet holds from its name; use {names}")])
     if "\x00" in text:
         return Parsed(f, problems=[Problem(f.display, text.count("\n", 0, text.index("\x00")) + 1, None,
                                            None, "NUL byte in file")])
     if not text.strip():
         return Parsed(f, problems=[Problem(f.display, 1, None, None,
                                            "the sheet is empty: expected a header row")])
+    first = re.split(r"\r\n?|\n", text, maxsplit=1)[0]  # old spreadsheets end lines with \r alone
+    key = sheet_kind(f.path)
+    delimiter = f.delimiter
+    if key is None:
+        guesses = {d: kind_from_header(next(csv.reader([first], delimiter=d)))
+                   for d in ([delimiter] if delimiter else [",", ";", "\t", "|"])}
+        found = {k for k in guesses.values() if k}
+        if len(found) == 1:
+            key = found.pop()
+        else:
+            from kb.loaders import acled
+
+            names = ", ".join(f"{k}.csv" for k in (*records(), *nested_records()))
+            hint = ("; this looks like an ACLED-layout file: use --format acled" if acled.looks_like(first)
+                    else f"; name it {names}, or give it the columns of one of them")
+            return Parsed(f, problems=[Problem(f.display, 1, None, None,
+                                               "cannot tell which records this sheet holds" + hint)])
     if delimiter is None:
-        delimiter = _delimiter(text.splitlines()[0], columns(key))
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    rows = list(reader)
+        delimiter = _delimiter(first, columns(key))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # located at the line the reader had reached
+        return Parsed(f, problems=[Problem(f.display, reader.line_num, None, None,
+                                           f"CSV syntax error: {exc}")])
     header = [h.strip() for h in rows[0]]
     allowed = columns(key)
     out = Parsed(f)
@@ -68,14 +113,14 @@ def load(f: InputFile, delimiter: str | None = None) -> Parsed:
             out.problems.append(Problem(f.display, 1, i, name or "(empty)", f"unknown column '{name}'"
                                         + (f"; did you mean '{hint[0]}'?" if hint else
                                            f"; expected: {', '.join(allowed)}")))
-    required = ["id"] if key in records() else [EVENT_COLUMN]
-    spec = records().get(key) or nested_records()[key]
-    required += [fld.name for fld in spec.fields if fld.required]
-    for name in required:
+        elif name in header[:i - 1]:
+            out.problems.append(Problem(f.display, 1, i, name, f"column '{name}' given twice"))
+    for name in required_columns(key):
         if name not in header:
             out.problems.append(Problem(f.display, 1, None, name, f"missing column '{name}'"))
     if out.problems:
         return out
+    spec = records().get(key) or nested_records()[key]
     for row_no, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
             continue

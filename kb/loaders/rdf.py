@@ -1,27 +1,37 @@
-"""RDF files: Turtle, TriG, N-Triples, N-Quads and JSON-LD, read by Oxigraph's parsers.
+"""RDF files: Turtle, TriG, N-Triples, N-Quads (Oxigraph's parsers) and JSON-LD (rdflib's parser).
 
-Every statement of a file goes into that file's named graph (the provenance rule: one graph per
-imported file). In TriG and N-Quads the file's own graph names are therefore not kept, and the
-provenance graph of an exported knowledge base (``urn:evkb:provenance``) is skipped: it described
-the files of another build. Triple formats stream straight into the build's transaction with
-``bulk_load``. A syntax error is reported with its line and column, and nothing is stored.
+Every statement of a file goes into that file's named graph: the provenance rule is one graph per
+imported file. The graph names inside a TriG, N-Quads or JSON-LD file are therefore not kept (all
+its graphs, default graph included, are merged into the file's graph), and the provenance graph of
+an exported knowledge base (``urn:evkb:provenance``) is skipped: it described the files of another
+build, and this build records its own. Turtle and N-Triples stream straight into the build's
+transaction with ``Store.bulk_load(path=..., to_graph=...)`` (near raw Oxigraph speed); a syntax
+error is reported with its line and column, and the transaction is thrown away, so nothing is
+stored. Blank nodes are fresh per file.
 
-JSON-LD never reaches the network: a remote ``@context`` that the package ships a copy of
-(schema.org, http and https) is replaced by the copy before parsing; any other remote context is
-an error.
+JSON-LD never reaches the network. Before rdflib parses a document, every remote ``@context`` (and
+``@import``) in it, scoped contexts included, is replaced by a copy shipped in ``kb/data/contexts``
+(schema.org, http and https, with or without a trailing slash, and its ``/docs/jsonldcontext.json``
+and ``.jsonld`` addresses; see ``kb/data/contexts/README.md``), or refused with an error that names
+the context and where it is written. Relative IRIs (no ``@base``) are refused rather than resolved
+against the current folder.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
 
 from kb.errors import InputError, Problem
 from kb.loaders import InputFile, Parsed
+from kb.loaders.jsontext import too_deep
+from kb.loaders.yaml import read_text
 from kb.provenance import PROVENANCE_GRAPH
 
 FORMATS = {
@@ -29,21 +39,24 @@ FORMATS = {
     "trig": ox.RdfFormat.TRIG,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
 }
 SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld"}
 QUAD_FORMATS = {"trig", "nq"}
+SCHEMA_ORG = "schemaorg.jsonld"
 SHIPPED_CONTEXTS = {
-    "https://schema.org": "schemaorg.jsonld", "https://schema.org/": "schemaorg.jsonld",
-    "http://schema.org": "schemaorg.jsonld", "http://schema.org/": "schemaorg.jsonld",
-    "https://schema.org/docs/jsonldcontext.json": "schemaorg.jsonld",
+    f"{scheme}://schema.org{path}": SCHEMA_ORG
+    for scheme in ("http", "https")
+    for path in ("", "/", "/docs/jsonldcontext.json", "/docs/jsonldcontext.jsonld")
 }
+RELATIVE_BASE = "https://relative-iri.invalid/"  # base handed to rdflib only to spot relative IRIs
 
 
 def _problem(f: InputFile, exc: Exception) -> Problem:
     line = getattr(exc, "lineno", None)
     column = getattr(exc, "offset", None)
     message = getattr(exc, "msg", None) or str(exc)
+    if line is not None:  # the location is in the Problem already
+        message = re.sub(r"^Parser error (at|between) line .*?: ", "", message)
     return Problem(f.display, line, column, None, f"RDF syntax error: {message}")
 
 
@@ -53,72 +66,154 @@ def shipped_context(name: str) -> dict:
     return json.loads((resources.files("kb") / "data" / "contexts" / name).read_text(encoding="utf-8"))
 
 
-def _local_contexts(value: object, display: str) -> object:
-    """Replace remote @context references by shipped copies, or refuse them."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if k == "@context":
-                out[k] = _resolve(v, display)
+class _Contexts:
+    """Replaces remote contexts in one document by shipped copies, or reports them."""
+
+    def __init__(self, f: InputFile, text: str):
+        self.f, self.text = f, text
+        self.problems: list[Problem] = []
+
+    def document(self, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: self.context(v) if k == "@context" else self.document(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.document(v) for v in value]
+        return value
+
+    def context(self, ctx: object) -> object:
+        if isinstance(ctx, str):
+            return self.remote(ctx, "@context")
+        if isinstance(ctx, list):
+            return [self.context(c) for c in ctx]
+        if not isinstance(ctx, dict):
+            return ctx
+        out: dict = {}
+        for k, v in ctx.items():
+            if k == "@import" and isinstance(v, str):
+                imported = self.remote(v, "@import")
+                if isinstance(imported, dict):
+                    out = {**imported, **out}
+            elif isinstance(v, dict) and "@context" in v:  # a scoped context in a term definition
+                out[k] = {**v, "@context": self.context(v["@context"])}
             else:
-                out[k] = _local_contexts(v, display)
+                out[k] = v
         return out
-    if isinstance(value, list):
-        return [_local_contexts(v, display) for v in value]
-    return value
 
-
-def _resolve(context: object, display: str) -> object:
-    if isinstance(context, str):
-        name = SHIPPED_CONTEXTS.get(context.strip())
-        if name is None:
-            raise InputError([Problem(display, None, None, "@context",
-                                      f"remote JSON-LD context {context[:100]!r} is not fetched (no "
-                                      "network at run time); inline it, or use one of: "
-                                      + ", ".join(sorted(SHIPPED_CONTEXTS)))])
-        return shipped_context(name)["@context"]
-    if isinstance(context, list):
-        return [_resolve(c, display) for c in context]
-    return context
+    def remote(self, url: str, key: str) -> object:
+        name = SHIPPED_CONTEXTS.get(url.strip())
+        if name is not None:
+            return shipped_context(name)["@context"]
+        at = self.text.find(json.dumps(url))
+        line = self.text.count("\n", 0, at) + 1 if at >= 0 else None
+        column = at - (self.text.rfind("\n", 0, at) + 1) + 1 if at >= 0 else None
+        self.problems.append(Problem(
+            self.f.display, line, column, key,
+            f"remote JSON-LD context {url[:100]!r} is not fetched (no network at run time); inline it, "
+            "or use one shipped with kb: " + ", ".join(sorted(SHIPPED_CONTEXTS))))
+        return {}
 
 
 def jsonld_text(f: InputFile) -> str:
-    """The file's JSON-LD with shipped contexts substituted (JSON errors located)."""
+    """The file's JSON-LD with shipped contexts substituted (JSON errors and remote contexts
+    raised as located problems)."""
+    text, problems = read_text(Path(f.path), f.display)
+    if text is None:
+        raise InputError(problems)
+    contexts = _Contexts(f, text)
     try:
-        data = json.loads(Path(f.path).read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(f.display, None, None, None, f"invalid UTF-8: {exc.reason}")]) from None
+        data = json.loads(text)
+        local = contexts.document(data)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(f.display, exc.lineno, exc.colno, None,
                                   f"JSON syntax error: {exc.msg}")]) from None
-    return json.dumps(_local_contexts(data, f.display))
+    except RecursionError:
+        raise InputError([too_deep(text, f.display)]) from None
+    if contexts.problems:
+        raise InputError(contexts.problems)
+    return json.dumps(local)
+
+
+def jsonld_quads(f: InputFile, graph: str) -> list[ox.Quad]:
+    """A JSON-LD file parsed by rdflib, every statement in ``graph``, blank nodes fresh."""
+    text = jsonld_text(f)
+    from kb.validate import quiet_ill_typed_literals
+
+    ds = rdflib.Dataset()
+    try:
+        with quiet_ill_typed_literals():  # the shapes report them, located
+            ds.parse(data=text, format="json-ld", publicID=RELATIVE_BASE)
+    except RecursionError:
+        raise InputError([too_deep(text, f.display)]) from None
+    except Exception as exc:  # rdflib raises many types for bad JSON-LD; all are input problems
+        raise InputError([Problem(f.display, None, None, None, f"JSON-LD error: {exc}")]) from None
+    g = ox.NamedNode(graph)
+    blanks: dict[str, ox.BlankNode] = {}
+
+    def term(t: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(t, rdflib.BNode):
+            return blanks.setdefault(str(t), ox.BlankNode())
+        if isinstance(t, rdflib.Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+        if str(t).startswith(RELATIVE_BASE):
+            raise ValueError(f"relative IRI {str(t)[len(RELATIVE_BASE):]!r}: give the document an @base")
+        return ox.NamedNode(str(t))
+
+    out: list[ox.Quad] = []
+    try:
+        for s, p, o, ctx in ds.quads((None, None, None, None)):
+            if ctx is not None and str(ctx) == PROVENANCE_GRAPH:
+                continue
+            out.append(ox.Quad(term(s), term(p), term(o), g))  # type: ignore[arg-type]
+    except (ValueError, TypeError) as exc:
+        raise InputError([Problem(f.display, None, None, None, f"JSON-LD error: {exc}")]) from None
+    return out
 
 
 def load(f: InputFile) -> Parsed:
-    """An RDF file, to be streamed into its named graph during the build."""
-    fmt = FORMATS[f.format]
-    text: str | None = None
-    problems: list[Problem] = []
+    """An RDF file: JSON-LD parsed now into quads; the others streamed into their named graph
+    during the build (their syntax errors surface there, located)."""
     if f.format == "jsonld":
         try:
-            text = jsonld_text(f)
+            return Parsed(f, quads=jsonld_quads(f, f.graph))
         except InputError as exc:
             return Parsed(f, problems=exc.problems)
+    fmt = FORMATS[f.format]
 
     def load_into(db: ox.Store, graph: ox.NamedNode) -> None:
         try:
             if f.format in QUAD_FORMATS:
                 db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                               for q in ox.parse(path=str(f.path), format=fmt)
+                               for q in ox.parse(path=str(f.path), format=fmt, rename_blank_nodes=True)
                                if not (isinstance(q.graph_name, ox.NamedNode)
                                        and q.graph_name.value == PROVENANCE_GRAPH))
-            elif text is not None:
-                db.bulk_load(text.encode(), format=fmt, to_graph=graph)
             else:
                 db.bulk_load(path=str(f.path), format=fmt, to_graph=graph)
         except SyntaxError as exc:
             raise InputError([_problem(f, exc)]) from None
         except ValueError as exc:
             raise InputError([Problem(f.display, None, None, None, f"RDF error: {exc}")]) from None
+        except MemoryError:  # Oxigraph's parsers hold one token in a buffer of at most 16 MB
+            raise InputError([Problem(f.display, _line_longer_than(f.path, PARSER_BUFFER), None, None,
+                                      "RDF syntax error: a single term (a literal or IRI) is longer than "
+                                      "the parser's limit of 16 MB")]) from None
 
-    return Parsed(f, problems=problems, load_into=load_into)
+    return Parsed(f, load_into=load_into)
+
+
+PARSER_BUFFER = 16 * 1024 * 1024
+
+
+def _line_longer_than(path: Path, limit: int) -> int | None:
+    """The number of the first line of the file longer than ``limit`` bytes, if any."""
+    line, length = 1, 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            for i, part in enumerate(chunk.split(b"\n")):
+                if i:
+                    line, length = line + 1, 0
+                length += len(part)
+                if length > limit:
+                    return line
+    return None

@@ -1,0 +1,178 @@
+"""Records that importers make from other people's data (ClaimReview feeds, ACLED-layout files).
+
+Such data names actors and places instead of giving ids. An importer makes a record for every
+name it meets, with the id ``actor-<slug>`` or ``place-<slug>`` (a slug of the name plus a short hash
+of it, so that different names never share an id) and marks it ``auto``. Before the build,
+:func:`resolve` points each such record at an existing actor or place with the same name or alias
+(case-insensitive; stored in the knowledge base or written in the same build) and drops the made
+one; only names nobody knows create new records. Everything then goes through the same record
+checks (:mod:`kb.records`) as YAML and CSV.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Set
+from datetime import datetime
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from kb.loaders import Parsed
+from kb.records import Loc, Record
+from kb.schema import nested_records, records
+from kb.terms import DCTERMS, RDFS, SKOS
+
+#: Record types whose importer-made records are resolved by name or alias.
+RESOLVED = ("actors", "places")
+NAME_FIELDS = ("name", "aliases")
+
+
+@lru_cache(maxsize=1 << 16)
+def slug(text: str, limit: int = 60) -> str:
+    """An id-safe slug of a name, with a short hash of the exact name so that names never collide."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    return f"{s}-{digest}" if s else digest
+
+
+def plain_id(text: str) -> str | None:
+    """``text`` itself when it is already a usable id (e.g. an ACLED ``event_id_cnty``)."""
+    return text.lower() if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,150}", text) else None
+
+
+def parse_date(value: object) -> str | None:
+    """``YYYY-MM-DD`` from the date forms feeds use (ISO date or date-time, ``04 October 2020``,
+    ``04-October-2020``, ``04/10/2020``); anything else is returned as written so that the record
+    check reports it, with its location."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _parse_date(value.strip())
+
+
+@lru_cache(maxsize=1 << 12)
+def _parse_date(text: str) -> str:
+    if re.match(r"^\d{4}-\d{2}-\d{2}([T ]|$)", text):
+        return text[:10]
+    for fmt in ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+class Builder:
+    """Makes the records of one imported file, each value with the location it came from."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.out: dict[str, Record] = {}
+
+    def record(self, key: str, rid: str, loc: Loc, *, auto: bool = False,
+               locs: Mapping[str, Loc] | None = None, **values: object) -> str:
+        """Add a record (once per id) and return its id. ``values`` are field values: strings,
+        lists of them, or dicts for nested records (documentation); ``locs`` give a field's own
+        location (e.g. the CSV column it came from), else ``loc`` is used."""
+        if rid in self.out:
+            return rid
+        rec = Record(spec=records()[key], loc=loc, id=rid, id_loc=loc, auto=auto)
+        for name, value in values.items():
+            if value in (None, "", []):
+                continue
+            floc = (locs or {}).get(name, loc)
+            rec.field_locs[name] = floc
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict):
+                    nested = Record(spec=nested_records()["documentation"], loc=floc)
+                    for k, v in item.items():
+                        if v:
+                            nested.add(k, str(v), floc)
+                            nested.field_locs[k] = floc
+                    rec.add(name, nested, floc)
+                else:
+                    rec.add(name, str(item), floc)
+        self.out[rid] = rec
+        return rid
+
+    def actor(self, name: str, loc: Loc, kind: str = "organisation") -> str:
+        """The id of an actor known by ``name`` (made here, resolved before the build)."""
+        return self.record("actors", "actor-" + slug(name), loc, auto=True, name=name, kind=kind)
+
+    def place(self, name: str, qualifier: str, loc: Loc, locs: Mapping[str, Loc] | None = None,
+              **values: object) -> str:
+        """The id of a place called ``name`` (``qualifier``, e.g. region and country, keeps
+        same-named places apart; made here, resolved by name before the build)."""
+        return self.record("places", "place-" + slug(", ".join(x for x in (name, qualifier) if x)), loc,
+                           auto=True, locs=locs, name=name, **values)
+
+
+def _names(rec: Record) -> list[str]:
+    out = []
+    for f in NAME_FIELDS:
+        for value, _loc in rec.values.get(f, []):
+            text = str(value)
+            head, _, tail = text.rpartition("@")
+            out.append((head if head and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", tail)
+                        else text).casefold())
+    return out
+
+
+def stored_names(db: ox.Store, skip: Set[str]) -> dict[tuple[str, str], str]:
+    """(record key, case-folded name or alias) -> id of the actors and places stored in ``db``,
+    outside the graphs in ``skip`` (those being replaced by the build)."""
+    keys = {records()[k].cls: k for k in RESOLVED}
+    classes = " ".join(f"<{c}>" for c in keys)
+    query = f"""SELECT ?g ?cls ?id ?name WHERE {{ VALUES ?cls {{ {classes} }} GRAPH ?g {{
+        ?a a ?cls ; <{DCTERMS.identifier}> ?id ; <{RDFS.label}>|<{SKOS.altLabel}> ?name }} }}"""
+    out: dict[tuple[str, str], str] = {}
+    for r in db.query(query):
+        if r["g"].value not in skip:
+            out.setdefault((keys[r["cls"].value], r["name"].value.casefold()), r["id"].value)
+    return out
+
+
+def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> None:
+    """Point importer-made actors and places at existing ones with the same name or alias.
+
+    ``existing`` maps (record key, case-folded name or alias) of stored records to their ids.
+    Records written by hand in this build (YAML, CSV) count as existing too. A made record whose
+    name is known is dropped and every reference to it rewritten; a name made twice is kept once.
+    """
+    names = dict(existing)
+    for p in parsed:
+        for rec in p.records:
+            if rec.spec.key in RESOLVED and not rec.auto and rec.id:
+                for name in _names(rec):
+                    names.setdefault((rec.spec.key, name), rec.id)
+    rename: dict[str, str] = {}
+    for p in parsed:
+        keep = []
+        for rec in p.records:
+            if rec.spec.key in RESOLVED and rec.auto and rec.id:
+                name = (rec.spec.key, _names(rec)[0])
+                target = names.get(name)
+                if target is not None and target != rec.id:
+                    rename[rec.id] = target
+                    continue
+                if target == rec.id:  # stored by an earlier import, or made twice in this build
+                    continue
+                names[name] = rec.id
+            keep.append(rec)
+        p.records[:] = keep
+    if rename:
+        for p in parsed:
+            for rec in p.records:
+                _rewrite(rec, rename)
+
+
+def _rewrite(rec: Record, rename: Mapping[str, str]) -> None:
+    for f in rec.spec.fields:
+        if f.kind == "Reference" and f.name in rec.values:
+            rec.values[f.name] = [(rename.get(v, v) if isinstance(v, str) else v, loc)
+                                  for v, loc in rec.values[f.name]]
+        elif f.kind == "Nested":
+            for v, _loc in rec.values.get(f.name, []):
+                if isinstance(v, Record):
+                    _rewrite(v, rename)

@@ -1,0 +1,105 @@
+"""Exports for other tools: GraphML and GEXF (Gephi, Cytoscape), ClaimReview JSON-LD of the conflicts,
+formula-safe CSV tables, and compacted JSON-LD."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from kb import KnowledgeBase
+from kb.cli import main
+from kb.graph import edge_label
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    kb = KnowledgeBase(tmp_path_factory.mktemp("seed") / "store")
+    kb.build()
+    return kb
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graph_exports_open_in_networkx_with_the_projection_and_conflict_flags(seed, tmp_path, fmt):
+    g = seed.graph()
+    conflicts = seed.conflicts()
+    out = tmp_path / f"seed.{fmt}"
+    r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(out)])  # format from the ending
+    assert r.exit_code == 0, r.output
+    h = {"graphml": nx.read_graphml, "gexf": nx.read_gexf}[fmt](out)
+    assert (h.number_of_nodes(), h.number_of_edges()) == (g.number_of_nodes(), g.number_of_edges())
+    ids = {n: a["id"] for n, a in g.nodes(data=True)}
+    for n, a in g.nodes(data=True):
+        assert h.nodes[ids[n]]["cls"] == a["cls"] and h.nodes[ids[n]]["label"] == str(a["label"])
+    flagged = {n for n, a in h.nodes(data=True) if str(a["in_conflict"]).lower() == "true"}
+    on_paths = {s.node for c in conflicts for s in c.path} | {s.source for c in conflicts for s in c.sources}
+    assert flagged == on_paths & set(ids.values()) and flagged
+    kinds = {c.kind for c in conflicts}
+    assert {k for _n, a in h.nodes(data=True) for k in str(a.get("conflict_kinds", "")).split("; ") if k} == kinds
+    assert sorted(str(d["relation"]) for *_e, d in h.edges(data=True)) == \
+        sorted(edge_label(k) for *_e, k in g.edges(keys=True))
+
+
+def test_claimreview_export_states_only_what_the_kb_knows_and_parses_offline(seed, tmp_path):
+    out = seed.export("claimreview", tmp_path / "reviews.jsonld")
+    reviews = json.loads(out.read_text())
+    documented = [c for c in seed.conflicts() if c.sources]
+    assert len(reviews) == len(documented) > 0
+    for r, c in zip(reviews, documented, strict=True):
+        n = c.independent_publishers
+        assert r["@type"] == "ClaimReview" and r["claimReviewed"] == c.quote
+        assert r["reviewRating"]["alternateName"] == \
+            f"conflicts with documentation by {n} independent publisher{'s' if n != 1 else ''}"
+        assert set(r["reviewRating"]) == {"@type", "alternateName"}  # no score, no verdict
+        assert {x["name"] for x in r["citation"]} == {s.title for s in c.sources}
+        assert r["itemReviewed"]["author"]["identifier"] == c.claimant
+    fresh = KnowledgeBase(tmp_path / "fresh")  # valid JSON-LD with the shipped schema.org context
+    fresh.build([out], fmt="jsonld")
+    assert fresh.stats().triples > 0
+
+
+def test_csv_tables_neutralise_formula_cells(tmp_path):
+    data = tmp_path / "f.yaml"
+    data.write_text("""
+actors:
+  - {id: a, name: "=HYPERLINK(\\"http://x\\")", kind: person}
+events:
+  - {id: e, label: "+1 event"}
+  - {id: e2, label: "-2 event"}
+claims:
+  - {id: c, by: a, stance: denies, about: e, text: "@SUM(1+1)"}
+  - {id: d, by: a, stance: denies, about: e2, text: "\\tcmd|' /C calc'!A0"}
+  - {id: f, by: a, stance: asserts, about: e2, text: "\\r=1+1"}
+""")
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([data])
+
+    def table(fmt: str) -> list[dict[str, str]]:
+        with open(kb.export(fmt, tmp_path / f"{fmt}.csv"), newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    claims = {r["id"]: r for r in table("csv-claims")}
+    assert claims["c"]["text"] == "'@SUM(1+1)"
+    assert claims["d"]["text"] == "'\tcmd|' /C calc'!A0"
+    assert claims["f"]["text"] == "'\r=1+1"
+    assert {r["id"]: r["label"] for r in table("csv-events")} == {"e": "'+1 event", "e2": "'-2 event"}
+    conflicts = table("csv-conflicts")
+    assert conflicts, "the assertion and the denial of e2 by one actor are a self-contradiction"
+    dangerous = ("=", "+", "-", "@", "\t", "\r")
+    assert not [v for r in conflicts for v in r.values() if v and v.startswith(dangerous)]
+
+
+def test_jsonld_export_is_compacted_with_a_context(seed, tmp_path):
+    data = json.loads(seed.export("jsonld", tmp_path / "seed.jsonld").read_text())
+    assert data["@context"]["ev"] == "https://w3id.org/evkb/ns#" and "@graph" in data
+    assert any(str(n.get("@type", "")).startswith("ev:") or "ev:" in json.dumps(n.get("@type"))
+               for n in data["@graph"])
+
+
+def test_export_refuses_an_unknown_ending(seed, tmp_path: Path):
+    r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(tmp_path / "x.xyz")])
+    assert r.exit_code == 2 and "--format" in r.output

@@ -1,0 +1,289 @@
+"""Property-based fuzzing of every loader (Hypothesis): random and mutated documents either load or
+are refused with the project's own located error, never another exception, never a partial write.
+
+Two levels, per format:
+
+* the loader alone (fast, many examples): ``LOADERS[fmt](file)`` and the record checks never
+  raise; whatever is wrong comes back as problems naming the file;
+* a real build into an on-disk store (fewer examples): ``KnowledgeBase.build`` either commits or
+  raises :class:`~kb.errors.InputError` whose problems all name a file, and then the store is
+  byte-for-byte what it was.
+
+Examples are derandomized (the same every run, so CI is stable); set ``KB_FUZZ_SCALE`` (a
+multiplier, default 1) to explore more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+from conftest import canonical_dump
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb import InputError, KnowledgeBase
+from kb.loaders import LOADERS, InputFile
+from kb.records import compile_records
+from kb.terms import DEFAULT_BASE
+
+SCALE = float(os.environ.get("KB_FUZZ_SCALE", "1"))
+TRIED: dict[str, int] = {}
+
+GOOD_YAML = textwrap.dedent("""\
+    actors:
+      - id: f-alice
+        name: Alice
+        kind: person
+        aliases: ["Alicia@es"]
+        affiliated_with: [f-gov]
+      - id: f-gov
+        name: A Government
+        kind: government
+    places:
+      - id: f-town
+        name: Town
+        aliases: ["Tawn@hy"]
+        latitude: 39.8
+    sources:
+      - id: f-report
+        title: A report
+        kind: report
+        publisher: f-gov
+        date: 2020-10-02
+        url: https://example.org/report
+    events:
+      - id: f-war
+        label: A war
+      - id: f-shelling
+        label: A shelling
+        date: 2020-10-01/2020-10-03
+        place: f-town
+        part_of: [f-war]
+        documented_by:
+          - source: f-report
+            evidence: video
+            quote: "we filmed it"
+    claims:
+      - id: f-denial
+        by: f-alice
+        stance: denies
+        about: [f-shelling]
+        text: "It did not happen."
+        stated_in: f-report
+        date: 2020-10-04
+    """)
+GOOD_CSV = ("id,name,kind,aliases,affiliated_with,description\n"
+            "f-alice,Alice,person,Alicia@es | Ali,f-gov,A person\n"
+            "f-gov,A Government,government,,,\n"
+            '"f-media","Media, Inc.",media,"M@en",,"quoted, with a comma"\n')
+GOOD_CLAIMREVIEW = json.dumps({"@context": "https://schema.org", "@graph": [
+    {"@type": "ClaimReview", "url": "https://factcheck.example.org/r/1", "datePublished": "2020-11-02",
+     "name": "A review", "author": {"@type": "Organization", "name": "Example Fact Check"},
+     "claimReviewed": "No cluster munitions were used.",
+     "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A Spokesperson"},
+                      "datePublished": "2020-10-30",
+                      "firstAppearance": {"@type": "CreativeWork", "url": "https://news.example.org/a",
+                                          "name": "An interview"}},
+     "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "alternateName": "False"},
+     "reviewBody": "Documented by two outlets."}]}, indent=1)
+GOOD_ACLED = (
+    "event_id_cnty,event_date,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,"
+    "longitude,source,notes,fatalities\n"
+    "FZ1,2020-10-04,Explosions/Remote violence,Shelling,Forces of A,Civilians (B),Country,Region,Fuzztown,"
+    '39.81,46.75,Outlet A; Outlet B,"Shelling reported, two dead",2\n'
+    "FZ2,04 October 2020,Battles,Armed clash,Forces of B,,Country,Region,Fuzzville,40.1,46.2,Outlet C,,0\n")
+
+FILES = {  # loader format -> file name (the CSV sheet kind comes from its name)
+    "yaml": "fuzz.yaml", "csv": "fuzz.actors.csv", "claimreview": "fuzz.json", "acled": "fuzz-acled.csv",
+    "turtle": "fuzz.ttl", "trig": "fuzz.trig", "nt": "fuzz.nt", "nq": "fuzz.nq", "jsonld": "fuzz.jsonld",
+}
+RDF_EXPORT = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nq": "nq", "jsonld": "jsonld"}
+NASTY = ["\x00", "\t", "\r", "\n", "\u202e", "\u200b", "\ufeff", "\ud7ff", "é", "😀", '"', "'", "\\",
+         ":", "- ", "#", "&a", "*a", "!!", "{", "}", "[", "]", ",", ";", "|", "@", "<", ">", "_:b",
+         "^^", "2020-02-30", "2020-13-01", "9999-99-99/0000-00-00", "javascript:x", "null", "yes",
+         "@context", "http://example.org/ctx.jsonld", "1e999", "-0", "NaN"]
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory) -> dict[str, bytes]:
+    """A valid document per format (the RDF ones exported from a store holding GOOD_YAML)."""
+    folder = tmp_path_factory.mktemp("fuzz-docs")
+    (folder / "good.yaml").write_text(GOOD_YAML)
+    kb = KnowledgeBase(folder / "store")
+    kb.build([folder / "good.yaml"])
+    docs = {"yaml": GOOD_YAML.encode(), "csv": GOOD_CSV.encode(), "claimreview": GOOD_CLAIMREVIEW.encode(),
+            "acled": GOOD_ACLED.encode()}
+    for fmt, ext in RDF_EXPORT.items():
+        docs[fmt] = kb.export(ext, folder / f"good.{ext}").read_bytes()
+    return docs
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    """A small store the builds start from (ids distinct from the fuzzed documents')."""
+    folder = tmp_path_factory.mktemp("fuzz-base")
+    base = folder / "base.yaml"
+    base.write_text("actors:\n  - {id: b-actor, name: Base Actor, kind: organisation}\n"
+                    "places:\n  - {id: b-place, name: Base Place}\n")
+    KnowledgeBase(folder / "store").build([base])
+    return folder / "store"
+
+
+@st.composite
+def mutated(draw, original: bytes) -> bytes:
+    """A valid document with a few random edits: bytes inserted, deleted, replaced, lines
+    duplicated or swapped, the end cut off."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["insert", "delete", "replace", "dup-line", "swap-lines", "truncate"]))
+        at = draw(st.integers(0, len(data)))
+        if op == "insert":
+            piece = draw(st.one_of(st.sampled_from(NASTY).map(str.encode), st.binary(min_size=1, max_size=4)))
+            data[at:at] = piece
+        elif op == "delete":
+            del data[at:at + draw(st.integers(1, 12))]
+        elif op == "replace":
+            data[at:at + draw(st.integers(1, 8))] = draw(st.sampled_from(NASTY)).encode()
+        elif op == "truncate":
+            del data[at:]
+        else:
+            lines = bytes(data).split(b"\n")
+            i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+            if op == "dup-line":
+                lines.insert(i, lines[i])
+            else:
+                lines[i], lines[j] = lines[j], lines[i]
+            data = bytearray(b"\n".join(lines))
+    return bytes(data)
+
+
+_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.sampled_from(NASTY), st.sampled_from(
+                        ["f-alice", "f-gov", "f-shelling", "b-actor", "denies", "person", "video",
+                         "2020-10-01", "2020-10-03/2020-10-01", "https://example.org/x"]))
+_keys = st.one_of(st.sampled_from(["actors", "places", "sources", "events", "claims", "id", "name", "kind",
+                                   "label", "title", "by", "stance", "about", "text", "date", "part_of",
+                                   "documented_by", "source", "evidence", "aliases", "@type", "@id",
+                                   "@context", "@graph", "claimReviewed", "author", "itemReviewed"]),
+                  st.text(max_size=10))
+_tree = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                      st.dictionaries(_keys, inner, max_size=5)), max_leaves=25)
+
+
+@st.composite
+def random_document(draw, fmt: str) -> bytes:
+    """A document made from scratch in the format's syntax (structure random, keys plausible)."""
+    tree = draw(_tree)
+    if fmt == "yaml":
+        return yaml.safe_dump(tree, allow_unicode=True).encode("utf-8", "surrogatepass")
+    if fmt in ("claimreview", "jsonld"):
+        return json.dumps(tree, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    if fmt in ("csv", "acled"):
+        header = GOOD_CSV if fmt == "csv" else GOOD_ACLED
+        cells = draw(st.lists(st.lists(_scalar.map(lambda v: "" if v is None else str(v)), max_size=16),
+                              max_size=4))
+        import csv
+        import io
+
+        buf = io.StringIO()
+        csv.writer(buf).writerows(cells)
+        return (header.split("\n", 1)[0] + "\n" + buf.getvalue()).encode("utf-8", "surrogatepass")
+    terms = st.one_of(st.sampled_from(["<https://w3id.org/evkb/id/f-x>", "<urn:a>", "_:b", "<>", "<a b>"]),
+                      _scalar.map(lambda v: json.dumps(str(v))))
+    statements = draw(st.lists(st.tuples(terms, terms, terms), max_size=5))
+    graph = " <urn:g>" if fmt == "nq" else ""
+    body = "".join(f"{s} {p} {o}{graph} .\n" for s, p, o in statements)
+    return (("<urn:g> {\n" + body + "}\n") if fmt == "trig" else body).encode("utf-8", "surrogatepass")
+
+
+def document(fmt: str, original: bytes) -> st.SearchStrategy[bytes]:
+    return st.one_of(mutated(original), random_document(fmt))
+
+
+def fuzz_settings(n: int):
+    return settings(max_examples=max(1, int(n * SCALE)), deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                           HealthCheck.data_too_large])
+
+
+def display(path: Path) -> str:
+    """How a build names a file: relative to the working folder when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _problems_name_files(exc: InputError, allowed: set[str]) -> None:
+    assert exc.problems, "an InputError without problems"
+    for p in exc.problems:
+        assert p.file in allowed, (p.file, allowed)
+        assert p.message
+
+
+@pytest.mark.parametrize("fmt", sorted(FILES))
+def test_a_loader_returns_problems_and_never_raises(documents, tmp_path, fmt):
+    path = tmp_path / FILES[fmt]
+    f = InputFile(path, path.name, f"urn:test:{fmt}", fmt)
+
+    @fuzz_settings(40)
+    @given(data=document(fmt, documents[fmt]))
+    def check(data: bytes) -> None:
+        TRIED[fmt] = TRIED.get(fmt, 0) + 1
+        path.write_bytes(data)
+        parsed = LOADERS[fmt](f)
+        problems = list(parsed.problems)
+        if parsed.load_into is not None:  # RDF streamed into the build's transaction
+            try:
+                parsed.load_into(ox.Store(), ox.NamedNode(f.graph))
+            except InputError as exc:
+                problems += exc.problems
+        if parsed.records and not problems:
+            problems += compile_records({f.graph: (f.display, parsed.records)}, DEFAULT_BASE,
+                                        lambda ids: {}).problems
+        for p in problems:
+            assert p.file == path.name and p.message
+
+    check()
+
+
+@pytest.mark.parametrize("fmt", sorted(FILES))
+def test_a_build_commits_or_changes_nothing(documents, pristine, tmp_path, fmt):
+    store = tmp_path / "store"
+    shutil.copytree(pristine, store)
+    kb = KnowledgeBase(store)
+    path = tmp_path / FILES[fmt]
+    outcomes = {"committed": 0, "refused": 0}
+
+    @fuzz_settings(4)
+    @given(data=document(fmt, documents[fmt]))
+    def check(data: bytes) -> None:
+        TRIED[f"build-{fmt}"] = TRIED.get(f"build-{fmt}", 0) + 1
+        path.write_bytes(data)
+        before = canonical_dump(store)
+        current = (store / "CURRENT").read_text()
+        try:
+            report = kb.build([path], fmt=fmt)
+        except InputError as exc:  # problems name the file (or, for RDF about stored records, theirs)
+            _problems_name_files(exc, {display(path), display(pristine.parent / "base.yaml")})
+            assert canonical_dump(store) == before and (store / "CURRENT").read_text() == current
+            outcomes["refused"] += 1
+        else:
+            assert report.committed or all(f.status == "unchanged" for f in report.files)
+            assert display(path) in {f["path"] for f in kb.files()}
+            outcomes["committed"] += 1
+        assert not [p for p in (store / "gen").iterdir() if p.name.startswith("tmp-")]
+
+    check()
+    # the valid original itself always builds
+    path.write_bytes(documents[fmt])
+    kb.build([path], fmt=fmt)
+    assert outcomes["refused"] > 0
