@@ -34,6 +34,7 @@ from kb.provenance import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.terms import EV
 
 BATCH = 50_000
+ATTEMPTS = 3  # per graph, when the connection drops during a push
 AUTH_SCHEMES = ("digest", "basic")
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
@@ -292,18 +293,7 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
     try:
         for target, parts in targets.items():
             bar.describe(target)
-            method, sent = "PUT", 0
-            triples = (q.triple for g in parts for q in db.quads_for_pattern(None, None, None, g))
-            for chunk in batches(triples, batch):
-                _send(client, method, gsp_url, target, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES))
-                method = "POST"
-                sent += len(chunk)
-                bar.advance(len(chunk))
-                if on_batch:
-                    on_batch(target, len(chunk))
-            if method == "PUT":  # an empty graph: make sure the server holds nothing under its name
-                _send(client, "DELETE", gsp_url, target, b"")
-            report.graphs[target] = sent
+            report.graphs[target] = _push_graph(client, gsp_url, target, parts, db, batch, bar, on_batch)
         for g in previous:
             if g not in targets:
                 _send(client, "DELETE", gsp_url, g, b"")
@@ -315,10 +305,45 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
     return report
 
 
+def _push_graph(client: httpx.Client, gsp_url: str, target: str, parts: list[ox.NamedNode],
+                db: ox.Store, batch: int, bar: _Progress,
+                on_batch: Callable[[str, int], None] | None) -> int:
+    """Send one target graph: ``PUT`` its first batch, ``POST`` the others. A dropped connection
+    sends the whole graph again from its ``PUT`` (which replaces what was sent before, so nothing
+    is duplicated), up to ``ATTEMPTS`` times. Returns the number of statements sent."""
+    for attempt in range(1, ATTEMPTS + 1):
+        method, sent = "PUT", 0
+        try:
+            triples = (q.triple for g in parts for q in db.quads_for_pattern(None, None, None, g))
+            for chunk in batches(triples, batch):
+                _send(client, method, gsp_url, target, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES))
+                method = "POST"
+                sent += len(chunk)
+                bar.advance(len(chunk))
+                if on_batch:
+                    on_batch(target, len(chunk))
+            if method == "PUT":  # an empty graph: make sure the server holds nothing under its name
+                _send(client, "DELETE", gsp_url, target, b"")
+            return sent
+        except _Dropped as exc:
+            if attempt == ATTEMPTS:
+                raise RemoteError(f"{exc} (tried {ATTEMPTS} times)") from exc
+            bar.advance(-sent)
+            bar.describe(f"{target} (again after: {exc.__cause__})")
+            time.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+class _Dropped(RemoteError):
+    """The connection broke during a request (the server may or may not have applied it)."""
+
+
 def _send(client: httpx.Client, method: str, url: str, graph: str, body: bytes) -> None:
     headers = {"Content-Type": "text/turtle; charset=utf-8"} if body else {}
     try:
         r = client.request(method, url, params={"graph": graph}, content=body, headers=headers)
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        raise _Dropped(f"{url}: {exc}") from exc
     except httpx.HTTPError as exc:
         raise RemoteError(f"{url}: {exc}") from exc
     if method == "DELETE" and r.status_code == 404:

@@ -43,8 +43,9 @@ def _check(rows: list[dict], size: int) -> None:
     for name, anchor, _w in bench.PLAN:  # each anchored op carries its anchor's time and the ratio
         if anchor and name in by:
             assert by[name]["anchor_seconds"] == pytest.approx(by[anchor]["seconds"], abs=1e-3)
+            # the ratio is rounded to two decimals
             assert by[name]["ratio"] == pytest.approx(by[name]["seconds"] / by[name]["anchor_seconds"],
-                                                      rel=0.02)
+                                                      rel=0.02, abs=0.0051)
     # the operations did their work: every record loaded, no violation, the conflicts found
     assert by["build-yaml"]["records"] > size / 10
     assert by["validate"]["problems"] == 0
