@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb import InputError
 
@@ -197,3 +202,48 @@ def test_fast_reader_gives_up_on_structural_problems(name, text, where, message)
     _records, problems = yaml_loader.parse(text, "x.yaml", precise=True)
     if problems:
         assert yaml_fast.parse(text, "x.yaml") is None
+
+
+SCALE = float(os.environ.get("KB_FUZZ_SCALE", "1"))  # more examples: see tests/test_fuzz.py
+
+# Scalars written every way YAML allows (plain, single- and double-quoted, block), with text
+# that YAML 1.1 reads as something else (numbers, dates, booleans, nulls, .inf) and hostile text.
+_SCALARS = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.sampled_from(["39.80", "1e3", "012", "0x1F", "-5", "2020-10-02", "yes", "No", "~", "null", "true",
+                     ".inf", "-.Inf", ".NaN", "&a", "*a", "!!str", "<<", "a: b", "#x", "- x", "'", '"',
+                     "\\", "C:\\path", "\u202eevil", "a\u200bb", "caf\u00e9", "\u0085", "", " x ", "[x]"]),
+)
+
+
+def _written(value: str, style: int) -> str:
+    if style == 0:
+        return value
+    if style == 1:
+        return "'" + value.replace("'", "''") + "'"
+    if style == 2:
+        return json.dumps(value)
+    return "|\n" + "".join(f"      {line}\n" for line in value.split("\n"))
+
+
+@settings(max_examples=int(400 * SCALE), deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_SCALARS, st.integers(0, 3), st.sampled_from(["name", "description"]),
+                          _SCALARS, st.integers(0, 3)), min_size=1, max_size=4))
+def test_fast_reader_never_reads_other_values_than_the_precise_reader(items):
+    """Whatever the fast reader (ryml's JSON copy, or the tree walk) accepts, the precise reader
+    reads the same way; what it cannot tell exactly, it leaves to the precise reader."""
+    from kb.loaders import yaml as yaml_loader
+    from kb.loaders import yaml_fast
+
+    lines = ["actors:"]
+    for i, (name, s1, field, value, s2) in enumerate(items):
+        lines += [f"  - id: a{i}", "    kind: person", f"    {field}: {_written(value, s2)}"]
+        if field != "name":
+            lines.append(f"    name: {_written(name, s1)}")
+    text = "\n".join(lines) + "\n"
+    fast = yaml_fast.parse(text, "x.yaml")
+    if fast is None:
+        return
+    precise, problems = yaml_loader.parse(text, "x.yaml", precise=True)
+    assert problems == []
+    assert [_norm(r) for r in fast] == [_norm(r) for r in precise]

@@ -27,6 +27,11 @@ except ImportError:  # pragma: no cover - rapidyaml is a dependency; keep workin
 # Scalars PyYAML (YAML 1.1) resolves to something other than text, and characters it refuses.
 _NOT_TEXT = re.compile(r"^(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE"
                        r"|on|On|ON|off|Off|OFF|=|<<)?$")
+# Line breaks ryml reads otherwise than PyYAML (lone CR; YAML 1.1's NEL, LS, PS), escaped surrogates
+# (ryml pairs them, PyYAML refuses them), and plain scalars starting with an indicator PyYAML
+# refuses or reads otherwise (@ ` * & ! %).
+_READ_OTHERWISE = re.compile(r"[\r\x85\u2028\u2029]|\\[uU]0{0,4}[dD][89a-fA-F]|(?:^|[:\-\[,{])\s*[@`*&!%]",
+                             re.MULTILINE)
 _PYYAML_REFUSES = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -59,7 +64,8 @@ def _quiet_stderr():
 
 def parse(text: str, display: str) -> list[Record] | None:
     """Records of a clean document, or None when the precise reader must look at it."""
-    if ryml is None or "\t" in text or _PYYAML_REFUSES.search(text):
+    text = text.replace("\r\n", "\n")  # the same line breaks for both readers
+    if ryml is None or "\t" in text or _PYYAML_REFUSES.search(text) or _READ_OTHERWISE.search(text):
         return None
     try:
         with _quiet_stderr():
