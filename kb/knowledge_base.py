@@ -252,8 +252,11 @@ class KnowledgeBase:
             where = (lambda: located().where) if any(p.precise for p in parsed) else compiled.where
             # SHACL checks what this build touches, or everything when it writes most of the data
             kept = sum(int(f["triples"]) for g, f in stored.items() if g not in replaced)
-            focus = focus_of(db, replaced, removed) if kept > sum(counts.values()) else None
-            found = shacl_problems(db, where, lambda g: names.get(g, g), focus)
+            if kept > sum(counts.values()):
+                focus, staged = focus_of(db, replaced, removed), None
+            else:  # all of it, from memory: decoding the stored terms back costs more than this
+                focus, staged = None, self._staged(db, parsed, compiled, replaced)
+            found = shacl_problems(db, where, lambda g: names.get(g, g), focus, staged)
             if found:
                 raise InputError(found)
             report.triples = sum(counts.values())
@@ -267,6 +270,20 @@ class KnowledgeBase:
             pass
         report.seconds = time.perf_counter() - started
         return report
+
+    def _staged(self, db: ox.Store, parsed: list[Parsed], compiled: Compiled, replaced: set[str]) -> ox.Store:
+        """The knowledge base as the build leaves it, in the default graph of an in-memory store:
+        this batch from memory (RDF files parsed again, in Rust), the graphs it kept from ``db``."""
+        mem, nt = ox.Store(), ox.RdfFormat.N_TRIPLES
+        for p in parsed:
+            mem.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                            for q in (*compiled.quads.get(p.input.graph, ()), *p.quads))
+            if p.load_into is not None:
+                p.load_into(mem, ox.DefaultGraph())
+        for g in db.named_graphs():
+            if g.value not in replaced and g.value != PROVENANCE_GRAPH:
+                mem.bulk_load(db.dump(format=nt, from_graph=g), format=nt)
+        return mem
 
     def _graph_sizes(self, db: ox.Store, graphs: set[str]) -> dict[str, int]:
         out = {}

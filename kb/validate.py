@@ -110,13 +110,15 @@ def _closure(db: ox.Store, focus: set[ox.NamedNode | ox.BlankNode]) -> Iterator[
     yield from _described(db, hop2 - focus - hop1, only=(_TYPE, _IN_SCHEME))
 
 
-def data_store(db: ox.Store, focus: set[ox.NamedNode | ox.BlankNode] | None = None) -> ox.Store:
+def data_store(db: ox.Store, focus: set[ox.NamedNode | ox.BlankNode] | None = None,
+               staged: ox.Store | None = None) -> ox.Store:
     """An in-memory store with the knowledge to validate (all of it, or what ``focus`` needs) and
-    the ontology (subclasses for sh:class, schemes of concepts)."""
-    mem = ox.Store()
-    if focus is None:
+    the ontology (subclasses for sh:class, schemes of concepts). ``staged`` is all the knowledge
+    already in memory (in its default graph): it is used instead of reading ``db``."""
+    mem = ox.Store() if staged is None else staged
+    if staged is None and focus is None:
         mem.bulk_load(ox.serialize(knowledge(db), format=_NT), format=_NT)
-    else:
+    elif staged is None:
         mem.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in _closure(db, focus))
     mem.bulk_load(_ontology_nt(), format=_NT)
     return mem
@@ -140,16 +142,18 @@ def shacl_problems(
     | Callable[[], Mapping[str, tuple[Loc, dict[str, Loc]]]] | None = None,
     graph_name: Callable[[str], str] | None = None,
     focus: set[ox.NamedNode | ox.BlankNode] | None = None,
+    staged: ox.Store | None = None,
 ) -> list[Problem]:
     """Validate the store against the shapes; return one located problem per violation.
 
     ``where`` maps subjects of the current batch to where they were written (or is a function
     computing that map, called only if there is a violation to locate). ``focus`` limits the check
-    to those nodes (see :func:`focus_of`); None checks everything.
+    to those nodes (see :func:`focus_of`); None checks everything. ``staged``: the whole knowledge
+    base already in memory (see :func:`data_store`), for a build that wrote most of it.
     """
     if focus is not None and not focus:
         return []
-    data = data_store(db, focus)
+    data = data_store(db, focus, staged)
     nodes = None if focus is None else [_rdflib_node(n) for n in focus if isinstance(n, ox.NamedNode)]
     with quiet_ill_typed_literals():
         conforms, results, _text = _compiled_shapes().validate(

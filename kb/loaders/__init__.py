@@ -47,7 +47,7 @@ class Parsed:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
-    load_into: Callable[[ox.Store, ox.NamedNode], None] | None = None
+    load_into: Callable[[ox.Store, ox.NamedNode | ox.DefaultGraph], None] | None = None
     # Re-read the file with exact line/column locations (for loaders with a fast path whose
     # records carry none); called only when a problem has to be located.
     precise: Callable[[], Parsed] | None = None

@@ -181,7 +181,7 @@ def load(f: InputFile) -> Parsed:
             return Parsed(f, problems=exc.problems)
     fmt = FORMATS[f.format]
 
-    def load_into(db: ox.Store, graph: ox.NamedNode) -> None:
+    def load_into(db: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> None:
         try:
             if f.format in QUAD_FORMATS:
                 db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
