@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -103,6 +104,11 @@ class NamedQuery:
 
 def library() -> dict[str, NamedQuery]:
     """The named queries shipped with the package, by name (the file name without ``.rq``)."""
+    return dict(_library())
+
+
+@cache
+def _library() -> dict[str, NamedQuery]:
     folder = resources.files("kb") / "queries"
     out = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

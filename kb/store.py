@@ -81,6 +81,9 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
         self.path = Path(path) if path is not None else default_path()
+        # The published generation, kept open between reads (opening costs ~30 ms): generations
+        # never change, and the one CURRENT names is never collected.
+        self._open: tuple[str, ox.Store] | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -117,14 +120,17 @@ class Store:
                 gen = self.path / "gen" / name
                 if not gen.is_dir():
                     continue
-                try:
-                    db = ox.Store.read_only(str(gen))
-                except OSError as exc:
-                    raise StoreError(f"cannot open the knowledge base at {gen}: {exc}") from exc
-                try:
-                    yield db
-                finally:
-                    del db  # closes it unless the caller still holds it (then it closes with that)
+                kept = self._open
+                if kept is not None and kept[0] == name:
+                    db = kept[1]
+                else:
+                    self._open = None  # an older generation: closed when its last user drops it
+                    try:
+                        db = ox.Store.read_only(str(gen))
+                    except OSError as exc:
+                        raise StoreError(f"cannot open the knowledge base at {gen}: {exc}") from exc
+                    self._open = (name, db)
+                yield db
                 return
             finally:
                 os.close(fd)
