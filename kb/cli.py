@@ -326,9 +326,12 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
               help="Most rows (or triples) a result may have; larger results are refused.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes, i.e. queries that can run at the same time.")
+@click.option("--max-memory", type=click.IntRange(64), default=2048, show_default=True, metavar="MB",
+              help="Memory a query may use (per worker); a query that needs more is stopped.")
 @pass_ctx
 @handle_errors
-def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, workers: int,
+          max_memory: int) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
@@ -337,7 +340,8 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
 
     path = c.kb().path
     c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
-    run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers)
+    run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
+        max_memory=max_memory)
 
 
 @main.command()

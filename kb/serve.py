@@ -16,7 +16,9 @@ Routes:
 Read-only and offline: SPARQL Update (any channel), ``LOAD`` and ``SERVICE`` are refused with 403
 and logged. Limits: every query runs in a worker process that holds a read-only snapshot of the
 store; one that runs past ``timeout`` seconds is killed (SIGKILL: pyoxigraph cannot cancel a query
-in-process) and replaced, and the client gets 503 while the server keeps serving; a result of more
+in-process) and replaced, and the client gets 503 while the server keeps serving; a worker may hold
+at most ``max_memory`` MB of data (a query that needs more, say a sorted cartesian product, is
+stopped the same way, before it can exhaust the machine); a result of more
 than ``max_rows`` rows (or triples) is refused with 413; request bodies over ``max_body`` bytes
 are refused with 413. Workers reopen the store when a build publishes a new generation.
 """
@@ -29,6 +31,7 @@ import html
 import json
 import logging
 import multiprocessing as mp
+import resource
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -85,6 +88,7 @@ class Limits:
     max_rows: int = 100_000     # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a result may have
     max_body: int = 1 << 20     # bytes of a request body
     workers: int = 2            # worker processes (queries that can run at once)
+    max_memory: int = 2048      # MB of data a worker may hold (its query's working memory)
 
 
 class Refused(Exception):
@@ -131,9 +135,14 @@ class _TooLarge(Exception):
     pass
 
 
-def worker_main(store: str, max_rows: int, conn: Connection) -> None:
-    """A worker: answer jobs from ``conn`` on a read-only snapshot of the current generation."""
+def worker_main(store: str, max_rows: int, conn: Connection, max_memory: int = 0) -> None:
+    """A worker: answer jobs from ``conn`` on a read-only snapshot of the current generation,
+    holding at most ``max_memory`` MB of data (0: no limit of its own)."""
     from kb.store import Store
+
+    if max_memory:  # the data segment: heap and anonymous mappings, not the mapped store files
+        limit = max_memory << 20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
     kb_store = Store(store)
     stack = contextlib.ExitStack()
@@ -158,16 +167,21 @@ def worker_main(store: str, max_rows: int, conn: Connection) -> None:
                 conn.send(("error", 400, str(exc)))
             except _TooLarge as exc:
                 conn.send(("error", 413, str(exc)))
+            except MemoryError:
+                conn.send(("error", 503, _OVER_MEMORY.format(max_memory)))
             except Exception as exc:  # reported to the client; the worker carries on
                 conn.send(("error", 500, f"{type(exc).__name__}: {exc}"))
     finally:
         stack.close()
 
 
+_OVER_MEMORY = "the query needed more memory than the server's limit ({} MB per query) and was stopped"
+
+
 class _Worker:
-    def __init__(self, ctx: Any, store: str, max_rows: int):
+    def __init__(self, ctx: Any, store: str, max_rows: int, max_memory: int):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=worker_main, args=(store, max_rows, child), daemon=True,
+        self.proc = ctx.Process(target=worker_main, args=(store, max_rows, child, max_memory), daemon=True,
                                 name="kb-serve-worker")
         self.proc.start()
         child.close()
@@ -199,7 +213,7 @@ class WorkerPool:
         self.all: set[_Worker] = set()
 
     def _spawn(self) -> _Worker:
-        w = _Worker(self.ctx, self.store, self.limits.max_rows)
+        w = _Worker(self.ctx, self.store, self.limits.max_rows, self.limits.max_memory)
         with self.lock:
             self.all.add(w)
         return w
@@ -232,7 +246,8 @@ class WorkerPool:
             try:
                 answer = await run_in_threadpool(w.call, job, self.limits.timeout)
             except (EOFError, OSError, BrokenPipeError):
-                answer = ("error", 500, "the query worker stopped unexpectedly")
+                # a worker dies when an allocation beyond its memory limit aborts the engine
+                answer = ("error", 503, _OVER_MEMORY.format(self.limits.max_memory))
                 w_dead = True
             else:
                 w_dead = answer is None
@@ -345,9 +360,10 @@ def _content_type(media: str) -> str:
 
 
 def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_000,
-               max_body: int = 1 << 20, workers: int = 2) -> Starlette:
+               max_body: int = 1 << 20, workers: int = 2, max_memory: int = 2048) -> Starlette:
     """The ASGI application serving the knowledge base stored at ``store`` (read-only)."""
-    limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
+    limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
+                    max_memory=max_memory)
     pool = WorkerPool(store, limits)
 
     def refused(request: Request, exc: Refused) -> Response:
@@ -479,11 +495,12 @@ def query_page() -> str:
 
 
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
-          max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20,
+          max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20, max_memory: int = 2048,
           log_level: str = "info") -> None:
     """Run the endpoint with uvicorn until interrupted (binds loopback unless ``host`` says otherwise)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
+    app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
+                     max_memory=max_memory)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

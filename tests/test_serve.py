@@ -58,7 +58,7 @@ def server(seed_store, tmp_path_factory):
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(seed_store), "serve",
                                  "--port", str(port), "--timeout", "2", "--max-rows", "40",
-                                 "--workers", "2"], stdout=out, stderr=subprocess.STDOUT,
+                                 "--workers", "2", "--max-memory", "300"], stdout=out, stderr=subprocess.STDOUT,
                                 env=dict(os.environ))
     url = f"http://127.0.0.1:{port}/sparql"
     try:
@@ -271,6 +271,18 @@ def test_a_slow_query_is_stopped_while_others_are_answered(server):
     assert slow[0].status_code == slow[1].status_code == 503
     assert httpx.get(server["url"], params={"query": "ASK {}"}).status_code == 200
     assert "refused GET /sparql from 127.0.0.1: 503" in server["log"].read_text()
+
+
+def test_a_query_over_the_memory_limit_is_stopped_while_the_server_keeps_serving(server):
+    """A sorted cartesian product holds every row in memory: it is stopped at --max-memory (here
+    300 MB), long before the time limit, instead of exhausting the machine."""
+    hungry = ("SELECT * WHERE { GRAPH ?a { ?s1 ?p1 ?o1 } GRAPH ?b { ?s2 ?p2 ?o2 } GRAPH ?c { ?s3 ?p3 ?o3 } "
+              "GRAPH ?d { ?s4 ?p4 ?o4 } } ORDER BY ?o1 ?o2 ?o3 ?o4")
+    r = httpx.post(server["url"], data={"query": hungry}, timeout=60)
+    assert r.status_code == 503 and "more memory than the server's limit (300 MB" in r.text, r.text
+    assert httpx.get(server["url"], params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}).json()["boolean"] is True
+    time.sleep(0.2)
+    assert "refused POST /sparql from 127.0.0.1: 503 the query needed more memory" in server["log"].read_text()
 
 
 def test_binds_loopback_by_default(server):
