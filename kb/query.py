@@ -8,7 +8,12 @@ A named query is a ``.rq`` file whose first lines say what it does::
 
 Parameters are bound safely: each value becomes an RDF term serialised by pyoxigraph (a string
 literal, or an IRI when written ``<…>``) in an inline ``VALUES`` block opened at the start of the
-query's ``WHERE`` group, so a value can never change the query's structure. The shipped queries
+query's ``WHERE`` group, so a value can never change the query's structure. A line written
+``#+NAME pattern`` is a comment (the query runs unchanged anywhere, parameter unbound) until NAME
+is bound: then its pattern is part of the query. That is how a selective query lets a bound
+parameter drive the index lookup (``#+id GRAPH ?g { ?s dcterms:identifier ?id }``) instead of
+filtering every row with ``FILTER(!BOUND(?id) || …)``, which an engine evaluates after a scan.
+The shipped queries
 are standard SPARQL 1.1 scoped with ``GRAPH ?g`` patterns (every statement lives in the named
 graph of its file), so they give the same answers on the local store and on an external SPARQL
 1.1 server. Results are written in the standard SPARQL 1.1 result formats (JSON, XML, CSV, TSV)
@@ -236,8 +241,12 @@ def term(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
+_ENABLED = re.compile(r"^([ \t]*)#\+(\w+)[ \t]+(.*)$", re.MULTILINE)  # a pattern a bound parameter enables
+
+
 def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
-    """The query text with its parameters bound by inline ``VALUES`` blocks.
+    """The query text with its parameters bound by inline ``VALUES`` blocks (and the ``#+NAME``
+    lines of the bound parameters enabled).
 
     The block opens the query's WHERE group, and the WHERE group of every subquery that uses the
     parameter (a subquery is its own scope), so a parameter is one constant throughout. Each value
@@ -251,11 +260,11 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
                          f"this query takes: {expected}")
     if not values:
         return query.text
-    groups = _where_groups(query.text)
+    text = _ENABLED.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in values else m.group(0), query.text)
+    groups = _where_groups(text)
     if not groups:
         raise QueryError(f"{query.source}: parameters need a WHERE {{ … }} group to bind into")
     terms = {name: term(values[name]) for name in sorted(values)}
-    text = query.text
     # the outermost group binds every parameter; a subquery (its own scope) those it mentions
     for start, end in sorted(groups, reverse=True):
         inside = {v for kind, v, _pos in _tokens(text[start:end]) if kind == "name" and v[0] in "?$"}

@@ -334,3 +334,21 @@ def test_serialize_refuses_mismatched_formats(seed_store):
             serialize(run("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", db=db), "json")
         with pytest.raises(QueryError, match="gives a table"):
             serialize(run("SELECT * WHERE { ?s ?p ?o } LIMIT 1", db=db), "ttl")
+
+
+def test_a_bound_parameter_enables_its_pattern_lines(seed_store):
+    """``#+NAME pattern`` is a comment until NAME is bound: the file runs unchanged anywhere, and a
+    bound parameter drives the lookup instead of filtering every row."""
+    q = NamedQuery.parse("t", "# param: id — an id\n# param: other — unused\n"
+                              "SELECT ?s WHERE {\n"
+                              "  #+id GRAPH ?g { ?s <http://purl.org/dc/terms/identifier> ?id }\n"
+                              "  #+other this line is never enabled\n"
+                              "  GRAPH ?h { ?s a ?class }\n}")
+    assert bind(q, {}) == q.text
+    bound = bind(q, {"id": "shusha"})
+    assert "\n  GRAPH ?g { ?s <http://purl.org/dc/terms/identifier> ?id }\n" in bound
+    assert "#+other this line is never enabled" in bound
+    with KnowledgeBase(seed_store).snapshot() as db:
+        everything = {r["s"] for r in db.query(q.text)}
+        one = {r["s"] for r in db.query(bound)}
+    assert one == {ox.NamedNode("https://w3id.org/evkb/id/shusha")} and len(everything) > 50
