@@ -17,6 +17,7 @@ from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
+from kb.output import inside
 from kb.progress import wanted
 from kb.reports import FORMATS
 from kb.terms import DEFAULT_BASE
@@ -74,6 +75,12 @@ def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         return None if value is None else parse_delimiter(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def allow_outside_option(fn: F) -> F:
+    """--allow-outside for commands that write files."""
+    return click.option("--allow-outside", is_flag=True,
+                        help="Allow writing outside the working folder (refused by default).")(fn)
 
 
 def delimiter_option(fn: F) -> F:
@@ -187,9 +194,10 @@ def stats(c: Context, as_json: bool) -> None:
               default=None, help="Output format (default: from the file ending).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
+@allow_outside_option
 @pass_ctx
 @handle_errors
-def export(c: Context, fmt: str | None, output: str) -> None:
+def export(c: Context, fmt: str | None, output: str, allow_outside: bool) -> None:
     """Write the knowledge base to a file.
 
     trig and nq write every named graph (one per loaded file, plus provenance); ttl, nt and
@@ -203,7 +211,7 @@ def export(c: Context, fmt: str | None, output: str) -> None:
         fmt = by_suffix.get(suffix)
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
-    out = c.kb().export(fmt, output)
+    out = c.kb().export(fmt, inside(output, allow_outside))
     c.say(f"wrote {out} ({fmt})")
 
 
@@ -247,13 +255,14 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
               help="How many hops around --focus.")
 @click.option("--actor", default=None, help="Draw this actor's claims, what they are about, and conflicts.")
 @click.option("--title", default="Evidence graph", show_default=True, help="Page title.")
+@allow_outside_option
 @pass_ctx
 @handle_errors
 def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth: int,
-        actor: str | None, title: str) -> None:
+        actor: str | None, title: str, allow_outside: bool) -> None:
     """Write one self-contained HTML page (works offline) of the graph and its conflicts."""
-    out = c.kb().viz(output, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor,
-                     title=title)
+    out = c.kb().viz(inside(output, allow_outside), conflicts_only=conflicts_only, focus=focus, depth=depth,
+                     actor=actor, title=title)
     c.say(f"wrote {out}")
 
 
@@ -405,15 +414,16 @@ def template() -> None:
 
 @template.command(name="csv")
 @click.argument("folder", type=click.Path(file_okay=False))
+@allow_outside_option
 @pass_ctx
 @handle_errors
-def template_csv(c: Context, folder: str) -> None:
+def template_csv(c: Context, folder: str, allow_outside: bool) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
     from kb.loaders.csv import template as sheet
     from kb.output import replacing
     from kb.schema import nested_records, records
 
-    out = Path(folder)
+    out = inside(folder, allow_outside, folder=True)
     for key in (*records(), *nested_records()):
         with replacing(out / f"{key}.csv") as tmp:
             tmp.write_text(sheet(key), encoding="utf-8")

@@ -2,9 +2,10 @@
 
 The rule (see ``docs/robustness.md``):
 
-* Any path is accepted, relative (``../report/kb.ttl``) or absolute: the user typed it and their
-  shell already has those rights; researchers legitimately write next to a paper or into a shared
-  folder. Missing parent folders are created (``graphs/`` in a fresh clone).
+* The command line writes inside the working folder: a path that leaves it (``../../x.ttl``,
+  ``/etc/x``, or through a linked folder) is refused unless ``--allow-outside`` is given, so a
+  script or a pasted command line cannot scatter files elsewhere by accident. The Python API
+  writes where its caller says. Missing parent folders are created (``graphs/`` in a fresh clone).
 * The destination must be a regular file or not exist yet. A **symbolic link** there is refused,
   neither followed (that would overwrite a file elsewhere — the classic symlink trick) nor
   replaced (that would silently break the user's link); a folder or a device is refused too.
@@ -45,6 +46,21 @@ def check(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"cannot write {out}: it is a folder; give a file name")
     if not stat.S_ISREG(st.st_mode):
         raise OutputError(f"refusing to write {out}: it is not a regular file")
+    return out
+
+
+def inside(path: str | os.PathLike[str], allow_outside: bool = False, folder: bool = False) -> Path:
+    """``path`` (a file, or a ``folder`` to write files into), or :class:`OutputError` if it
+    leaves the working folder, unless ``allow_outside``."""
+    out = Path(path)
+    if allow_outside:
+        return out
+    here = Path.cwd().resolve()
+    # where it lands, every existing link followed (a file's own name is checked by check())
+    where = (here / out).resolve() if folder else (here / out).parent.resolve() / out.name
+    if not where.is_relative_to(here) or (where == here and not folder):
+        raise OutputError(f"refusing to write {out}: it is outside the working folder {here}; "
+                          "pass --allow-outside to write there")
     return out
 
 

@@ -10,6 +10,7 @@ here. Output paths (``-o``) follow the rule of ``kb.output``.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -219,14 +220,38 @@ def workdir(tmp_path, monkeypatch) -> Path:
     return work
 
 
-def test_output_paths_outside_the_working_directory_are_allowed(seeded, workdir, tmp_path):
-    """`-o ../../x` and absolute paths are the user's choice; missing folders are created."""
-    up = run(seeded, "export", "-o", "../../up.ttl")
+@pytest.mark.parametrize("args", [
+    ["export", "-o", "../../up.ttl"],
+    ["export", "-o", "{tmp}/elsewhere/kb.nt"],
+    ["export", "-o", "linked/kb.ttl"],          # a folder inside that links outside
+    ["viz", "-o", "../page.html"],
+    ["template", "csv", "../sheets"],
+])
+def test_output_paths_outside_the_working_directory_are_refused(seeded, workdir, tmp_path, args):
+    (workdir / "linked").symlink_to(tmp_path)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    def files() -> list[str]:  # os.walk does not follow the link (a loop back to tmp_path)
+        return sorted(os.path.join(d, f) for d, _dirs, names in os.walk(tmp_path) for f in names)
+
+    before = files()
+    r = run(seeded, *args)
+    assert r.exit_code == EXIT_STORE
+    (line,) = assert_one_line_errors(r.stderr)
+    assert re.search(r"refusing to write \S+: it is outside the working folder .*pass --allow-outside", line)
+    assert files() == before
+
+
+def test_output_paths_outside_are_written_when_allowed(seeded, workdir, tmp_path):
+    """`--allow-outside`: `-o ../../x` and absolute paths are the user's choice; missing folders
+    are created, no temporary file is left."""
+    up = run(seeded, "export", "-o", "../../up.ttl", "--allow-outside")
     assert up.exit_code == 0 and (tmp_path / "up.ttl").stat().st_size > 0
     absolute = tmp_path / "elsewhere" / "new" / "kb.nt"
-    r = run(seeded, "export", "-o", str(absolute))
+    r = run(seeded, "export", "-o", str(absolute), "--allow-outside")
     assert r.exit_code == 0 and absolute.read_bytes().count(b"\n") > 100
     assert sorted(p.name for p in (tmp_path / "elsewhere" / "new").iterdir()) == ["kb.nt"]  # no temp left
+    inner = run(seeded, "export", "-o", "graphs/deeper/kb.ttl")  # inside: folders created, no flag needed
+    assert inner.exit_code == 0 and (workdir / "graphs" / "deeper" / "kb.ttl").is_file()
 
 
 def test_output_through_a_symbolic_link_is_refused(seeded, workdir, tmp_path):
@@ -266,7 +291,7 @@ def test_a_failed_export_leaves_the_previous_file(seeded, workdir, monkeypatch):
 
 def test_output_paths_policy_is_documented():
     doc = (Path(__file__).parent.parent / "docs" / "robustness.md").read_text(encoding="utf-8")
-    assert "symbolic link" in doc and "../../" in doc and "absolute" in doc
+    assert "symbolic link" in doc and "../../" in doc and "--allow-outside" in doc
 
 
 def test_exit_codes_table_matches_the_code():
