@@ -26,15 +26,12 @@ row 1) and the column, by its ACLED name.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Callable
 
 from kb.errors import Problem
 from kb.loaders import InputFile, Parsed
+from kb.loaders.csv import read_rows, read_table
 from kb.loaders.imported import Builder, parse_date, plain_id, slug
-from kb.loaders.yaml import read_text
 from kb.records import Loc
 
 SIGNATURE = "event_id_cnty"
@@ -57,22 +54,13 @@ def _delimiter(header: str) -> str:
 
 
 def load(f: InputFile) -> Parsed:
-    text, problems = read_text(f.path, f.display)
-    if text is None:
+    table, problems = read_table(f, "file")
+    if table is None:
         return Parsed(f, problems=problems)
-    if "\x00" in text:
-        return Parsed(f, problems=[Problem(f.display, text.count("\n", 0, text.index("\x00")) + 1, None,
-                                           None, "NUL byte in file")])
-    if not text.strip():
-        return Parsed(f, problems=[Problem(f.display, 1, None, None,
-                                           "the file is empty: expected a header row")])
-    delimiter = f.delimiter or _delimiter(re.split(r"\r\n?|\n", text, maxsplit=1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # located at the line the reader had reached
-        return Parsed(f, problems=[Problem(f.display, reader.line_num, None, None,
-                                           f"CSV syntax error: {exc}")])
+    text, first = table
+    rows, problems = read_rows(f, text, f.delimiter or _delimiter(first))
+    if problems:
+        return Parsed(f, problems=problems)
     header = [h.strip().lower() for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

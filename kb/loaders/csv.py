@@ -69,17 +69,34 @@ def required_columns(key: str) -> tuple[str, ...]:
     return ("id" if key in records() else EVENT_COLUMN, *(fld.name for fld in spec.fields if fld.required))
 
 
-def load(f: InputFile) -> Parsed:
+def read_table(f: InputFile, what: str = "sheet") -> tuple[tuple[str, str] | None, list[Problem]]:
+    """((text, header line), []) of a CSV file, or (None, the problems that stop it being read:
+    not UTF-8, a NUL byte, nothing in it)."""
     text, problems = read_text(f.path, f.display)
     if text is None:
-        return Parsed(f, problems=problems)
+        return None, problems
     if "\x00" in text:
-        return Parsed(f, problems=[Problem(f.display, text.count("\n", 0, text.index("\x00")) + 1, None,
-                                           None, "NUL byte in file")])
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Problem(f.display, line, None, None, "NUL byte in file")]
     if not text.strip():
-        return Parsed(f, problems=[Problem(f.display, 1, None, None,
-                                           "the sheet is empty: expected a header row")])
-    first = re.split(r"\r\n?|\n", text, maxsplit=1)[0]  # old spreadsheets end lines with \r alone
+        return None, [Problem(f.display, 1, None, None, f"the {what} is empty: expected a header row")]
+    return (text, re.split(r"\r\n?|\n", text, maxsplit=1)[0]), []  # old spreadsheets end lines with \r
+
+
+def read_rows(f: InputFile, text: str, delimiter: str) -> tuple[list[list[str]], list[Problem]]:
+    """The rows of a CSV text, or none and its syntax error, located at the line the reader reached."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return list(reader), []
+    except csv.Error as exc:
+        return [], [Problem(f.display, reader.line_num, None, None, f"CSV syntax error: {exc}")]
+
+
+def load(f: InputFile) -> Parsed:
+    table, problems = read_table(f)
+    if table is None:
+        return Parsed(f, problems=problems)
+    text, first = table
     key = sheet_kind(f.path)
     delimiter = f.delimiter
     if key is None:
@@ -98,12 +115,9 @@ def load(f: InputFile) -> Parsed:
                                                "cannot tell which records this sheet holds" + hint)])
     if delimiter is None:
         delimiter = _delimiter(first, columns(key))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # located at the line the reader had reached
-        return Parsed(f, problems=[Problem(f.display, reader.line_num, None, None,
-                                           f"CSV syntax error: {exc}")])
+    rows, problems = read_rows(f, text, delimiter)
+    if problems:
+        return Parsed(f, problems=problems)
     header = [h.strip() for h in rows[0]]
     allowed = columns(key)
     out = Parsed(f)
