@@ -144,14 +144,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(store: Path, log: Path, *, timeout: float = 5.0, workers: int = 2,
-            max_rows: int = 100_000, port: int | None = None) -> Iterator[str]:
+            max_rows: int = 100_000, max_memory: int = 8192, port: int | None = None) -> Iterator[str]:
     """Run ``kb serve`` over ``store`` on 127.0.0.1 (its output in ``log``); yield its base URL.
     The server is stopped (SIGTERM) on leaving."""
     port = port or free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     args = [sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port),
-            "--timeout", str(timeout), "--max-rows", str(max_rows), "--workers", str(workers)]
+            "--timeout", str(timeout), "--max-rows", str(max_rows), "--workers", str(workers),
+            "--max-memory", str(max_memory)]
     base = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -400,13 +401,14 @@ def summarise(run: LoadRun, *, clients: int) -> dict[str, Any]:
 # -- the whole test ------------------------------------------------------------------------------
 
 def load_test(store: Path, *, requests: int = 1600, clients: int = 16, timeout: float = 5.0,
-              workers: int = 2, cartesian: bool = True, cartesian_query: str = CARTESIAN,
-              log: Path | None = None, ids: int = 40, seed: int = 1, check: bool = True) -> dict[str, Any]:
+              workers: int = 2, max_memory: int = 8192, cartesian: bool = True,
+              cartesian_query: str = CARTESIAN, log: Path | None = None, ids: int = 40, seed: int = 1,
+              check: bool = True) -> dict[str, Any]:
     """Serve ``store`` with ``kb serve`` on 127.0.0.1 and run the load test on it; the figures
     (see :func:`summarise`) with the store's size, the limits and what the server logged."""
     with tempfile.TemporaryDirectory(prefix="kb-loadtest-") as tmp:
         log = log or Path(tmp) / "serve.log"
-        with serving(store, log, timeout=timeout, workers=workers) as base:
+        with serving(store, log, timeout=timeout, workers=workers, max_memory=max_memory) as base:
             with httpx.Client(timeout=timeout + 300) as client:
                 calls = plan(sample_ids(client, base, ids, seed), seed)
                 answers = expected_answers(client, base, calls) if check else None
@@ -418,6 +420,7 @@ def load_test(store: Path, *, requests: int = 1600, clients: int = 16, timeout: 
         result = summarise(run, clients=clients)
         with_rows = None if answers is None else sum(1 for a in answers.values() if a)
         result.update({"statements": statements(store), "timeout_s": timeout, "workers": workers,
+                       "max_memory_mb": max_memory,
                        "distinct_requests": len({c.key for c in calls}), "answers_checked": check,
                        "distinct_with_rows": with_rows,
                        "cartesian_query": cartesian_query if cartesian else None,
@@ -465,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=16, help="concurrent ordinary clients")
     ap.add_argument("--timeout", type=float, default=5.0, help="the server's time limit (seconds)")
     ap.add_argument("--workers", type=int, default=2, help="the server's worker processes")
+    ap.add_argument("--max-memory", type=int, default=8192,
+                    help="the server's memory limit per worker in MB (the default lets the time limit, "
+                         "not the memory limit, stop the counting cartesian query: it holds ~2.1 GB at 1M)")
     ap.add_argument("--no-cartesian", dest="cartesian", action="store_false",
                     help="no pathological client")
     ap.add_argument("--cartesian-graphs", type=int, default=3,
@@ -490,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         elif not (store / "CURRENT").exists():
             ap.error(f"{store} holds no knowledge base")
         result = load_test(store, requests=args.requests, clients=args.clients, timeout=args.timeout,
-                           workers=args.workers, cartesian=args.cartesian,
+                           workers=args.workers, max_memory=args.max_memory, cartesian=args.cartesian,
                            cartesian_query=product_query(args.cartesian_graphs), log=args.log, ids=args.ids,
                            seed=args.seed, check=args.check)
     if built:
