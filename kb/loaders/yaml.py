@@ -97,6 +97,12 @@ def _too_deep(text: str, display: str) -> Problem | None:
     """
     # one entry per open collection: [is a mapping, next scalar is a key, last key]
     stack: list[list] = []
+
+    def problem(mark: yaml.Mark) -> Problem:
+        keys = [k for is_map, _, k in stack[:3] if is_map and k is not None]
+        return Problem(display, mark.line + 1, mark.column + 1, keys[-1] if keys else None,
+                       f"nested deeper than {MAX_DEPTH} levels")
+
     try:
         for event in yaml.parse(text, Loader=_Loader):
             node = isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent))
@@ -107,14 +113,17 @@ def _too_deep(text: str, display: str) -> Problem | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 stack.append([isinstance(event, yaml.MappingStartEvent), True, None])
                 if len(stack) > MAX_DEPTH:
-                    mark = event.start_mark
-                    keys = [k for is_map, _, k in stack[:3] if is_map and k is not None]
-                    return Problem(display, mark.line + 1, mark.column + 1, keys[-1] if keys else None,
-                                   f"nested deeper than {MAX_DEPTH} levels")
+                    return problem(event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 stack.pop()
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        # PyYAML >= 6.0.4 refuses deep flow nesting itself while looking ahead, before the events
+        # reach our limit: the same problem, located where it stopped
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            return problem(exc.problem_mark)
         return None  # a syntax error: compose reports it with its location
+    except yaml.YAMLError:
+        return None
     return None
 
 
