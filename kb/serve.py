@@ -32,6 +32,7 @@ import json
 import logging
 import multiprocessing as mp
 import resource
+import signal
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -246,13 +247,15 @@ class WorkerPool:
             try:
                 answer = await run_in_threadpool(w.call, job, self.limits.timeout)
             except (EOFError, OSError, BrokenPipeError):
-                # a worker dies when an allocation beyond its memory limit aborts the engine
-                answer = ("error", 503, _OVER_MEMORY.format(self.limits.max_memory))
+                answer = ("error", 500, "the query worker stopped unexpectedly")
                 w_dead = True
             else:
                 w_dead = answer is None
             if w_dead:
                 await run_in_threadpool(self._retire, w)
+                if answer is not None and w.proc.exitcode == -signal.SIGABRT:
+                    # the engine aborts when an allocation goes past the worker's memory limit
+                    answer = ("error", 503, _OVER_MEMORY.format(self.limits.max_memory))
                 replacement = await run_in_threadpool(self._spawn)
         finally:
             self.idle.put_nowait(replacement or w)
