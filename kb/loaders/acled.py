@@ -30,7 +30,7 @@ from collections.abc import Callable
 
 from kb.errors import Problem
 from kb.loaders import InputFile, Parsed
-from kb.loaders.csv import read_rows, read_table
+from kb.loaders.csv import data_rows, read_rows, read_table
 from kb.loaders.imported import Builder, parse_date, plain_id, slug
 from kb.records import Loc
 
@@ -70,13 +70,7 @@ def load(f: InputFile) -> Parsed:
     b = Builder(f.display)
     out = Parsed(f)
     seen: dict[str, int] = {}
-    for row_no, row in enumerate(rows[1:], 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            out.problems.append(Problem(f.display, row_no, min(len(row), len(header)) + 1, None,
-                                        f"{len(row)} cells, but the header has {len(header)} columns"))
-            continue
+    for row_no, row in data_rows(f, rows, out.problems):
         r = {name: row[i].strip() for name, i in col.items() if name in COLUMNS}
 
         def at(name: str, row_no: int = row_no) -> Loc:

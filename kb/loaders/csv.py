@@ -19,6 +19,7 @@ import csv
 import difflib
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from kb.errors import Problem
@@ -92,6 +93,21 @@ def read_rows(f: InputFile, text: str, delimiter: str) -> tuple[list[list[str]],
         return [], [Problem(f.display, reader.line_num, None, None, f"CSV syntax error: {exc}")]
 
 
+def data_rows(f: InputFile, rows: list[list[str]],
+              problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet counts it, cells) of each data row with as many cells as the
+    header; blank rows are skipped, rows of another length are added to ``problems``."""
+    header = rows[0]
+    for row_no, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(f.display, row_no, min(len(row), len(header)) + 1, None,
+                                    f"{len(row)} cells, but the header has {len(header)} columns"))
+            continue
+        yield row_no, row
+
+
 def load(f: InputFile) -> Parsed:
     table, problems = read_table(f)
     if table is None:
@@ -135,13 +151,7 @@ def load(f: InputFile) -> Parsed:
     if out.problems:
         return out
     spec = records().get(key) or nested_records()[key]
-    for row_no, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            out.problems.append(Problem(f.display, row_no, min(len(row), len(header)) + 1, None,
-                                        f"{len(row)} cells, but the header has {len(header)} columns"))
-            continue
+    for row_no, row in data_rows(f, rows, out.problems):
         out.records.append(_record(spec, header, row, Loc(f.display, row_no, 1), f.display, row_no))
     return out
 
