@@ -1,10 +1,14 @@
-"""Shared fixtures: a fresh store folder per test, and helpers to compare stores exactly."""
+"""Shared fixtures: a fresh store folder per test, the seed built once, helpers to compare stores
+exactly, and the scripts (generator, load test) as modules."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
@@ -13,6 +17,24 @@ from kb import KnowledgeBase
 from kb.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/NAME.py`` imported as the module NAME (the scripts are not a package)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def seed_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The bundled seed, built once; read it only (a test that builds into a seed makes its own)."""
+    kb = KnowledgeBase(tmp_path_factory.mktemp("seed") / "store")
+    kb.build()
+    return kb
 
 
 @pytest.fixture

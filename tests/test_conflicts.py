@@ -3,15 +3,14 @@ under a permutation of every party's identity."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import yaml
+from conftest import REPO, load_script
 
 from kb import KnowledgeBase
 from kb.conflicts import find_conflicts
@@ -19,23 +18,7 @@ from kb.graph import LocalEndpoint
 from kb.knowledge_base import seed_dir
 from kb.reports import conflicts_csv, conflicts_markdown, safe_cell
 
-REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "kb" / "queries"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate", REPO / "scripts" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def seed_kb(tmp_path_factory) -> KnowledgeBase:
-    kb = KnowledgeBase(tmp_path_factory.mktemp("seed") / "store")
-    kb.build()
-    return kb
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +179,7 @@ def _precision_recall(found, expected):
 
 
 def test_planted_conflicts_found_exactly_at_10k(tmp_path):
-    gen = _generator()
+    gen = load_script("generate")
     ds = gen.generate(10_000, seed=7)
     gen.write_yaml(ds, tmp_path / "synthetic.yaml")
     kb = KnowledgeBase(tmp_path / "store")
@@ -219,7 +202,7 @@ def test_planted_conflicts_found_exactly_at_10k(tmp_path):
 
 @pytest.mark.slow
 def test_planted_conflicts_found_exactly_at_1m(tmp_path):
-    gen = _generator()
+    gen = load_script("generate")
     ds = gen.generate(1_000_000, seed=3)
     gen.write_nt(ds, tmp_path / "synthetic.nt")
     db = ox.Store(str(tmp_path / "db"))

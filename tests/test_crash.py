@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import shutil
@@ -13,17 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 from kb import KnowledgeBase, StoreError
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def _generate(folder: Path, triples: int) -> Path:
-    spec = importlib.util.spec_from_file_location("generate", REPO / "scripts" / "generate.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = gen
-    spec.loader.exec_module(gen)
+    gen = load_script("generate")
     out = folder / "synthetic.yaml"
     gen.write_yaml(gen.generate(triples, seed=2), out)
     return out

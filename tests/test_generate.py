@@ -3,28 +3,21 @@ builds, and its command line writes the data with a manifest of the planted conf
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import REPO, load_script
 
 from kb import KnowledgeBase
 from kb.provenance import PROVENANCE_GRAPH
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
 def gen():
-    spec = importlib.util.spec_from_file_location("generate", REPO / "scripts" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("generate")
 
 
 def test_n_triples_are_what_the_loader_makes(gen, tmp_path):

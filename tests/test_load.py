@@ -6,27 +6,14 @@ loopback binding are tested in tests/test_serve.py."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 from kb import KnowledgeBase
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _loadtest():
-    spec = importlib.util.spec_from_file_location("loadtest", REPO / "scripts" / "loadtest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["loadtest"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-loadtest = _loadtest()
+loadtest = load_script("loadtest")
 
 
 def _check(result: dict, *, requests: int, clients: int, timeout: float, margin: float) -> None:

@@ -5,16 +5,14 @@ conflict engine give the same answers remotely as locally."""
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
-import sys
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import sparql_servers
 from click.testing import CliRunner
+from conftest import load_script
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -25,7 +23,6 @@ from kb.provenance import PROVENANCE_GRAPH
 from kb.query import library, run
 from kb.remote import RemoteEndpoint, batches, endpoint_urls
 
-REPO = Path(__file__).resolve().parent.parent
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 pytestmark = pytest.mark.server
 
@@ -58,13 +55,6 @@ def server(request, tmp_path_factory):
     start = sparql_servers.virtuoso if request.param == "virtuoso" else sparql_servers.oxigraph_server
     with start(tmp_path_factory.mktemp(request.param)) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def seed_kb(tmp_path_factory) -> KnowledgeBase:
-    kb = KnowledgeBase(tmp_path_factory.mktemp("remote") / "seed")
-    kb.build()
-    return kb
 
 
 @functools.cache
@@ -267,10 +257,7 @@ def test_remote_errors_are_clear(server):
 
 @pytest.mark.slow
 def test_100k_synthetic_graph_same_remotely(server, tmp_path):
-    spec = importlib.util.spec_from_file_location("generate", REPO / "scripts" / "generate.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = gen
-    spec.loader.exec_module(gen)
+    gen = load_script("generate")
     ds = gen.generate(100_000, seed=11)
     gen.write_yaml(ds, tmp_path / "synthetic.yaml")
     kb = KnowledgeBase(tmp_path / "syn")

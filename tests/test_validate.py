@@ -8,6 +8,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pyshacl
 import rdflib
+from test_store import A, B
 
 from kb.store import Store
 from kb.terms import SH, ontology, shapes
@@ -15,18 +16,6 @@ from kb.validate import data_store, focus_of, shacl_problems
 from tests.conftest import REPO
 
 VIOLATIONS = REPO / "tests" / "corpus" / "shacl" / "violations.ttl"
-A = """
-actors:
-  - {id: alice, name: Alice, kind: person}
-events:
-  - {id: ev1, label: Event one, date: 2020-10-01}
-"""
-B = """
-sources:
-  - {id: src, title: Report, kind: report, publisher: alice, date: 2020-10-05}
-claims:
-  - {id: c1, by: alice, stance: denies, about: ev1, text: "No.", stated_in: src}
-"""
 C = """
 actors:
   - {id: bob, name: Bob, kind: person}
