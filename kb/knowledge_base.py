@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_grap
 from kb.records import Compiled, Existing, compile_records
 from kb.store import Store
 from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
-from kb.validate import focus_of, shacl_problems
+from kb.validate import check_shapes, focus_of, shacl_problems
 
 if TYPE_CHECKING:
     from kb.remote import PushReport
@@ -224,42 +225,28 @@ class KnowledgeBase:
         report.records = compiled.records
         names = {f.graph: f.display for f in files} | {g: graph_display(g) for g in stored}
 
+        kept = sum(int(f["triples"]) for g, f in stored.items() if g not in replaced)
+
         def work(db: ox.Store) -> None:
             if fresh:
                 db.clear()
-            build_iri = ox.NamedNode(f"urn:evkb:build:{uuid.uuid4()}")
-            prov_graph = ox.NamedNode(PROVENANCE_GRAPH)
-            start = datetime.now(UTC).isoformat()
-            removed: set[ox.NamedNode | ox.BlankNode] = set()  # subjects of the replaced contents
-            for p in track(parsed, "Writing graphs", self.progress):
-                g = ox.NamedNode(p.input.graph)
-                if db.contains_named_graph(g):
-                    removed.update(q.subject for q in db.quads_for_pattern(None, None, None, g))
-                    db.remove_graph(g)
-                for q in list(db.quads_for_pattern(g, None, None, prov_graph)):
-                    db.remove(q)
-                quads = compiled.quads.get(p.input.graph, []) + p.quads
-                db.bulk_extend(quads)
-                if p.load_into is not None:
-                    p.load_into(db, g)
-                db.add_graph(g)
-            counts = self._graph_sizes(db, replaced)
-            for p in parsed:
-                fr = next(r for r in report.files if r.graph == p.input.graph)
-                fr.triples = counts.get(p.input.graph, 0)
-                db.bulk_extend(self._provenance(p.input, fr, build_iri, prov_graph))
-            db.bulk_extend(self._build_provenance(build_iri, prov_graph, start))
+            # SHACL checks what this build touches, or everything when it writes most of the data;
+            # then it checks this batch from memory (decoding stored terms back costs more), in a
+            # thread while the batch is written to disk (pyshacl-turbo releases the GIL)
+            staged = self._batch(parsed, compiled)
+            whole = kept <= len(staged)
+            if whole:
+                self._add_kept(staged, db, replaced)
+            with ThreadPoolExecutor(1, thread_name_prefix="kb-shacl") as pool:
+                checking = pool.submit(check_shapes, db, None, staged) if whole else None
+                del staged
+                removed = self._write(db, parsed, compiled, report, replaced)
+                focus = None if whole else focus_of(db, replaced, removed)
+                checked = checking.result() if checking else check_shapes(db, focus)
             where = (lambda: located().where) if any(p.precise for p in parsed) else compiled.where
-            # SHACL checks what this build touches, or everything when it writes most of the data
-            kept = sum(int(f["triples"]) for g, f in stored.items() if g not in replaced)
-            if kept > sum(counts.values()):
-                focus, staged = focus_of(db, replaced, removed), None
-            else:  # all of it, from memory: decoding the stored terms back costs more than this
-                focus, staged = None, self._staged(db, parsed, compiled, replaced)
-            found = shacl_problems(db, where, lambda g: names.get(g, g), focus, staged)
+            found = shacl_problems(db, where, lambda g: names.get(g, g), checked=checked)
             if found:
                 raise InputError(found)
-            report.triples = sum(counts.values())
             if dry_run:
                 raise _DryRun
 
@@ -271,19 +258,53 @@ class KnowledgeBase:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _staged(self, db: ox.Store, parsed: list[Parsed], compiled: Compiled, replaced: set[str]) -> ox.Store:
-        """The knowledge base as the build leaves it, in the default graph of an in-memory store:
-        this batch from memory (RDF files parsed again, in Rust), the graphs it kept from ``db``."""
-        mem, nt = ox.Store(), ox.RdfFormat.N_TRIPLES
+    def _write(self, db: ox.Store, parsed: list[Parsed], compiled: Compiled, report: BuildReport,
+               replaced: set[str]) -> set[ox.NamedNode | ox.BlankNode]:
+        """Write this batch into ``db``, one named graph per file, with its provenance; return the
+        subjects of the replaced contents."""
+        build_iri = ox.NamedNode(f"urn:evkb:build:{uuid.uuid4()}")
+        prov_graph = ox.NamedNode(PROVENANCE_GRAPH)
+        start = datetime.now(UTC).isoformat()
+        removed: set[ox.NamedNode | ox.BlankNode] = set()
+        for p in track(parsed, "Writing graphs", self.progress):
+            g = ox.NamedNode(p.input.graph)
+            if db.contains_named_graph(g):
+                removed.update(q.subject for q in db.quads_for_pattern(None, None, None, g))
+                db.remove_graph(g)
+            for q in list(db.quads_for_pattern(g, None, None, prov_graph)):
+                db.remove(q)
+            db.bulk_extend(compiled.quads.get(p.input.graph, []) + p.quads)
+            if p.load_into is not None:
+                p.load_into(db, g)
+            db.add_graph(g)
+        counts = self._graph_sizes(db, replaced)
+        for p in parsed:
+            fr = next(r for r in report.files if r.graph == p.input.graph)
+            fr.triples = counts.get(p.input.graph, 0)
+            db.bulk_extend(self._provenance(p.input, fr, build_iri, prov_graph))
+        db.bulk_extend(self._build_provenance(build_iri, prov_graph, start))
+        report.triples = sum(counts.values())
+        return removed
+
+    @staticmethod
+    def _batch(parsed: list[Parsed], compiled: Compiled) -> ox.Store:
+        """This batch in the default graph of an in-memory store (RDF files parsed again, in Rust)."""
+        mem = ox.Store()
         for p in parsed:
             mem.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
                             for q in (*compiled.quads.get(p.input.graph, ()), *p.quads))
             if p.load_into is not None:
                 p.load_into(mem, ox.DefaultGraph())
+        return mem
+
+    @staticmethod
+    def _add_kept(mem: ox.Store, db: ox.Store, replaced: set[str]) -> None:
+        """Add the file graphs of ``db`` that the build keeps (so ``mem`` is the knowledge base as
+        the build leaves it)."""
+        nt = ox.RdfFormat.N_TRIPLES
         for g in db.named_graphs():
             if g.value not in replaced and g.value != PROVENANCE_GRAPH:
                 mem.bulk_load(db.dump(format=nt, from_graph=g), format=nt)
-        return mem
 
     def _graph_sizes(self, db: ox.Store, graphs: set[str]) -> dict[str, int]:
         out = {}

@@ -29,7 +29,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -184,17 +184,28 @@ def refuse_unsafe(query: NamedQuery | str, where: str | None = None) -> None:
     """Raise :class:`ReadOnlyError` for an update, or for ``SERVICE`` (federation reaches the network)."""
     text = query.text if isinstance(query, NamedQuery) else query
     where = where or (query.source if isinstance(query, NamedQuery) else "query")
+    found = _unsafe(text)
+    if found is None:
+        return
+    word, at = found
+    line, col = _position(text, at)
+    if word == "SERVICE":
+        raise ReadOnlyError(f"{where}:{line}:{col}: SERVICE (federated query) is refused: "
+                            "queries never reach the network")
+    raise ReadOnlyError(f"{where}:{line}:{col}: SPARQL Update ({word}) is refused: the knowledge "
+                        "base is read-only here (change it with kb build)")
+
+
+@lru_cache(maxsize=64)
+def _unsafe(text: str) -> tuple[str, int] | None:
+    """The update operation or ``SERVICE`` keyword in the text, and its offset (a text is scanned
+    once however often it runs)."""
     first = form(text)
     if first in UPDATE_FORMS:
-        at = next((pos for kind, value, pos in _tokens(text) if kind == "name" and value.upper() == first), 0)
-        line, col = _position(text, at)
-        raise ReadOnlyError(f"{where}:{line}:{col}: SPARQL Update ({first}) is refused: the knowledge "
-                            "base is read-only here (change it with kb build)")
-    for kind, value, pos in _tokens(text):
-        if kind == "name" and value.upper() == "SERVICE":
-            line, col = _position(text, pos)
-            raise ReadOnlyError(f"{where}:{line}:{col}: SERVICE (federated query) is refused: "
-                                "queries never reach the network")
+        return first, next((pos for kind, value, pos in _tokens(text)
+                            if kind == "name" and value.upper() == first), 0)
+    return next((("SERVICE", pos) for kind, value, pos in _tokens(text)
+                 if kind == "name" and value.upper() == "SERVICE"), None)
 
 
 class ReadOnlyError(QueryError):
@@ -206,10 +217,11 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _where_groups(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)
+def _where_groups(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """The ``WHERE`` groups of the query and of its subqueries, as (offset just after ``{``,
-    offset of the matching ``}``), outermost first. A query written without the WHERE keyword
-    (``SELECT * { … }``, ``ASK { … }``) has its first group as outermost."""
+    offset of the matching ``}``, the variables written inside), outermost first. A query written
+    without the WHERE keyword (``SELECT * { … }``, ``ASK { … }``) has its first group as outermost."""
     groups: list[tuple[int, int]] = []
     stack: list[int | None] = []
     previous = ""
@@ -226,7 +238,9 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
                 groups.append((start, pos))
         if kind != "text":
             previous = value.upper()
-    return sorted(groups)
+    names = [(pos, value) for kind, value, pos in _tokens(text) if kind == "name" and value[0] in "?$"]
+    return tuple((start, end, frozenset(v for pos, v in names if start <= pos < end))
+                 for start, end in sorted(groups))
 
 
 # -- parameters ----------------------------------------------------------------------------------
@@ -266,8 +280,7 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
         raise QueryError(f"{query.source}: parameters need a WHERE {{ … }} group to bind into")
     terms = {name: term(values[name]) for name in sorted(values)}
     # the outermost group binds every parameter; a subquery (its own scope) those it mentions
-    for start, end in sorted(groups, reverse=True):
-        inside = {v for kind, v, _pos in _tokens(text[start:end]) if kind == "name" and v[0] in "?$"}
+    for start, _end, inside in sorted(groups, reverse=True):
         names = [n for n in terms if start == groups[0][0] or f"?{n}" in inside or f"${n}" in inside]
         if names:
             block = " ".join(f"VALUES ?{n} {{ {terms[n]} }}" for n in names)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -110,12 +111,14 @@ def _closure(db: ox.Store, focus: set[ox.NamedNode | ox.BlankNode]) -> Iterator[
     yield from _described(db, hop2 - focus - hop1, only=(_TYPE, _IN_SCHEME))
 
 
-def data_store(db: ox.Store, focus: set[ox.NamedNode | ox.BlankNode] | None = None,
+def data_store(db: ox.Store | None, focus: set[ox.NamedNode | ox.BlankNode] | None = None,
                staged: ox.Store | None = None) -> ox.Store:
     """An in-memory store with the knowledge to validate (all of it, or what ``focus`` needs) and
     the ontology (subclasses for sh:class, schemes of concepts). ``staged`` is all the knowledge
     already in memory (in its default graph): it is used instead of reading ``db``."""
     mem = ox.Store() if staged is None else staged
+    if staged is None and db is None:
+        raise ValueError("data_store needs a store or the staged knowledge")
     if staged is None and focus is None:
         mem.bulk_load(ox.serialize(knowledge(db), format=_NT), format=_NT)
     elif staged is None:
@@ -136,6 +139,29 @@ def _field_name(path: str | None, types: set[str]) -> str | None:
     return path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+@dataclass(frozen=True)
+class ShapeCheck:
+    """The shapes checked over ``data`` (the in-memory store they read): pySHACL's report."""
+
+    data: ox.Store
+    conforms: bool
+    results: rdflib.Graph
+
+
+def check_shapes(db: ox.Store | None, focus: set[ox.NamedNode | ox.BlankNode] | None = None,
+                 staged: ox.Store | None = None) -> ShapeCheck:
+    """Check the shapes on the knowledge base (all of it, or what ``focus`` needs; see
+    :func:`data_store`). Runs in Rust without the GIL, so a build may run it in a thread."""
+    if focus is not None and not focus:
+        return ShapeCheck(ox.Store(), True, rdflib.Graph())
+    data = data_store(db, focus, staged)
+    nodes = None if focus is None else [_rdflib_node(n) for n in focus if isinstance(n, ox.NamedNode)]
+    with quiet_ill_typed_literals():
+        conforms, results, _text = _compiled_shapes().validate(
+            data, abort_on_first=False, allow_warnings=True, focus_nodes=nodes)
+    return ShapeCheck(data, conforms, results)
+
+
 def shacl_problems(
     db: ox.Store,
     where: Mapping[str, tuple[Loc, dict[str, Loc]]]
@@ -143,21 +169,21 @@ def shacl_problems(
     graph_name: Callable[[str], str] | None = None,
     focus: set[ox.NamedNode | ox.BlankNode] | None = None,
     staged: ox.Store | None = None,
+    checked: ShapeCheck | None = None,
 ) -> list[Problem]:
     """Validate the store against the shapes; return one located problem per violation.
 
     ``where`` maps subjects of the current batch to where they were written (or is a function
     computing that map, called only if there is a violation to locate). ``focus`` limits the check
     to those nodes (see :func:`focus_of`); None checks everything. ``staged``: the whole knowledge
-    base already in memory (see :func:`data_store`), for a build that wrote most of it.
+    base already in memory (see :func:`data_store`), for a build that wrote most of it. ``checked``:
+    the shapes already checked (by :func:`check_shapes`); the cycle checks still run on ``db``.
     """
-    if focus is not None and not focus:
-        return []
-    data = data_store(db, focus, staged)
-    nodes = None if focus is None else [_rdflib_node(n) for n in focus if isinstance(n, ox.NamedNode)]
-    with quiet_ill_typed_literals():
-        conforms, results, _text = _compiled_shapes().validate(
-            data, abort_on_first=False, allow_warnings=True, focus_nodes=nodes)
+    if checked is None:
+        if focus is not None and not focus:
+            return []
+        checked = check_shapes(db, focus, staged)
+    data, conforms, results = checked.data, checked.conforms, checked.results
     cycles = _cycles(db)
     if conforms and not cycles:
         return []
