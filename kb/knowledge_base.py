@@ -238,7 +238,7 @@ class KnowledgeBase:
             if whole:
                 self._add_kept(staged, db, replaced)
             with ThreadPoolExecutor(1, thread_name_prefix="kb-shacl") as pool:
-                checking = pool.submit(check_shapes, db, None, staged) if whole else None
+                checking = pool.submit(check_shapes, None, None, staged) if whole else None
                 del staged
                 removed = self._write(db, parsed, compiled, report, replaced)
                 focus = None if whole else focus_of(db, replaced, removed)
