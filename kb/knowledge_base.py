@@ -232,9 +232,12 @@ class KnowledgeBase:
                 db.clear()
             # SHACL checks what this build touches, or everything when it writes most of the data;
             # then it checks this batch from memory (decoding stored terms back costs more), in a
-            # thread while the batch is written to disk (pyshacl-turbo releases the GIL)
-            staged = self._batch(parsed, compiled)
-            whole = kept <= len(staged)
+            # thread while the batch is written to disk (pyshacl-turbo releases the GIL). The batch
+            # is staged only when it can be most of the data (an RDF file is counted once parsed).
+            in_memory = sum(len(compiled.quads.get(p.input.graph, ())) + len(p.quads) for p in parsed)
+            streamed = any(p.load_into is not None for p in parsed)
+            staged = self._batch(parsed, compiled) if streamed or kept <= in_memory else None
+            whole = staged is not None and kept <= len(staged)
             if whole:
                 self._add_kept(staged, db, replaced)
             with ThreadPoolExecutor(1, thread_name_prefix="kb-shacl") as pool:
