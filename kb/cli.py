@@ -19,7 +19,7 @@ from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
 from kb.progress import wanted
 from kb.reports import FORMATS
-from kb.terms import DEFAULT_BASE
+from kb.terms import DEFAULT_BASE, check_base
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +76,13 @@ def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(str(exc)) from None
 
 
+def _base(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        return check_base(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc} (from --base or $KB_BASE)") from None
+
+
 def delimiter_option(fn: F) -> F:
     """--delimiter for commands that read CSV files."""
     return click.option("--delimiter", default=None, callback=_delimiter, metavar="CHAR",
@@ -93,8 +100,9 @@ def endpoint_options(fn: F) -> F:
 @click.version_option(__version__, prog_name="kb")
 @click.option("--store", envvar="KB_STORE", type=click.Path(file_okay=False), default=None,
               help="Store folder (default: $KB_STORE or ./.kb).")
-@click.option("--base", envvar="KB_BASE", default=DEFAULT_BASE, show_default=True,
-              help="IRI prefix that record ids are appended to.")
+@click.option("--base", envvar="KB_BASE", default=DEFAULT_BASE, show_default=True, callback=_base,
+              help="IRI prefix that record ids are appended to (or $KB_BASE): an absolute IRI "
+                   "ending in / or #.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only results and errors; no progress bars.")
 @click.pass_context
 def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:

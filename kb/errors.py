@@ -69,6 +69,12 @@ class InputError(KBError):
         return [str(p) for p in self.problems] + [str(self)]
 
 
+class UsageError(KBError):
+    """An argument is not usable (a bad ``--base``, say): the command-line usage code."""
+
+    exit_code = EXIT_USAGE
+
+
 class StoreLockedError(KBError):
     """Another process holds the store's write lock."""
 

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from kb import __version__
 from kb.conflicts import Conflict, find_conflicts
-from kb.errors import InputError, NoKnowledgeBaseError, Problem
+from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
 from kb.export import write_rdf
 from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
@@ -35,7 +35,7 @@ from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
 from kb.records import Compiled, Existing, compile_records
 from kb.store import Store
-from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, label, subclasses
+from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, check_base, label, subclasses
 from kb.validate import check_shapes, focus_of, shacl_problems
 
 if TYPE_CHECKING:
@@ -102,9 +102,12 @@ class KnowledgeBase:
 
     def __init__(self, path: str | Path | None = None, *, base: str = DEFAULT_BASE,
                  progress: bool = False):
+        try:
+            self.base = check_base(base)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         self.store = Store(path)
         self._chosen = "given" if path is not None else "env" if os.environ.get("KB_STORE") else "default"
-        self.base = base
         self.progress = progress
 
     @property
@@ -208,6 +211,16 @@ class KnowledgeBase:
             raise InputError(problems)
         if delimiter:
             files = [replace(f, delimiter=delimiter) for f in files]
+        # Everything read from the stored state (which files are unchanged, which ids and names
+        # exist) is read under the writer lock that the commit holds too: two builds started at
+        # once cannot both check against the same old state and both commit.
+        with self.store.lock(wait):
+            return self._build_locked(files, fresh=fresh, dry_run=dry_run, wait=wait, started=started)
+
+    def _build_locked(self, files: list[InputFile], *, fresh: bool, dry_run: bool, wait: float,
+                      started: float) -> BuildReport:
+        """:meth:`build` once its files are known, holding the writer lock."""
+        problems: list[Problem] = []
         stored = {} if fresh else {f["graph"]: f for f in self._files()}
         report = BuildReport()
         todo: list[InputFile] = []
@@ -456,7 +469,7 @@ class KnowledgeBase:
             return []
         names = {f["graph"]: str(f["path"]) for f in self._files()}
         with self.snapshot() as db:
-            return shacl_problems(db, None, lambda g: names.get(g, g))
+            return shacl_problems(db, None, lambda g: names.get(g, g)) + _ids_in_two_files(db, names)
 
     def conflicts(self, *, kind: str | None = None, actor: str | None = None,
                   min_independent: int = 0) -> list[Conflict]:
@@ -530,6 +543,20 @@ class KnowledgeBase:
             else:
                 write_rdf(db, fmt, tmp, self.base)
         return Path(out)
+
+
+def _ids_in_two_files(db: ox.Store, names: dict[str, str]) -> list[Problem]:
+    """An id that two file graphs both define (a build refuses that; two builds that raced could
+    once both commit it)."""
+    q = (f"SELECT ?id (GROUP_CONCAT(DISTINCT STR(?g); separator=' ') AS ?gs) WHERE {{ GRAPH ?g {{ "
+         f"?s <{DCTERMS.identifier}> ?id }} FILTER(?g != <{PROVENANCE_GRAPH}>) }} GROUP BY ?id "
+         "HAVING (COUNT(DISTINCT ?g) > 1)")
+    out = []
+    for r in db.query(q):
+        files = sorted(names.get(g, graph_display(g)) for g in r["gs"].value.split(" "))
+        out.append(Problem(files[0], None, None, "id", f"duplicate id {r['id'].value!r}: also defined "
+                           f"in {', '.join(files[1:])}"))
+    return out
 
 
 def _class_order() -> list[str]:

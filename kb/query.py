@@ -52,8 +52,8 @@ MEDIA_TYPES = {"json": "application/sparql-results+json", "xml": "application/sp
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Rows = tuple[list[str], list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]]
 
-HEADER = re.compile(r"^# (title|description|param): (.*\S)\s*$")
-PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*) — (.*\S)$")
+HEADER = re.compile(r"# (title|description|param): (.*\S)\s*")
+PARAM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) — (.*\S)")
 UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
                           "WITH"})
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
@@ -87,12 +87,12 @@ class NamedQuery:
         for line in text.splitlines():
             if not line.startswith("#"):
                 break
-            m = HEADER.match(line)
+            m = HEADER.fullmatch(line)
             if m is None:
                 continue
             key, value = m.groups()
             if key == "param":
-                pm = PARAM.match(value)
+                pm = PARAM.fullmatch(value)
                 if pm is None:
                     raise QueryError(f"{path or name}: bad parameter line {line!r}; "
                                      "expected '# param: NAME — meaning'")

@@ -22,10 +22,12 @@ from kb.errors import Problem
 from kb.schema import Field, RecordSpec, nested_records, shortcut
 from kb.terms import DCTERMS, EV, RDF, XSD, subclasses
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
-LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+# Every pattern is applied with fullmatch: ``$`` alone would also match before a final newline
+# (an id written ``"evil\n"``, or a ``|`` block scalar, would pass and then break IRI creation).
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.IGNORECASE)
+LANG_RE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 MAX_VALUE_CHARS = 1_000_000
 
 _TYPE = NamedNode(str(RDF.type))
@@ -186,7 +188,7 @@ def _compile_record(rec: Record, base: str, g: NamedNode,
         if rec.id is None:
             problems.append(rec.loc.problem("id", f"missing required field 'id' in {spec.key} record"))
             return False
-        if not ID_RE.match(rec.id):
+        if not ID_RE.fullmatch(rec.id):
             problems.append((rec.id_loc or rec.loc).problem(
                 "id", f"invalid id {rec.id!r}: use letters, digits, '.', '_', '~' or '-' "
                       "(at most 200, starting with a letter or digit)"))
@@ -274,13 +276,13 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
         text, lang = value, None
         if "@" in value:
             head, tail = value.rsplit("@", 1)
-            if LANG_RE.match(tail):
+            if LANG_RE.fullmatch(tail):
                 text, lang = head, tail.lower()
         if not text.strip():
             return bad("is empty")
         objects.append(Literal(text, language=lang) if lang else Literal(text))
     elif kind == "Url":
-        if not URL_RE.match(value):
+        if not URL_RE.fullmatch(value):
             return bad(f"not an http(s) URL: {value[:80]!r}")
         objects.append(Literal(value, datatype=_XSD_ANYURI))
     elif kind == "Decimal":
@@ -324,7 +326,7 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
     elif kind == "Reference":
         if rec.id is not None and value == rec.id:
             return bad(f"'{value}' refers to the record itself")
-        if not ID_RE.match(value):
+        if not ID_RE.fullmatch(value):
             return bad(f"invalid reference {value[:60]!r}: not an id")
         found = classes_of(value)
         target = f.target or ""
@@ -350,7 +352,7 @@ def _a(word: str) -> str:
 
 def _date(text: str, bad: Callable[[str], None]) -> date | None:
     text = text.strip()
-    if not DATE_RE.match(text):
+    if not DATE_RE.fullmatch(text):
         bad(f"not a date {text[:40]!r}: use YYYY-MM-DD")
         return None
     try:

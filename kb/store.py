@@ -84,6 +84,7 @@ class Store:
         # The published generation, kept open between reads (opening costs ~30 ms): generations
         # never change, and the one CURRENT names is never collected.
         self._open: tuple[str, ox.Store] | None = None
+        self._locked = False  # this object holds the write lock (lock() is then re-entrant)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -140,7 +141,13 @@ class Store:
 
     @contextlib.contextmanager
     def lock(self, wait: float = 0.0) -> Iterator[None]:
-        """Hold the write lock; wait up to ``wait`` seconds for another writer, then refuse."""
+        """Hold the write lock; wait up to ``wait`` seconds for another writer, then refuse.
+
+        Re-entrant: a writer that reads the stored state under the lock (a build checks its files
+        against it) then calls :meth:`write` inside it, so nothing can commit in between."""
+        if self._locked:
+            yield
+            return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -161,7 +168,11 @@ class Store:
                     time.sleep(0.05)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-            yield
+            self._locked = True
+            try:
+                yield
+            finally:
+                self._locked = False
         finally:
             os.close(fd)
 

@@ -8,6 +8,7 @@ term removed from the ontology fails loudly instead of producing silent, undecla
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,10 +33,40 @@ PREFIXES: dict[str, str] = {
 }
 
 DEFAULT_BASE = "https://w3id.org/evkb/id/"
+# Schemes a base may not have: an IRI under them would run code or hide content when followed.
+REFUSED_BASE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):.+", re.DOTALL)
+
+
+def check_base(base: str) -> str:
+    """``base`` if it can prefix record ids (``--base``, ``$KB_BASE``); else ValueError saying why.
+
+    A base is an absolute IRI (it has a scheme) ending in ``/`` or ``#``, with no control,
+    space or reserved characters (``<>"{}|\\^```), whose scheme is not javascript, vbscript or data.
+    """
+    shown = repr(base)[:120]
+    m = _SCHEME.fullmatch(base)
+    if not m:
+        raise ValueError(f"invalid base IRI {shown}: it must be an absolute IRI (such as "
+                         f"{DEFAULT_BASE}) ending in '/' or '#'")
+    if m.group(1).lower() in REFUSED_BASE_SCHEMES:
+        raise ValueError(f"invalid base IRI {shown}: {m.group(1).lower()}: IRIs are refused")
+    bad = next((c for c in base if ord(c) < 0x21 or 0x7f <= ord(c) <= 0x9f or c in '<>"{}|\\^`'), None)
+    if bad is not None:
+        raise ValueError(f"invalid base IRI {shown}: it contains the character {bad!r}")
+    if not base.endswith(("/", "#")):
+        raise ValueError(f"invalid base IRI {shown}: it must end in '/' or '#' (ids are appended to it)")
+    try:
+        import pyoxigraph
+
+        pyoxigraph.NamedNode(base + "x")
+    except ValueError as exc:
+        raise ValueError(f"invalid base IRI {shown}: {exc}") from None
+    return base
 
 __all__ = [
     "DCTERMS", "DEFAULT_BASE", "EV", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SH",
-    "SKOS", "XSD", "class_codes", "concept_codes", "ev", "ontology", "ontology_dir",
+    "SKOS", "XSD", "check_base", "class_codes", "concept_codes", "ev", "ontology", "ontology_dir",
     "record_class_of", "shapes", "sparql_prefixes", "subclasses",
 ]
 

@@ -53,7 +53,7 @@ def parse_date(value: object) -> str | None:
 
 @lru_cache(maxsize=1 << 12)
 def _parse_date(text: str) -> str:
-    if re.match(r"^\d{4}-\d{2}-\d{2}([T ]|$)", text):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", text, re.DOTALL):
         return text[:10]
     for fmt in ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d/%m/%Y"):
         try:

@@ -25,8 +25,8 @@ except ImportError:  # pragma: no cover - rapidyaml is a dependency; keep workin
     ryml = None
 
 # Scalars PyYAML (YAML 1.1) resolves to something other than text, and characters it refuses.
-_NOT_TEXT = re.compile(r"^(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE"
-                       r"|on|On|ON|off|Off|OFF|=|<<)?$")
+_NOT_TEXT = re.compile(r"(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE"
+                       r"|on|On|ON|off|Off|OFF|=|<<)?")
 # Line breaks ryml reads otherwise than PyYAML (lone CR; YAML 1.1's NEL, LS, PS), escaped surrogates
 # (ryml pairs them, PyYAML refuses them), and plain scalars starting with an indicator PyYAML
 # refuses or reads otherwise (@ ` * & ! %).
@@ -104,7 +104,7 @@ class _Walker:
         if raw is None:
             raise _GiveUp
         value = bytes(raw).decode("utf-8")
-        if not t.is_val_quoted(node) and _NOT_TEXT.match(value):
+        if not t.is_val_quoted(node) and _NOT_TEXT.fullmatch(value):
             raise _GiveUp
         return value
 
@@ -123,7 +123,7 @@ class _Walker:
                 raise _GiveUp
             seen.add(name)
             if not t.is_seq(child):
-                if t.has_val(child) and not t.is_val_quoted(child) and _NOT_TEXT.match(self._raw(child)):
+                if t.has_val(child) and not t.is_val_quoted(child) and _NOT_TEXT.fullmatch(self._raw(child)):
                     continue  # `claims:` with nothing: allowed, as in the precise reader
                 raise _GiveUp
             for item in self.children(child):
