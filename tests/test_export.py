@@ -28,8 +28,7 @@ def test_graph_exports_open_in_networkx_with_the_projection_and_conflict_flags(s
     g = seed.graph()
     conflicts = seed.conflicts()
     out = tmp_path / f"seed.{fmt}"
-    r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(out),  # format from the ending
-                                  "--allow-outside"])
+    r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(out)])  # format from the ending
     assert r.exit_code == 0, r.output
     h = {"graphml": nx.read_graphml, "gexf": nx.read_gexf}[fmt](out)
     assert (h.number_of_nodes(), h.number_of_edges()) == (g.number_of_nodes(), g.number_of_edges())
