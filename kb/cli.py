@@ -17,7 +17,6 @@ from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
-from kb.output import inside
 from kb.progress import wanted
 from kb.reports import FORMATS
 from kb.terms import DEFAULT_BASE, check_base
@@ -84,12 +83,6 @@ def _base(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(f"{exc} (from --base or $KB_BASE)") from None
 
 
-def allow_outside_option(fn: F) -> F:
-    """--allow-outside for commands that write files."""
-    return click.option("--allow-outside", is_flag=True,
-                        help="Allow writing outside the working folder (refused by default).")(fn)
-
-
 def delimiter_option(fn: F) -> F:
     """--delimiter for commands that read CSV files."""
     return click.option("--delimiter", default=None, callback=_delimiter, metavar="CHAR",
@@ -115,6 +108,8 @@ def endpoint_options(fn: F) -> F:
 def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
     """An evidence-graph knowledge base: who claimed what, who documented what, and where
     a denial conflicts with what was documented."""
+    if ctx.get_parameter_source("store") == click.core.ParameterSource.ENVIRONMENT:
+        store = None  # the library reads $KB_STORE itself, and says so when nothing is there
     ctx.obj = Context(store, base, quiet)
 
 
@@ -202,10 +197,9 @@ def stats(c: Context, as_json: bool) -> None:
               default=None, help="Output format (default: from the file ending).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
-@allow_outside_option
 @pass_ctx
 @handle_errors
-def export(c: Context, fmt: str | None, output: str, allow_outside: bool) -> None:
+def export(c: Context, fmt: str | None, output: str) -> None:
     """Write the knowledge base to a file.
 
     trig and nq write every named graph (one per loaded file, plus provenance); ttl, nt and
@@ -219,7 +213,7 @@ def export(c: Context, fmt: str | None, output: str, allow_outside: bool) -> Non
         fmt = by_suffix.get(suffix)
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
-    out = c.kb().export(fmt, inside(output, allow_outside))
+    out = c.kb().export(fmt, output)
     c.say(f"wrote {out} ({fmt})")
 
 
@@ -255,7 +249,7 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="graphs/kb.html",
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="kb.html",
               show_default=True, help="HTML file to write.")
 @click.option("--conflicts-only", is_flag=True, help="Draw only the records on conflict paths.")
 @click.option("--focus", default=None, help="Draw the neighbourhood of this record (its id).")
@@ -263,14 +257,13 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
               help="How many hops around --focus.")
 @click.option("--actor", default=None, help="Draw this actor's claims, what they are about, and conflicts.")
 @click.option("--title", default="Evidence graph", show_default=True, help="Page title.")
-@allow_outside_option
 @pass_ctx
 @handle_errors
 def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth: int,
-        actor: str | None, title: str, allow_outside: bool) -> None:
+        actor: str | None, title: str) -> None:
     """Write one self-contained HTML page (works offline) of the graph and its conflicts."""
-    out = c.kb().viz(inside(output, allow_outside), conflicts_only=conflicts_only, focus=focus, depth=depth,
-                     actor=actor, title=title)
+    out = c.kb().viz(output, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor,
+                     title=title)
     c.say(f"wrote {out}")
 
 
@@ -422,20 +415,14 @@ def template() -> None:
 
 @template.command(name="csv")
 @click.argument("folder", type=click.Path(file_okay=False))
-@allow_outside_option
 @pass_ctx
 @handle_errors
-def template_csv(c: Context, folder: str, allow_outside: bool) -> None:
+def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
-    from kb.loaders.csv import template as sheet
-    from kb.output import replacing
-    from kb.schema import nested_records, records
+    from kb.loaders.csv import write_templates
 
-    out = inside(folder, allow_outside, folder=True)
-    for key in (*records(), *nested_records()):
-        with replacing(out / f"{key}.csv") as tmp:
-            tmp.write_text(sheet(key), encoding="utf-8")
-        c.say(f"wrote {out / f'{key}.csv'}")
+    for path in write_templates(folder, store=c.kb().path):
+        c.say(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

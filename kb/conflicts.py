@@ -19,23 +19,18 @@ from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 
+from kb import rules
 from kb.candidates import candidate_graph
 from kb.graph import Endpoint
 from kb.independence import Independence, independent_weights
 
-KINDS = ("direct", "part-of", "alias", "self-contradiction", "counter-claim")
+# The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
+# (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds), read by kb.rules.
+KINDS = tuple(rules.concepts("FindingKinds"))
 CHALLENGING = ("denies", "disputes")
 # What a challenging claim contests: that the event happened, or the account of it (how, by whom).
 CHALLENGE = {"denies": "occurrence", "disputes": "account"}
-
-# How much one independent publisher's documentation weighs, by its strongest kind of evidence.
-EVIDENCE_WEIGHT = {
-    "eyewitness": 1.0, "video": 1.0, "photo": 1.0, "forensic": 1.0, "satellite": 1.0,
-    "testimony": 0.8, "official-record": 0.6, "news-report": 0.4,
-}
-DEFAULT_WEIGHT = 0.4  # an evidence type the table does not know counts as a report
-KIND_FACTOR = {"direct": 1.0, "self-contradiction": 1.0, "alias": 0.9, "part-of": 0.8,
-               "counter-claim": 0.25}
+SCHEMA_VERSION = 2  # the JSON form: see docs/conflicts.md ("Schema versions")
 
 
 @dataclass(frozen=True)
@@ -65,6 +60,9 @@ class Evidence:
     quote: str | None = None
     timing: str = "unknown"   # before the claim / after the claim / same day / unknown
     group: str = ""           # the independent publisher(s) this source counts as, comma-separated
+    #                           (since schema 2: known origins only; empty for an unknown origin)
+    origin: str = "known"     # "known" (publisher, else author, at its origin) or "unknown"
+    unknown_origins: tuple[str, ...] = ()  # the ids of its origins of unknown origin
 
 
 @dataclass(frozen=True)
@@ -92,13 +90,19 @@ class Conflict:
     stated_in_title: str | None = None
     claim_date: str | None = None
     counter_claims: tuple[str, ...] = field(default=())
+    independent_origins: tuple[str, ...] = ()    # the publisher keys counted as independent
+    unknown_origins: int = 0                      # sources of unknown origin, beside the count
+    unknown_origin_sources: tuple[str, ...] = ()  # their ids
+    independence: str = ""                        # "1 independent publisher, 2 sources of unknown origin"
+    schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
         d = asdict(self)
         d["path"] = [asdict(s) for s in self.path]
-        d["sources"] = [asdict(s) for s in self.sources]
-        d["counter_claims"] = list(self.counter_claims)
+        d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins)} for s in self.sources]
+        for k in ("counter_claims", "independent_origins", "unknown_origin_sources"):
+            d[k] = list(d[k])
         return d
 
 
@@ -174,7 +178,7 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
         for about in ix.about[c]:
             out.extend(_conflicts_of_claim(ix, c, claimant, about))
     out = [x for x in out if (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
-    rank = {k: i for i, k in enumerate(KINDS)}
+    rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
     return out
@@ -243,14 +247,15 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
 
 def _evidence(ix: _Index, event: str, claimant: str,
               claim_date: str | None) -> list[tuple[Evidence, tuple[str, ...]]]:
-    """The independent documentation of ``event``: each with the publisher keys it counts as."""
+    """The documentation of ``event`` not from the claimant's side: each with the publisher keys
+    of its known origins (its unknown origins are on the Evidence)."""
     out = []
     for source, evidence, quote in ix.docs.get(event, ()):
         if ix.ind.own_source(source, claimant):
             continue
         s = ix.attrs[source]
         publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
-        keys = ix.ind.keys(source)
+        keys, unknown = ix.ind.keys(source), ix.ind.unknown_origins(source)
         out.append((Evidence(
             source=ix.id(source), title=ix.label(source), evidence=evidence, event=ix.id(event),
             publisher=ix.id(publisher) if publisher else None,
@@ -258,7 +263,8 @@ def _evidence(ix: _Index, event: str, claimant: str,
             author=ix.id(author) if author else None,
             author_name=ix.label(author) if author else None,
             date=s.get("date"), url=s.get("url"), quote=quote,
-            timing=_timing(s.get("date"), claim_date), group=",".join(keys)), keys))
+            timing=_timing(s.get("date"), claim_date), group=",".join(keys),
+            origin="known" if keys else "unknown", unknown_origins=unknown), keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
 
 
@@ -295,7 +301,7 @@ def _what(stance: str, claimant: str, about: str) -> str:
 def _makers(evidence: list[Evidence]) -> str:
     names: list[str] = []
     for e in evidence:
-        name = e.publisher_name or e.author_name or f"'{e.title}' (publisher unknown)"
+        name = e.publisher_name or e.author_name or f"'{e.title}' (origin unknown)"
         if name not in names:
             names.append(name)
     return ", ".join(names)
@@ -306,15 +312,19 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
                 claim_date: str | None) -> Conflict:
     stance = ix.stance(c) or ""
     evidence = [e for e, _keys in counted]
-    weights = independent_weights((keys, EVIDENCE_WEIGHT.get(e.evidence, DEFAULT_WEIGHT))
-                                  for e, keys in counted)
-    score = round(KIND_FACTOR[kind] * sum(weights.values()), 3)
+    weights = independent_weights((keys, rules.weight("EvidenceTypes", e.evidence)) for e, keys in counted)
+    unknown = independent_weights((e.unknown_origins, rules.weight("EvidenceTypes", e.evidence))
+                                  for e, _keys in counted)
+    origin = {k: rules.weight("OriginKinds", k) for k in ("known", "unknown")}
+    score = round(rules.weight("FindingKinds", kind) * (origin["known"] * sum(weights.values())
+                                                        + origin["unknown"] * sum(unknown.values())), 3)
     detail = {"direct": "", "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}')",
               "alias": f" (via an alias: '{ix.label(event)}')"}[kind]
     summary = (f"{_what(stance, ix.label(claimant), ix.label(about))} conflicts with documentation "
                f"by {_makers(evidence)}{detail}")
     return _conflict(ix, kind, c, claimant, about, event, path, evidence, len(weights), score,
-                     _overall_timing(evidence, stance), summary, claim_date, ())
+                     _overall_timing(evidence, stance), summary, claim_date, (),
+                     tuple(sorted(weights)), tuple(sorted(unknown)))
 
 
 def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: list[str],
@@ -330,14 +340,15 @@ def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: 
                    "independent documentation")
     path = [*head, Step(ix.id(about), ix.label(about), "event", "asserted_by")]
     path += [Step(ix.id(o), ix.label(o), "claim", None) for o in others]
-    score = round(KIND_FACTOR[kind] * len(set(makers)), 3)
+    score = round(rules.weight("FindingKinds", kind) * len(set(makers)), 3)
     return _conflict(ix, kind, c, claimant, about, about, path, [], 0, score, "not applicable",
                      summary, claim_date, tuple(ix.id(o) for o in others))
 
 
 def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str,
               path: list[Step], evidence: list[Evidence], n: int, score: float, timing: str,
-              summary: str, claim_date: str | None, counter: tuple[str, ...]) -> Conflict:
+              summary: str, claim_date: str | None, counter: tuple[str, ...],
+              origins: tuple[str, ...] = (), unknown: tuple[str, ...] = ()) -> Conflict:
     stance = ix.stance(c) or ""
     stated_in = ix.single["stated_in"].get(c)
     return Conflict(
@@ -348,4 +359,6 @@ def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: s
         independent_publishers=n, score=score, timing=timing, summary=summary,
         stated_in=ix.id(stated_in) if stated_in else None,
         stated_in_title=ix.label(stated_in) if stated_in else None,
-        claim_date=claim_date, counter_claims=counter)
+        claim_date=claim_date, counter_claims=counter, independent_origins=origins,
+        unknown_origins=len(unknown), unknown_origin_sources=unknown,
+        independence=rules.independence_phrase(n, len(unknown)))

@@ -101,6 +101,10 @@ class StoreError(KBError):
     exit_code = EXIT_STORE
 
 
+class NoKnowledgeBaseError(StoreError):
+    """There is no knowledge base where one was looked for (nothing was ever built there)."""
+
+
 class OutputError(KBError):
     """An output file could not be written, or may not be (a symbolic link, a folder)."""
 

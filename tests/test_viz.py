@@ -154,12 +154,11 @@ def test_cli_writes_a_focus_view_and_rejects_unknown_ids(seed, tmp_path):
     kb, _out = seed
     out = tmp_path / "focus.html"
     r = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--focus", "shusha", "--depth", "1",
-                                  "-o", str(out), "--allow-outside"])
+                                  "-o", str(out)])
     assert r.exit_code == 0, r.output
     data = json.loads(re.search(r'id="kb-data">(.*?)</script>', out.read_text(), re.S).group(1))
     assert "shusha" in data["details"] and len(data["nodes"]) < kb.graph().number_of_nodes()
-    bad = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--actor", "nobody", "-o", str(out),
-                                    "--allow-outside"])
+    bad = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--actor", "nobody", "-o", str(out)])
     assert bad.exit_code == 1 and "actor" in bad.output and "nobody" in bad.output
 
 

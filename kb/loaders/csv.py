@@ -258,3 +258,19 @@ def template(key: str) -> str:
     w.writerow(cols)
     w.writerow([examples.get(c, "") for c in cols])
     return buf.getvalue()
+
+
+def write_templates(folder: str | Path, store: str | Path | None = None) -> list[Path]:
+    """Write one empty sheet per record type into ``folder`` (created if missing; never inside the
+    ``store`` folder) and return the paths written."""
+    from kb.output import folder as out_folder
+    from kb.output import replacing
+    from kb.schema import nested_records, records
+
+    out = out_folder(folder, store)
+    written = []
+    for key in (*records(), *nested_records()):
+        with replacing(out / f"{key}.csv", store) as tmp:
+            tmp.write_text(template(key), encoding="utf-8")
+        written.append(out / f"{key}.csv")
+    return written
