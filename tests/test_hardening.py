@@ -317,3 +317,21 @@ def test_redact_hides_the_password_of_every_url():
     assert redact("x http://u:p%40ss@h:1/a and https://v:q@k/") == "x http://u:***@h:1/a and https://v:***@k/"
     found = credentials("http://dba:p%40ss@[::1]:8890/sparql")
     assert (found.url, found.user, found.password) == ("http://[::1]:8890/sparql", "dba", "p@ss")
+
+
+# -- issue 18, item 5: YAML written by PyYAML (anchors for shared objects) builds ---------------
+
+def test_yaml_written_by_safe_dump_with_anchors_builds(tmp_path):
+    import yaml
+
+    shared = ["Shushi@hy", "Şuşa@az"]
+    data = {"places": [{"id": "p-one", "name": "One", "aliases": shared},
+                       {"id": "p-two", "name": "Two", "aliases": shared}]}
+    text = yaml.safe_dump(data, allow_unicode=True)
+    assert "&id001" in text and "*id001" in text
+    (tmp_path / "places.yaml").write_text(text, encoding="utf-8")
+    r = kb_cli(tmp_path, "--store", "store", "build", "places.yaml")
+    assert r.returncode == 0, r.stderr
+    with KnowledgeBase(tmp_path / "store").snapshot() as db:
+        names = {str(q.object) for q in db if "altLabel" in q.predicate.value or "alias" in q.predicate.value}
+    assert {'"Shushi"@hy', '"Şuşa"@az'} <= names, names

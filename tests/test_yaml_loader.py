@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,8 +102,13 @@ BAD = [
     ("top-not-mapping", "- just\n- a list\n", ":1:1:", "expected a mapping"),
     ("empty", "", ":1:1:", "the file is empty"),
     ("comments-only", "# nothing here\n", ":1:1:", "the file is empty"),
-    ("alias", "actors:\n  - &x {id: a, name: A, kind: person}\n  - *x\n", ":2:5:",
-     "anchors and aliases are not allowed"),
+    ("alias", "actors:\n  - &x {id: a, name: A, kind: person}\n  - *x\n", ":2:13: id:",
+     "duplicate id 'a'"),  # an alias is read as PyYAML reads it: the same record twice
+    ("alias-bomb", "actors:\n  - {id: a, name: A, kind: person, aliases: &a0 [x, x, x, x, x, x, x, x, x, x]}\n"
+     + "".join(f"  - {{id: a{i}, name: A, kind: person, aliases: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]}}\n"
+               for i in range(1, 7)), ":", "refused as an alias bomb"),
+    ("merge-not-a-mapping", "actors:\n  - {<<: [x], id: a, name: A, kind: person}\n", ":2:10: <<:",
+     "a merge key (<<) takes a mapping or a list of mappings"),
     ("zero-width-id", "actors:\n  - id: \"a\u200bb\"\n    name: A\n    kind: person\n", ":2:9: id:", "invalid id"),
     ("rtl-id", "actors:\n  - id: \"a\u202eb\"\n    name: A\n    kind: person\n", ":2:9: id:", "invalid id"),
     ("empty-alias-with-language", GOOD.replace('"Shushi@hy"', '"  @hy"'), ":13:15: aliases:", "is empty"),
@@ -274,3 +280,32 @@ def test_fast_and_precise_readers_agree_on_scalars_led_by_an_indicator(items):
     if fast is not None:
         assert problems == [], (text, problems)
         assert [_norm(r) for r in fast] == [_norm(r) for r in precise]
+
+
+# What yaml.safe_dump writes (anchors for shared objects) and merge keys: read as PyYAML's safe loader
+# reads them (issue 18, item 5); the fast reader leaves them to the precise one.
+_SHARED = ["Shushi@hy", "Şuşa@az"]
+_ANCHORED = [
+    yaml.safe_dump({"places": [{"id": "p1", "name": "One", "aliases": _SHARED},
+                               {"id": "p2", "name": "Two", "aliases": _SHARED}]}, allow_unicode=True),
+    "actors:\n  - &base {id: t-a, name: A, kind: person, description: shared}\n"
+    "  - <<: *base\n    id: t-b\n    name: B\n",
+    "actors:\n  - &one {id: t-a, name: A, kind: person}\n  - &two {id: t-b, name: B, kind: organisation, "
+    "description: two}\n  - {<<: [*one, *two], id: t-c}\n  - {<<: *one, <<: *two, id: t-d}\n",
+]
+
+
+@pytest.mark.parametrize("text", _ANCHORED, ids=["safe-dump-shared-list", "merge-key", "merge-list-order"])
+def test_anchors_aliases_and_merge_keys_read_as_pyyaml_reads_them(text):
+    from kb.loaders import yaml as yaml_loader
+    from kb.loaders import yaml_fast
+
+    assert "&" in text and "*" in text
+    records, problems = yaml_loader.parse(text, "x.yaml", precise=True)
+    assert problems == []
+    expected = [(key, rec) for key, recs in yaml.safe_load(text).items() for rec in recs]
+    got = [(r.spec.key, {"id": r.id, **{k: [v for v, _ in vs] for k, vs in r.values.items()}}) for r in records]
+    assert got == [(key, {k: (v if isinstance(v, list) else [v]) if k != "id" else v for k, v in rec.items()})
+                   for key, rec in expected]
+    fast = yaml_fast.parse(text, "x.yaml")
+    assert fast is None or [_norm(r) for r in fast] == [_norm(r) for r in records]

@@ -1,9 +1,10 @@
 """The YAML authoring format: syntax and structure only, with a location for every value.
 
 PyYAML's C parser composes the document into nodes that carry line and column marks; records are
-read from those nodes. Anchors and aliases are refused (they are never needed in evidence files,
-and they are how "billion laughs" documents explode), as are duplicate keys and unknown keys
-(with a suggestion for a near miss).
+read from those nodes. Anchors, aliases and merge keys (``<<: *base``; ``yaml.safe_dump`` writes
+anchors for shared objects) are read as PyYAML's safe loader reads them, with their total expansion
+bounded (a "billion laughs" document is refused, located). Duplicate keys and unknown keys are
+refused (with a suggestion for a near miss).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ except AttributeError:  # pragma: no cover
 
 MAX_DEPTH = 64
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TEXT = {_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                 "tag:yaml.org,2002:timestamp"}
 
@@ -146,11 +148,56 @@ def _too_deep(text: str, display: str) -> Problem | None:
     return None
 
 
+MIN_ALIAS_EXPANSION = 100_000
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int, yaml.Node | None]:
+    """(nodes written, nodes that aliases add, the first node whose repetition passes the bound).
+
+    Aliases may add at most as many nodes as the document holds itself, or
+    :data:`MIN_ALIAS_EXPANSION`, whichever is more ("billion laughs" documents add billions)."""
+    size: dict[int, int] = {}
+
+    def subtree(node: yaml.Node) -> int:
+        if id(node) not in size:
+            size[id(node)] = 0  # a cycle (composer-made only) counts once
+            kids = _children(node)
+            size[id(node)] = 1 + sum(subtree(k) for k in kids)
+        return size[id(node)]
+
+    seen: set[int] = set()
+    order: list[yaml.Node] = []
+    stack = [root]
+    while stack:  # document order; a node met again is an alias: counted, not walked
+        node = stack.pop()
+        if id(node) in seen:
+            order.append(node)
+            continue
+        seen.add(id(node))
+        stack.extend(reversed(_children(node)))
+    written = len(seen)
+    bound = max(written, MIN_ALIAS_EXPANSION)
+    added = 0
+    for node in order:
+        added += subtree(node)
+        if added > bound:
+            return written, added, node
+    return written, added, None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 class _Reader:
     def __init__(self, display: str):
         self.display = display
         self.problems: list[Problem] = []
-        self.seen: set[int] = set()
+        self.flattened: set[int] = set()
 
     def loc(self, node: yaml.Node) -> Loc:
         return Loc(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -159,11 +206,8 @@ class _Reader:
         self.problems.append(self.loc(node).problem(field, message))
 
     def visit(self, node: yaml.Node, depth: int, field: str | None = None) -> bool:
-        """Refuse aliases (a node seen twice) and absurd nesting."""
-        if id(node) in self.seen:
-            self.bad(node, field, "YAML anchors and aliases are not allowed")
-            return False
-        self.seen.add(id(node))
+        """Refuse absurd nesting (aliases are read as PyYAML's safe loader reads them; their
+        expansion is bounded before reading, see :func:`_expansion`)."""
         if depth > MAX_DEPTH:
             self.bad(node, field, f"nested deeper than {MAX_DEPTH} levels")
             return False
@@ -172,7 +216,7 @@ class _Reader:
     def pairs(self, node: yaml.MappingNode, allowed: tuple[str, ...], what: str,
               depth: int) -> list[tuple[str, yaml.Node, yaml.Node]]:
         out, seen = [], {}
-        for key, value in node.value:
+        for key, value in self.merged(node):
             field = key.value if isinstance(key, yaml.ScalarNode) else None
             if not self.visit(key, depth, field) or not self.visit(value, depth, field):
                 continue
@@ -193,6 +237,36 @@ class _Reader:
             out.append((name, key, value))
         return out
 
+    def merged(self, node: yaml.MappingNode, active: frozenset[int] = frozenset()
+               ) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The pairs of a mapping with its merge keys (``<<: *base``, ``<<: [*a, *b]``) applied as
+        PyYAML's safe loader applies them: its own keys win, then within a list the earlier
+        mapping, then the later ``<<`` key. Duplicates among its own keys stay (and are reported)."""
+        if not any(k.tag == _MERGE for k, _v in node.value):
+            return list(node.value)
+        own, merge = [], []
+        for k, v in node.value:
+            if k.tag != _MERGE:
+                own.append((k, v))
+                continue
+            sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+            if not sources or not all(isinstance(x, yaml.MappingNode) for x in sources):
+                self.bad(v, "<<", "a merge key (<<) takes a mapping or a list of mappings")
+                continue
+            if any(id(x) in active or x is node for x in sources):
+                self.bad(v, "<<", "a merge key (<<) that merges a mapping into itself")
+                continue
+            for x in reversed(sources):
+                merge.extend(self.merged(x, active | {id(node)}))
+        mine = {k.value for k, _v in own if isinstance(k, yaml.ScalarNode)}
+        last: dict[object, tuple[yaml.Node, yaml.Node]] = {}
+        for k, v in merge:  # the last of a key is the one PyYAML keeps
+            name = k.value if isinstance(k, yaml.ScalarNode) else id(k)
+            if name not in mine:
+                last.pop(name, None)
+                last[name] = (k, v)
+        return list(last.values()) + own
+
     def document(self, root: yaml.Node | None) -> list[Record]:
         if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
             self.problems.append(Problem(self.display, 1, 1, None, "the file is empty: expected "
@@ -201,7 +275,12 @@ class _Reader:
         if not isinstance(root, yaml.MappingNode):
             self.bad(root, None, f"expected a mapping with top-level keys {', '.join(records())}")
             return []
-        self.seen.add(id(root))
+        written, added, at = _expansion(root)
+        if at is not None:
+            self.bad(at, None, f"YAML aliases expand the document to at least {written + added:,} "
+                               f"nodes ({written:,} written; aliases may add at most "
+                               f"{max(written, MIN_ALIAS_EXPANSION):,}): refused as an alias bomb")
+            return []
         out: list[Record] = []
         for key, _knode, value in self.pairs(root, tuple(records()), "the top level", 1):
             spec = records()[key]
