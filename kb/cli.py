@@ -12,7 +12,7 @@ import click
 
 from kb import __version__
 from kb.conflicts import KINDS
-from kb.errors import KBError
+from kb.errors import KBError, printable
 from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
@@ -146,7 +146,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {printable(w)}", err=True)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
     _print_stats(c, kb)
@@ -414,7 +414,7 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {printable(w)}", err=True)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "
           f"in {report.seconds:.2f} s{skipped}")

@@ -159,9 +159,17 @@ class KnowledgeBase:
             return out, problems
         for raw in paths:
             p = Path(raw)
-            if p.is_dir():
+            kind = _special(p)
+            if kind is not None:
+                problems.append(Problem(str(p), None, None, None, f"{kind}, not a regular file or a "
+                                        "folder; nothing was read"))
+            elif p.is_dir():
                 found = sorted(q for q in p.rglob("*") if q.is_file() and format_for(q)
                                and not any(part.startswith(".") for part in q.relative_to(p).parts))
+                problems.extend(Problem(str(q), None, None, None, f"{_special(q)}, not a regular file; "
+                                        "nothing was read") for q in sorted(p.rglob("*"))
+                                if format_for(q) and _special(q) is not None
+                                and not any(part.startswith(".") for part in q.relative_to(p).parts))
                 if not found:
                     problems.append(Problem(str(p), None, None, None, "no loadable files in this folder"))
                 out.extend(self._input(q, fmt) for q in found)
@@ -546,6 +554,16 @@ class KnowledgeBase:
             else:
                 write_rdf(db, fmt, tmp, self.base)
         return Path(out)
+
+
+def _special(p: Path) -> str | None:
+    """What ``p`` is if it is neither a regular file nor a folder (a FIFO, a device, a socket)."""
+    from kb.loaders import special_kind
+
+    try:
+        return special_kind(p.stat().st_mode)
+    except OSError:
+        return None
 
 
 def _ids_in_two_files(db: ox.Store, names: dict[str, str]) -> list[Problem]:
