@@ -150,3 +150,108 @@ def test_a_file_with_nothing_to_import_fails_but_an_unchanged_one_does_not(tmp_p
     assert again.returncode == 0 and "unchanged" in again.stdout
     mdy = _cli(["--store", "s", "import", "acled", "--date-order", "mdy", "afg.csv"], tmp_path)
     assert mdy.returncode == 0
+
+
+# -- ClaimReview in its real shapes --------------------------------------------------------------
+
+CR = CORPUS / "claimreview"
+
+
+def reviews(kb: KnowledgeBase) -> list[tuple[str, ...]]:
+    return rows(kb, """SELECT ?url ?text ?claimant ?pub ?rating WHERE {
+        ?fc ev:reviews ?c ; dcterms:publisher/rdfs:label ?pub . OPTIONAL { ?fc schema:url ?url }
+        OPTIONAL { ?fc ev:reviewRating ?rating } ?c schema:text ?text ; ev:claimant/rdfs:label ?claimant }""")
+
+
+def test_datacommons_datafeed_imports_every_review_and_keeps_two_reviews_under_one_url(kb):
+    report = kb.build([CR / "datacommons-feed.json"], fmt="claimreview")
+    assert report.committed and report.warnings == [] and kb.validate() == []
+    assert reviews(kb) == [
+        ("https://factcheck.example.org/2020/10/cluster", "We are not using cluster munitions.", "Ilham Aliyev",
+         "Example Fact Check", "Misleading"),
+        ("https://verifica.example.es/2020/11/shusha", "Azerbaijan took Shusha in one day.", "Some Channel",
+         "Verifica Ejemplo", "Engañoso"),
+        ("https://verifica.example.es/2020/11/shusha", "Shusha was not taken.", "Government of Armenia",
+         "Verifica Ejemplo", "Falso")]
+
+
+def test_api_page_with_compact_full_and_graph_documents(kb):
+    report = kb.build([CR / "api-page.json"], fmt="claimreview")
+    assert report.committed and report.warnings == []
+    assert [(u, t, c, p) for u, t, c, p, _r in reviews(kb)] == [
+        ("https://fc.example.net/a", "Claim A", "Person A", "FC Net"),
+        ("https://fc.example.net/b", "Claim B", "Person B", "FC Net"),
+        ("https://fc.example.net/c", "Claim C", "Person C", "FC Net")]
+    assert len(rows(kb, "SELECT ?a WHERE { ?a a ev:Actor }")) == 4  # FC Net once, three claimants
+
+
+def test_fact_check_tools_claims_search_response(kb):
+    report = kb.build([CR / "factcheck-tools.json"], fmt="claimreview")
+    assert report.committed and report.warnings == []
+    assert reviews(kb) == [
+        ("https://checker.example.com/hospital", "A hospital in Stepanakert was shelled.", "Armenpress",
+         "checker.example.com", "True"),
+        ("https://factcheck.example.org/2020/10/barda", "Cluster munitions were not used in Barda.",
+         "Ministry of Defence", "Example Fact Check", "False"),
+        ("https://verifica.example.es/2020/10/barda", "Cluster munitions were not used in Barda.",
+         "Ministry of Defence", "Verifica Ejemplo", "Falso")]
+
+
+def _feed(write, body: str):
+    return write("feed.json", body)
+
+
+def test_json_true_and_numbers_are_never_claim_text_and_type_is_matched_exactly(kb, write):
+    f = _feed(write, """\
+        [
+          {"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": true, "author": "A",
+           "itemReviewed": {"author": "B"}},
+          {"@type": "NotAClaimReview", "url": "https://x.example/2", "claimReviewed": "no", "author": "A",
+           "itemReviewed": {"author": "B"}},
+          {"@type": "ClaimReview", "url": "https://x.example/3", "claimReviewed": "kept", "author": "A",
+           "itemReviewed": {"author": "B"}}
+        ]
+        """)
+    report = kb.build([f], fmt="claimreview")
+    assert [w.split(": ", 2)[1:] for w in report.warnings] == [
+        ["item 1 (https://x.example/1)", "missing claimReviewed; skipped"],
+        ["item 2 (https://x.example/2)", "not a ClaimReview; skipped"]]
+    assert [t for _u, t, *_ in reviews(kb)] == ["kept"]
+
+
+def test_nan_is_a_located_syntax_error_and_duplicate_keys_are_warned(kb, write):
+    f = _feed(write, '[\n  {"@type": "ClaimReview", "claimReviewed": NaN}\n]\n')
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="claimreview")
+    (p,) = info.value.problems
+    assert (p.line, p.column, p.message) == (2, 45, "JSON syntax error: NaN is not JSON")
+    g = write("dup.json", '{"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": "first",\n'
+                          ' "claimReviewed": "second", "author": "A", "itemReviewed": {"author": "B"}}\n')
+    report = kb.build([g], fmt="claimreview")
+    assert report.warnings == [f"{report.files[0].path}:2:2: key 'claimReviewed' is written twice in one "
+                               "object; the last value is read"]
+    assert [t for _u, t, *_ in reviews(kb)] == ["second"]
+
+
+def test_a_feed_with_no_importable_review_fails_with_the_reason(kb, write, dump, tmp_path):
+    f = write("nothing.json", '{"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": []}')
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="claimreview")
+    assert any("no ClaimReview could be imported from this file: no schema:ClaimReview in it" in p.message
+               for p in info.value.problems)
+    g = write("skipped.json", '[{"@type": "ClaimReview", "url": "https://x.example/1", "author": "A"}]')
+    with pytest.raises(InputError) as info:
+        kb.build([g], fmt="claimreview")
+    messages = [p.message for p in info.value.problems]
+    assert any(m.endswith("1 ClaimReview(s) found, none importable (see the warnings)") for m in messages)
+    assert any("missing claimReviewed" in m for m in messages)
+
+
+def test_the_same_review_twice_in_one_file_is_skipped_with_a_warning(kb, write):
+    one = '{"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": "Same  words", ' \
+          '"author": "A", "itemReviewed": {"author": "B"}}'
+    f = write("twice.json", f"[\n{one},\n{one.replace('Same  words', 'same words')}\n]\n")
+    report = kb.build([f], fmt="claimreview")
+    (w,) = report.warnings
+    assert ":3:1: item 2 (https://x.example/1): the same review as" in w and w.endswith("; skipped")
+    assert len(reviews(kb)) == 1
