@@ -28,8 +28,6 @@ from kb.independence import Independence, independent_weights
 # (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds), read by kb.rules.
 KINDS = tuple(rules.concepts("FindingKinds"))
 CHALLENGING = ("denies", "disputes")
-# What a challenging claim contests: that the event happened, or the account of it (how, by whom).
-CHALLENGE = {"denies": "occurrence", "disputes": "account"}
 SCHEMA_VERSION = 2  # the JSON form: see docs/conflicts.md ("Schema versions")
 
 
@@ -63,6 +61,7 @@ class Evidence:
     #                           (since schema 2: known origins only; empty for an unknown origin)
     origin: str = "known"     # "known" (publisher, else author, at its origin) or "unknown"
     unknown_origins: tuple[str, ...] = ()  # the ids of its origins of unknown origin
+    attributes_to: tuple[str, ...] = ()    # whom the documentation holds responsible (actor ids)
 
 
 @dataclass(frozen=True)
@@ -94,14 +93,19 @@ class Conflict:
     unknown_origins: int = 0                      # sources of unknown origin, beside the count
     unknown_origin_sources: tuple[str, ...] = ()  # their ids
     independence: str = ""                        # "1 independent publisher, 2 sources of unknown origin"
+    concedes: tuple[str, ...] = ()                # what the claim concedes (ev:Challenges codes)
+    challenged_account: tuple[str, ...] = ()      # the accounts (source ids) an account challenge names
+    contradicted_by: str = ""                     # ev:ContradictionRules code the finding was found by
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
         d = asdict(self)
         d["path"] = [asdict(s) for s in self.path]
-        d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins)} for s in self.sources]
-        for k in ("counter_claims", "independent_origins", "unknown_origin_sources"):
+        d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
+                         "attributes_to": list(s.attributes_to)} for s in self.sources]
+        for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
+                  "challenged_account"):
             d[k] = list(d[k])
         return d
 
@@ -117,7 +121,8 @@ class _Index:
         self.claims_about: dict[str, list[str]] = defaultdict(list)   # event -> claims
         self.children: dict[str, list[str]] = defaultdict(list)       # broad event -> parts
         self.same: dict[str, list[str]] = defaultdict(list)           # node -> sameAs neighbours
-        self.docs: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+        self.docs: dict[str, list[tuple[str, str, str | None, dict]]] = defaultdict(list)
+        self.accounts: dict[str, list[str]] = defaultdict(list)      # claim -> challenged accounts
         sides, derived = [], []
         for u, v, key, data in g.edges(keys=True, data=True):
             name = key.split(":", 1)[0]
@@ -137,8 +142,10 @@ class _Index:
             elif name == "derived_from":
                 derived.append((u, v))
             elif name == "documented_by":
-                self.docs[u].append((v, data.get("evidence", ""), data.get("quote")))
-        for index in (self.about, self.claims_about, self.children, self.same):
+                self.docs[u].append((v, data.get("evidence", ""), data.get("quote"), data))
+            elif name == "challenged_account":
+                self.accounts[u].append(v)
+        for index in (self.about, self.claims_about, self.children, self.same, self.accounts):
             for k in index:  # the same answer whatever order a store returned rows in
                 index[k].sort()
         for k in self.docs:
@@ -155,6 +162,10 @@ class _Index:
 
     def stance(self, n: str) -> str | None:
         return self.attrs[n].get("stance")
+
+    def challenge(self, n: str) -> str:
+        """What the claim challenges: its ``challenges`` field, else its stance's default."""
+        return self.attrs[n].get("challenges") or rules.default_challenge(self.stance(n) or "") or ""
 
 
 def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | None = None,
@@ -217,8 +228,11 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
             Step(ix.id(c), ix.label(c), "claim", "about")]
     found: list[Conflict] = []
     documented: set[str] = set()
+    rule = rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "documentation"
+    if rule == "none":  # e.g. a challenge of wrongdoing: documentation of who did it never contradicts it
+        return found
     for event, hops in _walk(ix, about):
-        evidence = _evidence(ix, event, claimant, claim_date)
+        evidence = _evidence(ix, event, claimant, claim_date, attributing=rule == "attribution")
         if not evidence:
             continue
         documented.add(event)
@@ -230,6 +244,8 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
             prev = node
         path.append(Step(ix.id(event), ix.label(event), "event", "documented_by"))
         found.append(_documented(ix, kind, c, claimant, about, event, path, evidence, claim_date))
+    if rule == "attribution":  # an assertion that it happened does not say who did it
+        return found
     # assertions of the same event (or an alias of it; a part is not the whole), by either side
     same = _aliases(ix, about)
     by_self, by_others = [], []
@@ -245,14 +261,17 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
     return found
 
 
-def _evidence(ix: _Index, event: str, claimant: str,
-              claim_date: str | None) -> list[tuple[Evidence, tuple[str, ...]]]:
+def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
+              attributing: bool = False) -> list[tuple[Evidence, tuple[str, ...]]]:
     """The documentation of ``event`` not from the claimant's side: each with the publisher keys
     of its known origins (its unknown origins are on the Evidence)."""
     out = []
-    for source, evidence, quote in ix.docs.get(event, ()):
+    for source, evidence, quote, data in ix.docs.get(event, ()):
         if ix.ind.own_source(source, claimant):
             continue
+        held = [a for a in data.get("attributes_to", ()) if a in ix.attrs]
+        if attributing and not any(ix.ind.same_side(a, claimant) for a in held):
+            continue  # only documentation attributing the act to the claimant's side
         s = ix.attrs[source]
         publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
         keys, unknown = ix.ind.keys(source), ix.ind.unknown_origins(source)
@@ -264,7 +283,8 @@ def _evidence(ix: _Index, event: str, claimant: str,
             author_name=ix.label(author) if author else None,
             date=s.get("date"), url=s.get("url"), quote=quote,
             timing=_timing(s.get("date"), claim_date), group=",".join(keys),
-            origin="known" if keys else "unknown", unknown_origins=unknown), keys))
+            origin="known" if keys else "unknown", unknown_origins=unknown,
+            attributes_to=tuple(sorted(ix.id(a) for a in held))), keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
 
 
@@ -279,7 +299,7 @@ def _timing(source_date: str | None, claim_date: str | None) -> str:
 
 
 def _overall_timing(evidence: list[Evidence], stance: str) -> str:
-    verb = "denied" if stance == "denies" else "disputed"
+    verb = "denied" if stance == "denies" else "disputed"  # the stance's verb, whatever is challenged
     timings = {e.timing for e in evidence}
     if "before the claim" in timings:
         return f"{verb} after it was documented"
@@ -290,12 +310,20 @@ def _overall_timing(evidence: list[Evidence], stance: str) -> str:
     return "order unknown"
 
 
-def _what(stance: str, claimant: str, about: str) -> str:
-    """The neutral subject of a conflict sentence, the same for every party."""
-    if stance == "denies":
-        return f"denial by {claimant} of '{about}'"
-    return (f"dispute by {claimant} of the account of '{about}' (the claim does not deny that it "
-            "happened; it disputes how or by whom)")
+def _what(ix: _Index, c: str, claimant: str, about: str) -> str:
+    """The neutral subject of a conflict sentence, the same for every party: it says what the claim
+    challenges (occurrence, responsibility, account), never more."""
+    stance, challenge = ix.stance(c), ix.challenge(c)
+    noun = "denial" if stance == "denies" else "dispute"
+    if challenge == "occurrence":
+        return f"{noun} by {claimant} of '{about}'"
+    if challenge == "responsibility":
+        return (f"{noun} by {claimant} of their side's responsibility for '{about}' (the claim does "
+                "not deny that it happened; it disputes who did it)")
+    accounts = [f"'{ix.label(a)}'" for a in ix.accounts.get(c, ())]
+    named = f", given in {', '.join(accounts)}" if accounts else ""
+    return (f"{noun} by {claimant} of the account of '{about}'{named} (the claim does not deny that it "
+            "happened; it challenges the account)")
 
 
 def _makers(evidence: list[Evidence]) -> str:
@@ -320,7 +348,7 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
                                                         + origin["unknown"] * sum(unknown.values())), 3)
     detail = {"direct": "", "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}')",
               "alias": f" (via an alias: '{ix.label(event)}')"}[kind]
-    summary = (f"{_what(stance, ix.label(claimant), ix.label(about))} conflicts with documentation "
+    summary = (f"{_what(ix, c, ix.label(claimant), ix.label(about))} conflicts with documentation "
                f"by {_makers(evidence)}{detail}")
     return _conflict(ix, kind, c, claimant, about, event, path, evidence, len(weights), score,
                      _overall_timing(evidence, stance), summary, claim_date, (),
@@ -329,7 +357,7 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
 
 def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: list[str],
               head: list[Step], claim_date: str | None) -> Conflict:
-    what = _what(ix.stance(c) or "", ix.label(claimant), ix.label(about))
+    what = _what(ix, c, ix.label(claimant), ix.label(about))
     others = sorted(set(others), key=ix.id)
     makers = [ix.single["by"][o] for o in others if o in ix.single["by"]]
     names = list(dict.fromkeys(ix.label(a) for a in makers))
@@ -353,7 +381,7 @@ def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: s
     stated_in = ix.single["stated_in"].get(c)
     return Conflict(
         kind=kind, claim=ix.id(c), claimant=ix.id(claimant), claimant_name=ix.label(claimant),
-        stance=stance, challenge=CHALLENGE.get(stance, stance), quote=ix.attrs[c].get("text", ""),
+        stance=stance, challenge=ix.challenge(c), quote=ix.attrs[c].get("text", ""),
         event=ix.id(about), event_label=ix.label(about), documented_event=ix.id(event),
         documented_event_label=ix.label(event), path=tuple(path), sources=tuple(evidence),
         independent_publishers=n, score=score, timing=timing, summary=summary,
@@ -361,4 +389,7 @@ def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: s
         stated_in_title=ix.label(stated_in) if stated_in else None,
         claim_date=claim_date, counter_claims=counter, independent_origins=origins,
         unknown_origins=len(unknown), unknown_origin_sources=unknown,
-        independence=rules.independence_phrase(n, len(unknown)))
+        independence=rules.independence_phrase(n, len(unknown)),
+        concedes=tuple(ix.attrs[c].get("concedes", ())),
+        challenged_account=tuple(ix.id(a) for a in ix.accounts.get(c, ())),
+        contradicted_by=rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "")

@@ -160,6 +160,9 @@ def project(endpoint: Endpoint) -> nx.MultiDiGraph:
         evidence = codes.get(row["type"], row["type"])
         g.add_edge(e, src, key=f"documented_by:{evidence}", property=str(EV.documentedBy),
                    evidence=evidence, quote=row.get("quote"))
+    from kb.candidates import add_extras  # local: candidates builds on this module's Endpoint
+
+    add_extras(g, endpoint)
     for _n, attrs in g.nodes(data=True):
         attrs.setdefault("label", attrs.get("text") or attrs["id"])
     return g

@@ -72,3 +72,28 @@ def independence_phrase(independent: int, unknown: int) -> str:
     if unknown:
         text += ", " + count_phrase(unknown, "OriginKinds", "unknown")
     return text
+
+
+@cache
+def default_challenge(stance: str) -> str | None:
+    """The code of what a claim of ``stance`` challenges when it names nothing (``ev:defaultChallenge``)."""
+    g = ontology()
+    stance_iri = next((c for c in g.subjects(EV.code, rdflib.Literal(stance))
+                       if (c, rdflib.SKOS.inScheme, rdflib.URIRef(ev("Stances"))) in g), None)
+    target = g.value(stance_iri, EV.defaultChallenge) if stance_iri is not None else None
+    code = g.value(target, EV.code) if target is not None else None
+    return str(code) if code is not None else None
+
+
+@cache
+def contradicted_by(challenge: str) -> str:
+    """The ``ev:ContradictionRules`` code of what can conflict with a challenge: ``documentation``,
+    ``attribution`` (only documentation attributing the act to the claimant's side) or ``none``."""
+    g = ontology()
+    c = concepts("Challenges")[challenge]
+    rule = g.value(rdflib.URIRef(c.iri), EV.contradictedBy)
+    code = g.value(rule, EV.code) if rule is not None else None
+    if code is None:
+        raise KeyError(f"ev:Challenges concept {challenge!r} has no ev:contradictedBy "
+                       "in ontology/evidence.ttl")
+    return str(code)
