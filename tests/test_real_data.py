@@ -255,3 +255,14 @@ def test_the_same_review_twice_in_one_file_is_skipped_with_a_warning(kb, write):
     (w,) = report.warnings
     assert ":3:1: item 2 (https://x.example/1): the same review as" in w and w.endswith("; skipped")
     assert len(reviews(kb)) == 1
+
+
+def test_placeholder_claimants_stay_one_per_review(kb, write):
+    f = write("placeholders.json", json.dumps([
+        {"@type": "ClaimReview", "url": f"https://x.example/{i}", "claimReviewed": f"Claim {i}", "author": "FC",
+         "itemReviewed": {"author": {"@type": "Person", "name": name}}}
+        for i, name in enumerate(["Varias fuentes", "social  media", "Social Media", "Ilham Aliyev"])]))
+    kb.build([f], fmt="claimreview")
+    claimants = [c for _u, _t, c, _p, _r in reviews(kb)]
+    assert len(set(claimants)) == 4 and "Ilham Aliyev" in claimants
+    assert sum(c.startswith("Unidentified claimant (") for c in claimants) == 3
