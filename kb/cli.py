@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +13,7 @@ import click
 
 from kb import __version__
 from kb.conflicts import KINDS
-from kb.errors import KBError, printable
+from kb.errors import KBError, KBWarning, printable, redact
 from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
@@ -34,7 +35,18 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", KBWarning)
+                shown = warnings.showwarning
+
+                def show(message: Any, category: type[Warning], *rest: Any, **kw: Any) -> None:
+                    if issubclass(category, KBWarning):
+                        click.echo(f"warning: {printable(redact(str(message)))}", err=True)
+                    else:
+                        shown(message, category, *rest, **kw)
+
+                warnings.showwarning = show
+                return fn(*args, **kwargs)
         except KBError as exc:
             for line in exc.lines():
                 click.echo(f"error: {line}" if not line[:1].isspace() else line, err=True)
@@ -59,12 +71,44 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def auth_options(fn: F) -> F:
-    """--user/--password/--auth for commands that talk to an external store."""
-    fn = click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest",
-                      show_default=True, help="HTTP authentication scheme.")(fn)
-    fn = click.option("--password", envvar="KB_REMOTE_PASSWORD", default=None,
-                      help="Password (or $KB_REMOTE_PASSWORD).")(fn)
-    return click.option("--user", envvar="KB_REMOTE_USER", default=None, help="User name.")(fn)
+    """--user/--password-stdin/--auth for commands that talk to an external store. The password
+    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.remote.credentials);
+    --password still works, with a warning: other users can read a command line."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, password_stdin: bool, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("password") == click.core.ParameterSource.COMMANDLINE:
+            click.echo("warning: --password puts the password where every user of this machine can read "
+                       "it (ps, /proc/PID/cmdline); use $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin",
+                       err=True)
+        if password_stdin:
+            if kwargs.get("password") is not None:
+                raise click.UsageError("give --password-stdin or --password, not both")
+            kwargs["password"] = sys.stdin.readline().rstrip("\r\n")
+        endpoint, user = kwargs.get("endpoint"), kwargs.get("user")
+        if endpoint and user and kwargs.get("password") is None and sys.stdin.isatty():
+            from kb.remote import credentials
+
+            try:
+                found = credentials(endpoint, user)
+            except KBError:
+                found = None  # reported when the command connects
+            if found is not None and found.password is None:
+                kwargs["password"] = click.prompt(f"Password for {user} at {found.url}", hide_input=True,
+                                                  err=True)
+        return fn(*args, **kwargs)
+
+    cmd = click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest",
+                       show_default=True, help="HTTP authentication scheme.")(wrapper)
+    cmd = click.option("--password-stdin", is_flag=True,
+                       help="Read the password from the first line of standard input.")(cmd)
+    cmd = click.option("--password", default=None, hidden=True,
+                       help="Password (visible to other users in ps: prefer $KB_REMOTE_PASSWORD, "
+                            "~/.netrc or --password-stdin).")(cmd)
+    return click.option("--user", envvar="KB_REMOTE_USER", default=None,
+                        help="User name (or $KB_REMOTE_USER). The password: $KB_REMOTE_PASSWORD, "
+                             "~/.netrc, --password-stdin, or a prompt.")(cmd)  # type: ignore[return-value]
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

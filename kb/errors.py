@@ -52,10 +52,24 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
+# the password of a URL's user information (``scheme://user:password@host``)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):[^@\s/]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1:***@", str(text))
+
+
 def _one_line(text: str) -> str:
-    text = printable(str(text).strip())
+    text = printable(redact(str(text).strip()))
     return text if len(text) <= 500 else text[:497] + "..."
 
+
+
+class KBWarning(UserWarning):
+    """Something the user should know that does not stop the command (the CLI prints
+    ``warning: …``)."""
 
 
 class KBError(Exception):

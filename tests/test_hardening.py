@@ -222,3 +222,98 @@ def test_printable_escapes_what_could_break_a_line():
     assert printable("a\nb\tc\x1b[0m\u202ed\u2028\x85") == "a\\nb\\tc\\x1b[0m\\u202ed\\u2028\\x85"
     assert printable("Şuşa — café") == "Şuşa — café"
     assert "\n" not in str(Problem("f\n.yaml", 1, 2, "x\ny", "bad\nerror: z"))
+
+
+# -- 4: credentials for `kb push` ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    import sparql_servers
+
+    if sparql_servers.VIRTUOSO is None:
+        pytest.skip("virtuoso is not installed")
+    with sparql_servers.virtuoso(tmp_path_factory.mktemp("virtuoso"), password="Pws3cret42") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("push") / "store"
+    KnowledgeBase(store).build()
+    return store
+
+
+def _no_secret(r: subprocess.CompletedProcess, secret: str) -> None:
+    assert secret not in r.stdout and secret not in r.stderr, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_the_password_comes_from_the_environment_netrc_or_stdin(virtuoso, seeded_store, tmp_path):
+    push = ["--store", str(seeded_store), "push", "--endpoint", virtuoso.store, "--user", "dba"]
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "KB_REMOTE_PASSWORD": ""}
+    r = kb_cli(tmp_path, *push, env={**env, "KB_REMOTE_PASSWORD": virtuoso.password})
+    assert r.returncode == 0 and "pushed" in r.stdout, r.stderr
+    _no_secret(r, virtuoso.password)
+    netrc = home / ".netrc"
+    netrc.write_text(f"machine 127.0.0.1\n  login dba\n  password {virtuoso.password}\n")
+    netrc.chmod(0o600)
+    r = kb_cli(tmp_path, *push, env=env)
+    assert r.returncode == 0 and "pushed" in r.stdout, r.stderr
+    netrc.unlink()
+    r = kb_cli(tmp_path, *push, "--password-stdin", input=virtuoso.password + "\n", env=env)
+    assert r.returncode == 0 and "pushed" in r.stdout, r.stderr
+    _no_secret(r, virtuoso.password)
+    r = kb_cli(tmp_path, *push, "--password-stdin", input="not-the-password\n", env=env)
+    assert r.returncode == 4 and "not allowed" in r.stderr
+    _no_secret(r, "not-the-password")
+
+
+def test_a_password_on_the_command_line_works_with_a_warning(virtuoso, seeded_store, tmp_path):
+    r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", virtuoso.store,
+               "--user", "dba", "--password", virtuoso.password, env={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("warning: --password puts the password where every user")
+    _no_secret(r, virtuoso.password)
+
+
+def test_a_password_in_a_url_is_used_and_never_printed(virtuoso, seeded_store, tmp_path):
+    from urllib.parse import urlsplit
+
+    port = urlsplit(virtuoso.store).port
+    good = f"http://dba:{virtuoso.password}@127.0.0.1:{port}/sparql-graph-crud-auth"
+    r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", good, env={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    _no_secret(r, virtuoso.password)
+    assert f"to http://127.0.0.1:{port}/sparql-graph-crud-auth" in r.stdout
+    for url in (f"http://dba:Wr0ng-pass@127.0.0.1:{port}/sparql-graph-crud-auth",  # refused
+                "http://dba:Wr0ng-pass@127.0.0.1:9/sparql"):                      # no server
+        r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", url, env={"HOME": str(tmp_path)})
+        assert r.returncode == 4, r.stderr
+        _no_secret(r, "Wr0ng-pass")
+        assert r.stderr.startswith("error: http://127.0.0.1:"), r.stderr
+    r = kb_cli(tmp_path, "query", "denials-by-actor", "--endpoint", "http://u:Wr0ng-pass@127.0.0.1:9/sparql")
+    assert r.returncode == 4
+    _no_secret(r, "Wr0ng-pass")
+
+
+def test_basic_auth_over_plain_http_is_warned_about(seeded_store, tmp_path):
+    r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", "http://kb-test.invalid/sparql",
+               "--user", "dba", "--auth", "basic", "--password-stdin", input="Pw-basic-1\n",
+               env={"HOME": str(tmp_path)})
+    assert r.returncode == 4
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: http://kb-test.invalid/sparql: basic authentication over plain http "
+                        "sends the password readable by anyone on the network; use an https URL, or "
+                        "--auth digest"]
+    _no_secret(r, "Pw-basic-1")
+
+
+def test_redact_hides_the_password_of_every_url():
+    from kb.errors import redact
+    from kb.remote import credentials
+
+    assert redact("x http://u:p%40ss@h:1/a and https://v:q@k/") == "x http://u:***@h:1/a and https://v:***@k/"
+    found = credentials("http://dba:p%40ss@[::1]:8890/sparql")
+    assert (found.url, found.user, found.password) == ("http://[::1]:8890/sparql", "dba", "p@ss")
