@@ -273,7 +273,7 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 
 @main.command()
 @click.option("--kind", type=click.Choice(KINDS), default=None, help="Only conflicts of this kind.")
-@click.option("--actor", default=None, help="Only claims by this actor (its id).")
+@click.option("--actor", default=None, help="Only claims by this actor (its id, name or alias).")
 @click.option("--min-independent", type=click.IntRange(0), default=0, show_default=True,
               help="Only conflicts documented by at least N independent publishers.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table",
@@ -293,9 +293,11 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     if endpoint:
         from kb.conflicts import find_conflicts
+        from kb.names import lookup
         from kb.remote import RemoteEndpoint
 
         with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
+            actor = lookup(remote, "actor", actor) if actor is not None else None
             found = find_conflicts(remote, kind=kind, actor=actor, min_independent=min_independent)
     else:
         found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
@@ -369,11 +371,13 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
     if endpoint:
-        from kb.query import run, serialize
+        from kb.names import resolve_params
+        from kb.query import load, run, serialize
         from kb.remote import RemoteEndpoint
 
+        named = load(query)
         with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
-            out = serialize(run(query, bound, endpoint=remote), fmt)
+            out = serialize(run(named, resolve_params(remote, named.params, bound), endpoint=remote), fmt)
     else:
         out = c.kb().query(query, bound, fmt)
     sys.stdout.buffer.write(out)

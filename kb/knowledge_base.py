@@ -31,6 +31,7 @@ from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
 from kb.export import write_rdf
 from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
+from kb.names import lookup, resolve_params
 from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
 from kb.records import Compiled, Existing, compile_records
@@ -486,8 +487,17 @@ class KnowledgeBase:
                   min_independent: int = 0) -> list[Conflict]:
         """Every conflict between a denial (or dispute) and documentation, strongest first."""
         with self.snapshot() as db:
-            return find_conflicts(LocalEndpoint(db), kind=kind, actor=actor,
-                                  min_independent=min_independent)
+            endpoint = LocalEndpoint(db)
+            if actor is not None:
+                actor = lookup(endpoint, "actor", actor)
+            return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent)
+
+    def resolve(self, word: str, value: str) -> str:
+        """The id of the stored ``word`` record (actor, place, source, event, claim) whose id, name
+        or alias is ``value``; raises :class:`kb.names.NameNotFound` (with the nearest ids) or
+        :class:`kb.names.AmbiguousName`."""
+        with self.snapshot() as db:
+            return lookup(LocalEndpoint(db), word, value)
 
     def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
         """Run a named query (see ``kb.query.library()``), a ``.rq`` file or SPARQL text.
@@ -497,10 +507,12 @@ class KnowledgeBase:
         Turtle (``ttl``) or N-Triples (``nt``). Raises :class:`~kb.errors.QueryError` with the line
         and column of a syntax error.
         """
-        from kb.query import run, serialize
+        from kb.query import load, run, serialize
 
+        named = load(query)
         with self.snapshot() as db:
-            return serialize(run(query, params or {}, db=db), fmt)
+            bound = resolve_params(LocalEndpoint(db), named.params, params or {})
+            return serialize(run(named, bound, db=db), fmt)
 
     def push(self, url: str, *, graph: str | None = None, user: str | None = None,
              password: str | None = None, auth: str = "digest", store_url: str | None = None,

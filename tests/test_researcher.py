@@ -102,3 +102,59 @@ def test_an_empty_store_is_an_error_in_python_too(tmp_path):
         kb_.stats()
     kb_.build()
     assert kb_.exists and kb_.stats().triples > 0
+
+
+# -- 3. names where ids are asked ----------------------------------------------------------------
+
+def test_names_and_aliases_are_accepted_where_ids_are_asked(seeded, outside):
+    by_id = kb("conflicts", "--actor", "ilham-aliyev", "--format", "json", cwd=outside)
+    by_name = kb("conflicts", "--actor", "Ilham Aliyev", "--format", "json", cwd=outside)
+    by_alias = kb("conflicts", "--actor", "president  ALIYEV", "--format", "json", cwd=outside)
+    assert by_id.returncode == by_name.returncode == by_alias.returncode == 0, by_name.stderr
+    assert by_id.stdout == by_name.stdout == by_alias.stdout and '"claimant": "ilham-aliyev"' in by_id.stdout
+    rows = kb("query", "denials-by-actor", "--param", "actor=armenia", "--format", "csv", cwd=outside)
+    assert rows.returncode == 0, rows.stderr
+    assert rows.stdout.count("\n") >= 2 and "government-of-armenia" in rows.stdout
+    pub = kb("query", "events-documented-by", "--param", "publisher=bbc", "--format", "csv", cwd=outside)
+    assert pub.returncode == 0 and pub.stdout.count("\n") >= 2, pub.stderr
+
+
+def test_a_miss_suggests_the_nearest_and_fails(seeded, outside):
+    r = kb("conflicts", "--actor", "ilham aliev", cwd=outside)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "no actor 'ilham aliev'; did you mean ilham-aliyev (Ilham Aliyev)?" in r.stderr
+    q = kb("query", "claims-about-event", "--param", "event=nowhere-at-all", cwd=outside)
+    assert q.returncode == 2 and "no event 'nowhere-at-all'" in q.stderr
+
+
+def test_a_name_shared_by_two_records_lists_both_and_fails(outside, tmp_path):
+    data = tmp_path / "twins.yaml"
+    data.write_text("actors:\n"
+                    "  - {id: ministry-a, name: Ministry of Defence, kind: government}\n"
+                    "  - {id: ministry-b, name: Ministry of Defense, kind: government,"
+                    " aliases: [Ministry of Defence]}\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert kb("-q", "build", str(data), cwd=outside, store=store).returncode == 0
+    r = kb("conflicts", "--actor", "ministry of defence", cwd=outside, store=store)
+    assert r.returncode == 2, r.stderr
+    assert "names 2 records: ministry-a (Ministry of Defence); ministry-b (Ministry of Defense)" in r.stderr
+    known = kb("conflicts", "--actor", "Ministry of Defense", "--format", "json", cwd=outside, store=store)
+    assert known.returncode == 0 and known.stdout.strip().endswith("]"), known.stderr  # known, no results
+
+
+def test_one_name_key_for_the_project():
+    from kb.names import key
+
+    assert key("Şuşa") == key("SUSA") == key("šuša") == "susa"
+    assert key("government-of-armenia") == key("  Government   of Armenia ") == "government of armenia"
+    assert key("Dağlıq Qarabağ") == "dagliq qarabag"
+
+
+# -- 11. one row per match -----------------------------------------------------------------------
+
+def test_a_spelling_shared_by_two_languages_is_one_row(seeded, outside):
+    for args in (("claims-about-place", "--param", "place=Shushi"), ("find-by-name", "--param", "text=shushi")):
+        r = kb("query", *args, "--format", "csv", cwd=outside)
+        assert r.returncode == 0, r.stderr
+        rows = r.stdout.splitlines()[1:]
+        assert rows and len(rows) == len(set(rows)), r.stdout
