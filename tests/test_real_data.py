@@ -266,3 +266,15 @@ def test_placeholder_claimants_stay_one_per_review(kb, write):
     claimants = [c for _u, _t, c, _p, _r in reviews(kb)]
     assert len(set(claimants)) == 4 and "Ilham Aliyev" in claimants
     assert sum(c.startswith("Unidentified claimant (") for c in claimants) == 3
+
+
+def test_relative_urls_resolve_against_the_reviews_own_url_or_the_item_is_skipped(kb, write):
+    f = write("relative.json", json.dumps([
+        {"@type": "ClaimReview", "url": "https://fc.example.org/2020/r1", "claimReviewed": "One", "author": "FC",
+         "itemReviewed": {"author": "B", "firstAppearance": {"url": "/videos/v1"}}},
+        {"@type": "ClaimReview", "url": "/2020/r2", "claimReviewed": "Two", "author": "FC",
+         "itemReviewed": {"author": "B"}}], indent=1))
+    report = kb.build([f], fmt="claimreview")
+    (w,) = report.warnings
+    assert "item 2 (/2020/r2): relative url '/2020/r2' and no absolute url of the review" in w
+    assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [("https://fc.example.org/videos/v1",)]
