@@ -457,3 +457,45 @@ def test_finding_card_shows_what_kb_conflicts_json_gives_for_every_seed_finding(
     assert multi, "the seed has a source documenting one event with several evidence types"
     assert page.errors == []
     page.close()
+
+
+@browser_test
+def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(browser, seed):
+    """#20 item 1: only the selected path is drawn in the selected colour (named in the legend), all else
+    dimmed, and every node of the path lies in the graph's part that the panel leaves free."""
+    from kb.viz import SELECTED_COLOUR
+
+    kb, out = seed
+    found = kb.conflicts()
+    page = Page(browser, out)
+    assert "the selected finding's path" in page.page.inner_text("#legend")
+    for i in (0, len(found) - 1):
+        page.page.click(f'.item[data-conflict="{i}"]')
+        on = set(conflict_nodes(found[i]))
+        drawn = page.js("network.body.data.nodes.get()")
+        assert {n["id"] for n in drawn if not n["kbDim"]} == on
+        edges = page.js("network.body.data.edges.get()")
+        path_edges = set(page.js(f"kbConflicts[{i}].edges"))
+        assert {e["id"] for e in edges if e["kbSelected"]} == path_edges
+        assert all(e["color"]["color"] == SELECTED_COLOUR for e in edges if e["id"] in path_edges)
+        assert all(e["color"]["color"] != SELECTED_COLOUR for e in edges if e["id"] not in path_edges)
+        box = page.js("""ids => { const g = document.getElementById('graph').getBoundingClientRect();
+                                   const p = document.getElementById('panel').getBoundingClientRect();
+                                   return {g: [g.left, g.top, g.right, g.bottom], panel: p.left,
+                                           at: ids.map(id => network.canvasToDOM(network.getPosition(id)))
+                                                  .map(q => [g.left + q.x, g.top + q.y])}; }""", sorted(on))
+        left, top, _right, bottom = box["g"]
+        for x, y in box["at"]:
+            assert left < x < box["panel"] and top < y < bottom, (i, x, y, box)
+        assert page.js("location.hash") == f"#finding={i + 1}"
+    page.page.click("#close")
+    assert not any(n["kbDim"] for n in page.js("network.body.data.nodes.get()"))
+    page.close()
+    # the URL names a finding: the page opens with it selected
+    page = Page(browser, out.with_name(out.name))
+    page.page.goto(page.url + "#finding=2")
+    page.page.reload()
+    page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
+    assert page.js("kbSelected") == 1
+    assert page.js("document.getElementById('details').dataset.finding") == "1"
+    page.close()
