@@ -130,6 +130,7 @@ LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
     "nt": _rdf,
     "nq": _rdf,
     "jsonld": _rdf,
+    "rdfxml": _rdf,
 }
 
 SUFFIXES: dict[str, str] = {
@@ -141,6 +142,8 @@ SUFFIXES: dict[str, str] = {
     ".nt": "nt",
     ".nq": "nq",
     ".jsonld": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
 }
 
 
