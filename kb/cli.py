@@ -445,7 +445,8 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
 def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
-    FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one sheet per record type); claimreview
+    FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
+    sheet per record type); claimreview
     (schema.org ClaimReview JSON-LD); acled (conflict events in the ACLED column layout); yaml.
     Each file becomes one named graph with its provenance, checked like a build: on any problem
     nothing is stored. Items an importer skipped are printed as warnings.

@@ -552,7 +552,8 @@ class KnowledgeBase:
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base to ``out`` (atomically).
 
-        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml`` (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
+        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``
+        (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
         ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
         """
         from kb import export_tables

@@ -41,8 +41,8 @@ FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld", ".rdf": "rdfxml",
-            ".owl": "rdfxml"}
+SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld",
+            ".rdf": "rdfxml", ".owl": "rdfxml"}
 QUAD_FORMATS = {"trig", "nq"}
 SCHEMA_ORG = "schemaorg.jsonld"
 SHIPPED_CONTEXTS = {
