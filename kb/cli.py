@@ -134,6 +134,14 @@ def delimiter_option(fn: F) -> F:
                              "(default: detected from the header row).")(fn)
 
 
+def date_order_option(fn: F) -> F:
+    """--date-order for commands that read ACLED-layout files."""
+    return click.option("--date-order", type=click.Choice(["dmy", "mdy"]), default=None,
+                        help="How ACLED-layout dates like 10/04/2020 are read: day first (dmy) or "
+                             "month first (mdy); default: from the file's unambiguous dates, else "
+                             "day first, with a warning.")(fn)
+
+
 def endpoint_options(fn: F) -> F:
     """--endpoint (and authentication) for commands that can query an external store."""
     return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
@@ -163,12 +171,13 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(LOADERS)), default=None,
               help="Read every PATH as this format (default: from the file ending).")
 @delimiter_option
+@date_order_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          wait: float) -> None:
+          date_order: str | None, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -176,7 +185,8 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     problem nothing is stored and every problem is printed as file:line:column: field: message.
     """
     kb = c.kb()
-    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter)
+    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
+                      date_order=date_order)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
@@ -433,11 +443,13 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(LOADERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
+@date_order_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
-def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, wait: float) -> None:
+def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
+            wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
     FORMAT: turtle, trig, nt, nq, jsonld (RDF); csv (one sheet per record type); claimreview
@@ -446,7 +458,7 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     nothing is stored. Items an importer skipped are printed as warnings.
     """
     kb = c.kb()
-    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter)
+    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:

@@ -204,7 +204,7 @@ class KnowledgeBase:
 
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
               dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
-              delimiter: str | None = None) -> BuildReport:
+              delimiter: str | None = None, date_order: str | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction.
 
         Each file fills its own named graph; a file already loaded with the same content is left
@@ -212,7 +212,8 @@ class KnowledgeBase:
         base. Every problem (syntax, references, types, SHACL) is collected and raised together as
         :class:`~kb.errors.InputError`; then nothing is stored. ``dry_run`` checks without storing.
         ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
-        (detected when not given). Items an importer skipped are listed in ``report.warnings``.
+        (detected when not given); ``date_order`` (``dmy``/``mdy``) how ACLED-layout dates such as
+        ``10/04/2020`` are read. Items an importer skipped are listed in ``report.warnings``.
         """
         started = time.perf_counter()
         files, problems = self.inputs(paths, fmt)
@@ -220,6 +221,8 @@ class KnowledgeBase:
             raise InputError(problems)
         if delimiter:
             files = [replace(f, delimiter=delimiter) for f in files]
+        if date_order:
+            files = [replace(f, date_order=date_order) for f in files]
         # Everything read from the stored state (which files are unchanged, which ids and names
         # exist) is read under the writer lock that the commit holds too: two builds started at
         # once cannot both check against the same old state and both commit.

@@ -62,6 +62,7 @@ class InputFile:
     graph: str
     format: str
     delimiter: str | None = None  # CSV formats: the cell delimiter, when not detected
+    date_order: str | None = None  # ACLED layout: "dmy" or "mdy" for dates like 10/04/2020
 
     def sha256(self) -> str:
         h = hashlib.sha256()
