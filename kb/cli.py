@@ -16,6 +16,7 @@ from kb.conflicts import KINDS
 from kb.errors import KBError, KBWarning, printable, redact
 from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
+from kb.formats import canonical, known
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
 from kb.progress import wanted
@@ -168,8 +169,9 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fresh", is_flag=True, help="Start from an empty knowledge base.")
-@click.option("--format", "fmt", type=click.Choice(sorted(LOADERS)), default=None,
-              help="Read every PATH as this format (default: from the file ending).")
+@click.option("--format", "fmt", metavar="FORMAT", default=None,
+              help="Read every PATH as this format (default: from the file ending): "
+              + known(sorted(LOADERS)) + ".")
 @delimiter_option
 @date_order_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
@@ -247,8 +249,9 @@ def stats(c: Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(RDF_FORMATS) + list(TABLE_FORMATS)),
-              default=None, help="Output format (default: from the file ending).")
+@click.option("-f", "--format", "fmt", metavar="FORMAT", default=None,
+              help="Output format (default: from the file ending): "
+              + known(sorted(RDF_FORMATS) + list(TABLE_FORMATS)) + ".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
 @pass_ctx
@@ -263,10 +266,12 @@ def export(c: Context, fmt: str | None, output: str) -> None:
     """
     if fmt is None:
         suffix = Path(output).suffix.lower()
-        by_suffix = {v[0]: k for k, v in RDF_FORMATS.items()} | {".graphml": "graphml", ".gexf": "gexf"}
+        by_suffix = ({v[0]: k for k, v in RDF_FORMATS.items()} | {".owl": "rdfxml", ".graphml": "graphml",
+                                                                   ".gexf": "gexf"})
         fmt = by_suffix.get(suffix)
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
+    fmt = canonical(fmt, [*RDF_FORMATS, *TABLE_FORMATS], "export format")
     out = c.kb().export(fmt, output)
     c.say(f"wrote {out} ({fmt})")
 
@@ -440,7 +445,7 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
 
 
 @main.command(name="import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(LOADERS)))
+@click.argument("fmt", metavar="FORMAT")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
 @date_order_option
@@ -452,7 +457,8 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
             wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
-    FORMAT: turtle, trig, nt, nq, jsonld (RDF); csv (one sheet per record type); claimreview
+    FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
+    sheet per record type); claimreview
     (schema.org ClaimReview JSON-LD); acled (conflict events in the ACLED column layout); yaml.
     Each file becomes one named graph with its provenance, checked like a build: on any problem
     nothing is stored. Items an importer skipped are printed as warnings.

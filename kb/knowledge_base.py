@@ -28,7 +28,8 @@ import pyoxigraph as ox
 from kb import __version__
 from kb.conflicts import Conflict, find_conflicts
 from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
-from kb.export import write_rdf
+from kb.export import RDF_FORMATS, write_rdf
+from kb.formats import canonical
 from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
 from kb.names import lookup, resolve_params
@@ -216,6 +217,8 @@ class KnowledgeBase:
         ``10/04/2020`` are read. Items an importer skipped are listed in ``report.warnings``.
         """
         started = time.perf_counter()
+        if fmt:
+            fmt = canonical(fmt, LOADERS, "import format")
         files, problems = self.inputs(paths, fmt)
         if problems:
             raise InputError(problems)
@@ -552,12 +555,14 @@ class KnowledgeBase:
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base to ``out`` (atomically).
 
-        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``. Other tools: ``graphml``, ``gexf``,
+        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``
+        (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
         ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
         """
         from kb import export_tables
         from kb.output import replacing
 
+        fmt = canonical(fmt, [*RDF_FORMATS, *export_tables.FORMATS], "export format")
         self.require()
         with replacing(out, self.path) as tmp, self.snapshot() as db:  # see kb.output for the path rules
             if fmt in export_tables.FORMATS:

@@ -131,6 +131,7 @@ LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
     "nt": _rdf,
     "nq": _rdf,
     "jsonld": _rdf,
+    "rdfxml": _rdf,
 }
 
 SUFFIXES: dict[str, str] = {
@@ -142,6 +143,8 @@ SUFFIXES: dict[str, str] = {
     ".nt": "nt",
     ".nq": "nq",
     ".jsonld": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
 }
 
 
