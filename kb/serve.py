@@ -34,7 +34,7 @@ import multiprocessing as mp
 import resource
 import signal
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from multiprocessing.connection import Connection
@@ -44,12 +44,14 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from kb.errors import QueryError
 from kb.query import NamedQuery, ReadOnlyError, bind, form, library, refuse_unsafe
+from kb.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.serve")
 
@@ -363,8 +365,14 @@ def _content_type(media: str) -> str:
 
 
 def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_000,
-               max_body: int = 1 << 20, workers: int = 2, max_memory: int = 2048) -> Starlette:
-    """The ASGI application serving the knowledge base stored at ``store`` (read-only)."""
+               max_body: int = 1 << 20, workers: int = 2, max_memory: int = 2048,
+               host: str = "127.0.0.1", port: int = 7878, allow_hosts: Iterable[str] = (),
+               public_url: str | None = None) -> Starlette:
+    """The ASGI application serving the knowledge base stored at ``store`` (read-only), as bound
+    to ``host``:``port``: it answers only to the Host names :class:`kb.serve_guard.HostGuard`
+    admits (plus ``allow_hosts``), refuses other origins, and names itself by ``public_url`` or the
+    bound address, never by what a client sent."""
+    base = public_base(host, port, public_url)
     limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
                     max_memory=max_memory)
     pool = WorkerPool(store, limits)
@@ -399,7 +407,7 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
     async def service_description(request: Request) -> Response:
         media = negotiate(request.headers.get("accept", ""), SD_MEDIA) or "text/turtle"
         _m, body = await pool.run({"kind": "graphs"})
-        return Response(describe(str(request.url).split("?")[0], json.loads(body), media),
+        return Response(describe(base + "sparql", json.loads(body), media),
                         media_type=_content_type(media))
 
     async def queries(request: Request) -> Response:
@@ -439,7 +447,10 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
     app = Starlette(routes=[Route("/sparql", sparql, methods=["GET", "POST"]),
                             Route("/queries", queries, methods=["GET"]),
                             Route("/queries/{name}", named, methods=["GET"]),
-                            Route("/", page, methods=["GET"])], lifespan=lifespan)
+                            Route("/", page, methods=["GET"])], lifespan=lifespan,
+                    middleware=[Middleware(HostGuard, bind=host, port=port, allow=tuple(allow_hosts),
+                                           public_url=public_url)])
+    app.router.redirect_slashes = False  # a redirect would be built from the client's Host
     app.state.pool = pool
     app.state.limits = limits
     return app
@@ -499,11 +510,12 @@ def query_page() -> str:
 
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
           max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20, max_memory: int = 2048,
-          log_level: str = "info") -> None:
+          log_level: str = "info", allow_hosts: Iterable[str] = (), public_url: str | None = None) -> None:
     """Run the endpoint with uvicorn until interrupted (binds loopback unless ``host`` says otherwise)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
-                     max_memory=max_memory)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+                     max_memory=max_memory, host=host, port=port, allow_hosts=allow_hosts,
+                     public_url=public_url)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

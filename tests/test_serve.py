@@ -285,6 +285,93 @@ def test_a_query_over_the_memory_limit_is_stopped_while_the_server_keeps_serving
     assert "refused POST /sparql from 127.0.0.1: 503 the query needed more memory" in server["log"].read_text()
 
 
+# -- who may talk to it (DNS rebinding, cross-site requests) ------------------------------------
+
+def _raw(port: int, request: bytes) -> bytes:
+    """Send a request exactly as written (a forged Host, as a rebinding page's browser sends it)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(request)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+def test_a_forged_host_is_refused_naming_the_flag_that_admits_it(server):
+    port = int(server["base"].rsplit(":", 1)[1])
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example"):
+        r = httpx.get(server["url"], params={"query": "ASK {}"}, headers={"Host": host})
+        assert r.status_code == 400, (host, r.text)
+        name = host.split(":")[0]
+        assert f"--allow-host {name}" in r.text and "results" not in r.text
+    raw = _raw(port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: rebind.example\r\nConnection: close\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 400") and b"--allow-host rebind.example" in raw
+    for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", "LOCALHOST."):
+        r = httpx.get(server["url"], params={"query": "ASK {}"}, headers={"Host": host})
+        assert r.status_code == 200 and r.json()["boolean"] is True, host
+    time.sleep(0.2)
+    assert "refused GET /sparql from 127.0.0.1: 400 this server does not answer to the host name 'evil.example'" \
+        in server["log"].read_text()
+
+
+def test_a_foreign_origin_is_refused_and_the_query_never_runs(server):
+    port = int(server["base"].rsplit(":", 1)[1])
+    for origin in ("http://evil.example", f"http://localhost:{port + 1}", "null", f"https://127.0.0.1:{port}x"):
+        r = httpx.post(server["url"], data={"query": SLOW}, headers={"Origin": origin}, timeout=60)
+        assert r.status_code == 403 and "cross-origin requests are refused" in r.text, (origin, r.text)
+        r = httpx.get(server["url"], params={"query": "ASK {}"}, headers={"Origin": origin})
+        assert r.status_code == 403, origin
+    for origin in (server["base"], f"http://localhost:{port}"):  # the query page's own requests
+        r = httpx.post(server["url"], content=b"ASK {}", headers={"Origin": origin,
+                                                                  "Content-Type": "application/sparql-query"})
+        assert r.status_code == 200 and r.json()["boolean"] is True, origin
+    time.sleep(0.2)
+    log = server["log"].read_text()
+    assert "403 cross-origin requests are refused (Origin 'http://evil.example'" in log
+    assert "time limit" not in log.split("Origin 'http://evil.example'")[1].split("\n")[0]
+
+
+def test_the_service_description_names_the_bound_address_not_the_client_host(server):
+    r = httpx.get(server["url"], headers={"Accept": "application/n-triples", "Host": "localhost"})
+    assert r.status_code == 200
+    assert f"<{server['url']}>".encode() in r.content and b"localhost" not in r.content
+
+
+def test_allow_host_and_public_url(seed_store, tmp_path):
+    port = free_port()
+    cmd = [sys.executable, "-m", "kb.cli", "--store", str(seed_store), "serve", "--port", str(port),
+           "--workers", "1", "--allow-host", "kb.proxy.example", "--public-url", "https://kb.proxy.example/kb"]
+    with open(tmp_path / "log", "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        _wait(url, proc)
+        r = httpx.get(url, headers={"Host": "kb.proxy.example", "Accept": "application/n-triples",
+                                    "Origin": "https://kb.proxy.example"})
+        assert r.status_code == 200 and b"<https://kb.proxy.example/kb/sparql>" in r.content
+        assert b"127.0.0.1" not in r.content
+        assert httpx.get(url, params={"query": "ASK {}"}, headers={"Host": "other.example"}).status_code == 400
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    bad = subprocess.run([*cmd[:-1], "javascript:alert(1)"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "--public-url must be an absolute http(s) URL" in bad.stderr
+
+
+def test_admitted_hosts_by_binding():
+    import socket
+
+    from kb.serve_guard import admitted_hosts, interface_addresses
+
+    loop = admitted_hosts("127.0.0.1")
+    assert {"localhost", "127.0.0.1", "::1"} <= loop and socket.gethostname().lower() not in loop
+    everywhere = admitted_hosts("0.0.0.0", ["proxy.example"])
+    assert socket.gethostname().lower() in everywhere and "proxy.example" in everywhere
+    assert interface_addresses() <= everywhere and "evil.example" not in everywhere
+
+
 def test_binds_loopback_by_default(server):
     log = server["log"].read_text()
     assert re.search(r"Uvicorn running on http://127\.0\.0\.1:\d+", log)
@@ -298,7 +385,7 @@ def test_create_app_serves_new_builds_without_restart(tmp_path, write):
     kb = KnowledgeBase(store)
     kb.build()
     port = free_port()
-    config = uvicorn.Config(create_app(store, timeout=10, workers=1), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(store, timeout=10, workers=1, port=port), host="127.0.0.1", port=port,
                             log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
