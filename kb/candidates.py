@@ -22,7 +22,8 @@ from kb.schema import Field, nested_records, records
 from kb.terms import DCTERMS, RDFS, concept_codes
 
 # The fields the engine reads: (record key, field name).
-EDGE_FIELDS = (("claims", "by"), ("claims", "about"), ("claims", "stated_in"), ("events", "part_of"),
+EDGE_FIELDS = (("claims", "by"), ("claims", "about"), ("claims", "stated_in"),
+               ("claims", "challenged_account"), ("events", "part_of"),
                ("events", "same_as"), ("actors", "same_as"), ("actors", "affiliated_with"),
                ("sources", "publisher"), ("sources", "author"), ("sources", "derived_from"))
 VALUE_FIELDS = (("sources", "date"), ("sources", "url"), ("events", "date"), ("claims", "date"))
@@ -82,6 +83,69 @@ def _codes() -> dict[str, str]:
     return out
 
 
+# Fields on documentation and claims the engine reads beside the graph's edges (#13).
+DOC_FIELDS = ("attributes_to",)
+CLAIM_CONCEPT_FIELDS = ("challenges", "concedes")
+
+
+def _scope() -> str:
+    return f"FILTER(?g != <{PROVENANCE_GRAPH}>)"
+
+
+def documentation_extras(endpoint: Endpoint) -> dict[tuple[str, str, str], dict[str, list[str]]]:
+    """(event, source, evidence code) -> field name -> sorted values, for the :data:`DOC_FIELDS`
+    of each documentation (IRIs for references, codes for concepts, lexical forms for literals)."""
+    codes = _codes()
+    doc = {n: _field("documentation", n).properties[0] for n in ("source", "evidence")}
+    props = {_field("documentation", n).properties[0]: n for n in DOC_FIELDS}
+    documented_by = _field("events", "documented_by").properties[0]
+    q = f"""SELECT ?e ?src ?type ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(props))} }}
+        GRAPH ?g {{ ?e <{documented_by}> ?d . ?d <{doc["source"]}> ?src ; <{doc["evidence"]}> ?type ; ?p ?o }}
+        {_scope()} }}"""
+    out: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    for row in endpoint.select(q):
+        key = (row["e"], row["src"], codes.get(row["type"], row["type"]))
+        values = out.setdefault(key, {}).setdefault(props[row["p"]], [])
+        value = codes.get(row["o"], row["o"])
+        if value not in values:
+            values.append(value)
+    for fields in out.values():
+        for v in fields.values():
+            v.sort()
+    return out
+
+
+def claim_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
+    """Claim IRI -> {field: code (or sorted codes for a many field)} for :data:`CLAIM_CONCEPT_FIELDS`."""
+    fields = {n: _field("claims", n) for n in CLAIM_CONCEPT_FIELDS}
+    props = {f.properties[0]: n for n, f in fields.items()}
+    codes = {iri: code for f in fields.values() for code, iri in concept_codes(f.scheme or "").items()}
+    q = f"""SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(props))} }}
+        GRAPH ?g {{ ?s ?p ?o }} {_scope()} }}"""
+    out: dict[str, dict[str, object]] = {}
+    for row in endpoint.select(q):
+        name, code = props[row["p"]], codes.get(row["o"], row["o"])
+        if fields[name].many:
+            values = out.setdefault(row["s"], {}).setdefault(name, [])
+            if code not in values:
+                values.append(code)
+                values.sort()
+        else:
+            out.setdefault(row["s"], {})[name] = code
+    return out
+
+
+def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
+    """Put the claims' concept fields on their nodes and the documentation fields on their
+    ``documented_by`` edges (used by this module and by :func:`kb.graph.project`)."""
+    for claim, attrs in claim_concepts(endpoint).items():
+        if claim in g:
+            g.nodes[claim].update(attrs)
+    for (e, src, evidence), fields in documentation_extras(endpoint).items():
+        if g.has_edge(e, src, key=f"documented_by:{evidence}"):
+            g.edges[e, src, f"documented_by:{evidence}"].update(fields)
+
+
 def candidate_graph(endpoint: Endpoint) -> nx.MultiDiGraph:
     """The records and typed edges the conflict engine needs, as a MultiDiGraph (built once)."""
     queries, edge_names, value_names = _plan()
@@ -114,4 +178,5 @@ def candidate_graph(endpoint: Endpoint) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     g.add_nodes_from(nodes.items())
     g.add_edges_from(edges)
+    add_extras(g, endpoint)
     return g

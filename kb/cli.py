@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,12 +13,11 @@ import click
 
 from kb import __version__
 from kb.conflicts import KINDS
-from kb.errors import KBError
+from kb.errors import KBError, KBWarning, printable, redact
 from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
-from kb.output import inside
 from kb.progress import wanted
 from kb.reports import FORMATS
 from kb.terms import DEFAULT_BASE, check_base
@@ -35,7 +35,18 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", KBWarning)
+                shown = warnings.showwarning
+
+                def show(message: Any, category: type[Warning], *rest: Any, **kw: Any) -> None:
+                    if issubclass(category, KBWarning):
+                        click.echo(f"warning: {printable(redact(str(message)))}", err=True)
+                    else:
+                        shown(message, category, *rest, **kw)
+
+                warnings.showwarning = show
+                return fn(*args, **kwargs)
         except KBError as exc:
             for line in exc.lines():
                 click.echo(f"error: {line}" if not line[:1].isspace() else line, err=True)
@@ -60,12 +71,44 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def auth_options(fn: F) -> F:
-    """--user/--password/--auth for commands that talk to an external store."""
-    fn = click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest",
-                      show_default=True, help="HTTP authentication scheme.")(fn)
-    fn = click.option("--password", envvar="KB_REMOTE_PASSWORD", default=None,
-                      help="Password (or $KB_REMOTE_PASSWORD).")(fn)
-    return click.option("--user", envvar="KB_REMOTE_USER", default=None, help="User name.")(fn)
+    """--user/--password-stdin/--auth for commands that talk to an external store. The password
+    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.remote.credentials);
+    --password still works, with a warning: other users can read a command line."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, password_stdin: bool, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("password") == click.core.ParameterSource.COMMANDLINE:
+            click.echo("warning: --password puts the password where every user of this machine can read "
+                       "it (ps, /proc/PID/cmdline); use $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin",
+                       err=True)
+        if password_stdin:
+            if kwargs.get("password") is not None:
+                raise click.UsageError("give --password-stdin or --password, not both")
+            kwargs["password"] = sys.stdin.readline().rstrip("\r\n")
+        endpoint, user = kwargs.get("endpoint"), kwargs.get("user")
+        if endpoint and user and kwargs.get("password") is None and sys.stdin.isatty():
+            from kb.remote import credentials
+
+            try:
+                found = credentials(endpoint, user)
+            except KBError:
+                found = None  # reported when the command connects
+            if found is not None and found.password is None:
+                kwargs["password"] = click.prompt(f"Password for {user} at {found.url}", hide_input=True,
+                                                  err=True)
+        return fn(*args, **kwargs)
+
+    cmd = click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest",
+                       show_default=True, help="HTTP authentication scheme.")(wrapper)
+    cmd = click.option("--password-stdin", is_flag=True,
+                       help="Read the password from the first line of standard input.")(cmd)
+    cmd = click.option("--password", default=None, hidden=True,
+                       help="Password (visible to other users in ps: prefer $KB_REMOTE_PASSWORD, "
+                            "~/.netrc or --password-stdin).")(cmd)
+    return click.option("--user", envvar="KB_REMOTE_USER", default=None,
+                        help="User name (or $KB_REMOTE_USER). The password: $KB_REMOTE_PASSWORD, "
+                             "~/.netrc, --password-stdin, or a prompt.")(cmd)  # type: ignore[return-value]
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -82,12 +125,6 @@ def _base(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         return check_base(value)
     except ValueError as exc:
         raise click.BadParameter(f"{exc} (from --base or $KB_BASE)") from None
-
-
-def allow_outside_option(fn: F) -> F:
-    """--allow-outside for commands that write files."""
-    return click.option("--allow-outside", is_flag=True,
-                        help="Allow writing outside the working folder (refused by default).")(fn)
 
 
 def delimiter_option(fn: F) -> F:
@@ -115,6 +152,8 @@ def endpoint_options(fn: F) -> F:
 def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
     """An evidence-graph knowledge base: who claimed what, who documented what, and where
     a denial conflicts with what was documented."""
+    if ctx.get_parameter_source("store") == click.core.ParameterSource.ENVIRONMENT:
+        store = None  # the library reads $KB_STORE itself, and says so when nothing is there
     ctx.obj = Context(store, base, quiet)
 
 
@@ -141,7 +180,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {printable(w)}", err=True)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
     _print_stats(c, kb)
@@ -202,10 +241,9 @@ def stats(c: Context, as_json: bool) -> None:
               default=None, help="Output format (default: from the file ending).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
-@allow_outside_option
 @pass_ctx
 @handle_errors
-def export(c: Context, fmt: str | None, output: str, allow_outside: bool) -> None:
+def export(c: Context, fmt: str | None, output: str) -> None:
     """Write the knowledge base to a file.
 
     trig and nq write every named graph (one per loaded file, plus provenance); ttl, nt and
@@ -219,13 +257,13 @@ def export(c: Context, fmt: str | None, output: str, allow_outside: bool) -> Non
         fmt = by_suffix.get(suffix)
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
-    out = c.kb().export(fmt, inside(output, allow_outside))
+    out = c.kb().export(fmt, output)
     c.say(f"wrote {out} ({fmt})")
 
 
 @main.command()
 @click.option("--kind", type=click.Choice(KINDS), default=None, help="Only conflicts of this kind.")
-@click.option("--actor", default=None, help="Only claims by this actor (its id).")
+@click.option("--actor", default=None, help="Only claims by this actor (its id, name or alias).")
 @click.option("--min-independent", type=click.IntRange(0), default=0, show_default=True,
               help="Only conflicts documented by at least N independent publishers.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table",
@@ -245,9 +283,11 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     if endpoint:
         from kb.conflicts import find_conflicts
+        from kb.names import lookup
         from kb.remote import RemoteEndpoint
 
         with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
+            actor = lookup(remote, "actor", actor) if actor is not None else None
             found = find_conflicts(remote, kind=kind, actor=actor, min_independent=min_independent)
     else:
         found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
@@ -255,7 +295,7 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="graphs/kb.html",
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="kb.html",
               show_default=True, help="HTML file to write.")
 @click.option("--conflicts-only", is_flag=True, help="Draw only the records on conflict paths.")
 @click.option("--focus", default=None, help="Draw the neighbourhood of this record (its id).")
@@ -263,14 +303,13 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
               help="How many hops around --focus.")
 @click.option("--actor", default=None, help="Draw this actor's claims, what they are about, and conflicts.")
 @click.option("--title", default="Evidence graph", show_default=True, help="Page title.")
-@allow_outside_option
 @pass_ctx
 @handle_errors
 def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth: int,
-        actor: str | None, title: str, allow_outside: bool) -> None:
+        actor: str | None, title: str) -> None:
     """Write one self-contained HTML page (works offline) of the graph and its conflicts."""
-    out = c.kb().viz(inside(output, allow_outside), conflicts_only=conflicts_only, focus=focus, depth=depth,
-                     actor=actor, title=title)
+    out = c.kb().viz(output, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor,
+                     title=title)
     c.say(f"wrote {out}")
 
 
@@ -322,11 +361,13 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
     if endpoint:
-        from kb.query import run, serialize
+        from kb.names import resolve_params
+        from kb.query import load, run, serialize
         from kb.remote import RemoteEndpoint
 
+        named = load(query)
         with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
-            out = serialize(run(query, bound, endpoint=remote), fmt)
+            out = serialize(run(named, resolve_params(remote, named.params, bound), endpoint=remote), fmt)
     else:
         out = c.kb().query(query, bound, fmt)
     sys.stdout.buffer.write(out)
@@ -419,7 +460,7 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {printable(w)}", err=True)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "
           f"in {report.seconds:.2f} s{skipped}")
@@ -432,20 +473,14 @@ def template() -> None:
 
 @template.command(name="csv")
 @click.argument("folder", type=click.Path(file_okay=False))
-@allow_outside_option
 @pass_ctx
 @handle_errors
-def template_csv(c: Context, folder: str, allow_outside: bool) -> None:
+def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
-    from kb.loaders.csv import template as sheet
-    from kb.output import replacing
-    from kb.schema import nested_records, records
+    from kb.loaders.csv import write_templates
 
-    out = inside(folder, allow_outside, folder=True)
-    for key in (*records(), *nested_records()):
-        with replacing(out / f"{key}.csv") as tmp:
-            tmp.write_text(sheet(key), encoding="utf-8")
-        c.say(f"wrote {out / f'{key}.csv'}")
+    for path in write_templates(folder, store=c.kb().path):
+        c.say(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,23 +19,16 @@ from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 
+from kb import rules
 from kb.candidates import candidate_graph
 from kb.graph import Endpoint
 from kb.independence import Independence, independent_weights
 
-KINDS = ("direct", "part-of", "alias", "self-contradiction", "counter-claim")
+# The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
+# (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds), read by kb.rules.
+KINDS = tuple(rules.concepts("FindingKinds"))
 CHALLENGING = ("denies", "disputes")
-# What a challenging claim contests: that the event happened, or the account of it (how, by whom).
-CHALLENGE = {"denies": "occurrence", "disputes": "account"}
-
-# How much one independent publisher's documentation weighs, by its strongest kind of evidence.
-EVIDENCE_WEIGHT = {
-    "eyewitness": 1.0, "video": 1.0, "photo": 1.0, "forensic": 1.0, "satellite": 1.0,
-    "testimony": 0.8, "official-record": 0.6, "news-report": 0.4,
-}
-DEFAULT_WEIGHT = 0.4  # an evidence type the table does not know counts as a report
-KIND_FACTOR = {"direct": 1.0, "self-contradiction": 1.0, "alias": 0.9, "part-of": 0.8,
-               "counter-claim": 0.25}
+SCHEMA_VERSION = 2  # the JSON form: see docs/conflicts.md ("Schema versions")
 
 
 @dataclass(frozen=True)
@@ -65,6 +58,10 @@ class Evidence:
     quote: str | None = None
     timing: str = "unknown"   # before the claim / after the claim / same day / unknown
     group: str = ""           # the independent publisher(s) this source counts as, comma-separated
+    #                           (since schema 2: known origins only; empty for an unknown origin)
+    origin: str = "known"     # "known" (publisher, else author, at its origin) or "unknown"
+    unknown_origins: tuple[str, ...] = ()  # the ids of its origins of unknown origin
+    attributes_to: tuple[str, ...] = ()    # whom the documentation holds responsible (actor ids)
 
 
 @dataclass(frozen=True)
@@ -92,13 +89,24 @@ class Conflict:
     stated_in_title: str | None = None
     claim_date: str | None = None
     counter_claims: tuple[str, ...] = field(default=())
+    independent_origins: tuple[str, ...] = ()    # the publisher keys counted as independent
+    unknown_origins: int = 0                      # sources of unknown origin, beside the count
+    unknown_origin_sources: tuple[str, ...] = ()  # their ids
+    independence: str = ""                        # "1 independent publisher, 2 sources of unknown origin"
+    concedes: tuple[str, ...] = ()                # what the claim concedes (ev:Challenges codes)
+    challenged_account: tuple[str, ...] = ()      # the accounts (source ids) an account challenge names
+    contradicted_by: str = ""                     # ev:ContradictionRules code the finding was found by
+    schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
         d = asdict(self)
         d["path"] = [asdict(s) for s in self.path]
-        d["sources"] = [asdict(s) for s in self.sources]
-        d["counter_claims"] = list(self.counter_claims)
+        d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
+                         "attributes_to": list(s.attributes_to)} for s in self.sources]
+        for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
+                  "challenged_account"):
+            d[k] = list(d[k])
         return d
 
 
@@ -113,7 +121,8 @@ class _Index:
         self.claims_about: dict[str, list[str]] = defaultdict(list)   # event -> claims
         self.children: dict[str, list[str]] = defaultdict(list)       # broad event -> parts
         self.same: dict[str, list[str]] = defaultdict(list)           # node -> sameAs neighbours
-        self.docs: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+        self.docs: dict[str, list[tuple[str, str, str | None, dict]]] = defaultdict(list)
+        self.accounts: dict[str, list[str]] = defaultdict(list)      # claim -> challenged accounts
         sides, derived = [], []
         for u, v, key, data in g.edges(keys=True, data=True):
             name = key.split(":", 1)[0]
@@ -133,8 +142,10 @@ class _Index:
             elif name == "derived_from":
                 derived.append((u, v))
             elif name == "documented_by":
-                self.docs[u].append((v, data.get("evidence", ""), data.get("quote")))
-        for index in (self.about, self.claims_about, self.children, self.same):
+                self.docs[u].append((v, data.get("evidence", ""), data.get("quote"), data))
+            elif name == "challenged_account":
+                self.accounts[u].append(v)
+        for index in (self.about, self.claims_about, self.children, self.same, self.accounts):
             for k in index:  # the same answer whatever order a store returned rows in
                 index[k].sort()
         for k in self.docs:
@@ -151,6 +162,10 @@ class _Index:
 
     def stance(self, n: str) -> str | None:
         return self.attrs[n].get("stance")
+
+    def challenge(self, n: str) -> str:
+        """What the claim challenges: its ``challenges`` field, else its stance's default."""
+        return self.attrs[n].get("challenges") or rules.default_challenge(self.stance(n) or "") or ""
 
 
 def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | None = None,
@@ -174,7 +189,7 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
         for about in ix.about[c]:
             out.extend(_conflicts_of_claim(ix, c, claimant, about))
     out = [x for x in out if (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
-    rank = {k: i for i, k in enumerate(KINDS)}
+    rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
     return out
@@ -213,8 +228,11 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
             Step(ix.id(c), ix.label(c), "claim", "about")]
     found: list[Conflict] = []
     documented: set[str] = set()
+    rule = rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "documentation"
+    if rule == "none":  # e.g. a challenge of wrongdoing: documentation of who did it never contradicts it
+        return found
     for event, hops in _walk(ix, about):
-        evidence = _evidence(ix, event, claimant, claim_date)
+        evidence = _evidence(ix, event, claimant, claim_date, attributing=rule == "attribution")
         if not evidence:
             continue
         documented.add(event)
@@ -226,6 +244,8 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
             prev = node
         path.append(Step(ix.id(event), ix.label(event), "event", "documented_by"))
         found.append(_documented(ix, kind, c, claimant, about, event, path, evidence, claim_date))
+    if rule == "attribution":  # an assertion that it happened does not say who did it
+        return found
     # assertions of the same event (or an alias of it; a part is not the whole), by either side
     same = _aliases(ix, about)
     by_self, by_others = [], []
@@ -241,16 +261,20 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
     return found
 
 
-def _evidence(ix: _Index, event: str, claimant: str,
-              claim_date: str | None) -> list[tuple[Evidence, tuple[str, ...]]]:
-    """The independent documentation of ``event``: each with the publisher keys it counts as."""
+def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
+              attributing: bool = False) -> list[tuple[Evidence, tuple[str, ...]]]:
+    """The documentation of ``event`` not from the claimant's side: each with the publisher keys
+    of its known origins (its unknown origins are on the Evidence)."""
     out = []
-    for source, evidence, quote in ix.docs.get(event, ()):
+    for source, evidence, quote, data in ix.docs.get(event, ()):
         if ix.ind.own_source(source, claimant):
             continue
+        held = [a for a in data.get("attributes_to", ()) if a in ix.attrs]
+        if attributing and not any(ix.ind.same_side(a, claimant) for a in held):
+            continue  # only documentation attributing the act to the claimant's side
         s = ix.attrs[source]
         publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
-        keys = ix.ind.keys(source)
+        keys, unknown = ix.ind.keys(source), ix.ind.unknown_origins(source)
         out.append((Evidence(
             source=ix.id(source), title=ix.label(source), evidence=evidence, event=ix.id(event),
             publisher=ix.id(publisher) if publisher else None,
@@ -258,7 +282,9 @@ def _evidence(ix: _Index, event: str, claimant: str,
             author=ix.id(author) if author else None,
             author_name=ix.label(author) if author else None,
             date=s.get("date"), url=s.get("url"), quote=quote,
-            timing=_timing(s.get("date"), claim_date), group=",".join(keys)), keys))
+            timing=_timing(s.get("date"), claim_date), group=",".join(keys),
+            origin="known" if keys else "unknown", unknown_origins=unknown,
+            attributes_to=tuple(sorted(ix.id(a) for a in held))), keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
 
 
@@ -273,7 +299,7 @@ def _timing(source_date: str | None, claim_date: str | None) -> str:
 
 
 def _overall_timing(evidence: list[Evidence], stance: str) -> str:
-    verb = "denied" if stance == "denies" else "disputed"
+    verb = "denied" if stance == "denies" else "disputed"  # the stance's verb, whatever is challenged
     timings = {e.timing for e in evidence}
     if "before the claim" in timings:
         return f"{verb} after it was documented"
@@ -284,18 +310,26 @@ def _overall_timing(evidence: list[Evidence], stance: str) -> str:
     return "order unknown"
 
 
-def _what(stance: str, claimant: str, about: str) -> str:
-    """The neutral subject of a conflict sentence, the same for every party."""
-    if stance == "denies":
-        return f"denial by {claimant} of '{about}'"
-    return (f"dispute by {claimant} of the account of '{about}' (the claim does not deny that it "
-            "happened; it disputes how or by whom)")
+def _what(ix: _Index, c: str, claimant: str, about: str) -> str:
+    """The neutral subject of a conflict sentence, the same for every party: it says what the claim
+    challenges (occurrence, responsibility, account), never more."""
+    stance, challenge = ix.stance(c), ix.challenge(c)
+    noun = "denial" if stance == "denies" else "dispute"
+    if challenge == "occurrence":
+        return f"{noun} by {claimant} of '{about}'"
+    if challenge == "responsibility":
+        return (f"{noun} by {claimant} of their side's responsibility for '{about}' (the claim does "
+                "not deny that it happened; it disputes who did it)")
+    accounts = [f"'{ix.label(a)}'" for a in ix.accounts.get(c, ())]
+    named = f", given in {', '.join(accounts)}" if accounts else ""
+    return (f"{noun} by {claimant} of the account of '{about}'{named} (the claim does not deny that it "
+            "happened; it challenges the account)")
 
 
 def _makers(evidence: list[Evidence]) -> str:
     names: list[str] = []
     for e in evidence:
-        name = e.publisher_name or e.author_name or f"'{e.title}' (publisher unknown)"
+        name = e.publisher_name or e.author_name or f"'{e.title}' (origin unknown)"
         if name not in names:
             names.append(name)
     return ", ".join(names)
@@ -306,20 +340,24 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
                 claim_date: str | None) -> Conflict:
     stance = ix.stance(c) or ""
     evidence = [e for e, _keys in counted]
-    weights = independent_weights((keys, EVIDENCE_WEIGHT.get(e.evidence, DEFAULT_WEIGHT))
-                                  for e, keys in counted)
-    score = round(KIND_FACTOR[kind] * sum(weights.values()), 3)
+    weights = independent_weights((keys, rules.weight("EvidenceTypes", e.evidence)) for e, keys in counted)
+    unknown = independent_weights((e.unknown_origins, rules.weight("EvidenceTypes", e.evidence))
+                                  for e, _keys in counted)
+    origin = {k: rules.weight("OriginKinds", k) for k in ("known", "unknown")}
+    score = round(rules.weight("FindingKinds", kind) * (origin["known"] * sum(weights.values())
+                                                        + origin["unknown"] * sum(unknown.values())), 3)
     detail = {"direct": "", "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}')",
               "alias": f" (via an alias: '{ix.label(event)}')"}[kind]
-    summary = (f"{_what(stance, ix.label(claimant), ix.label(about))} conflicts with documentation "
+    summary = (f"{_what(ix, c, ix.label(claimant), ix.label(about))} conflicts with documentation "
                f"by {_makers(evidence)}{detail}")
     return _conflict(ix, kind, c, claimant, about, event, path, evidence, len(weights), score,
-                     _overall_timing(evidence, stance), summary, claim_date, ())
+                     _overall_timing(evidence, stance), summary, claim_date, (),
+                     tuple(sorted(weights)), tuple(sorted(unknown)))
 
 
 def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: list[str],
               head: list[Step], claim_date: str | None) -> Conflict:
-    what = _what(ix.stance(c) or "", ix.label(claimant), ix.label(about))
+    what = _what(ix, c, ix.label(claimant), ix.label(about))
     others = sorted(set(others), key=ix.id)
     makers = [ix.single["by"][o] for o in others if o in ix.single["by"]]
     names = list(dict.fromkeys(ix.label(a) for a in makers))
@@ -330,22 +368,28 @@ def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: 
                    "independent documentation")
     path = [*head, Step(ix.id(about), ix.label(about), "event", "asserted_by")]
     path += [Step(ix.id(o), ix.label(o), "claim", None) for o in others]
-    score = round(KIND_FACTOR[kind] * len(set(makers)), 3)
+    score = round(rules.weight("FindingKinds", kind) * len(set(makers)), 3)
     return _conflict(ix, kind, c, claimant, about, about, path, [], 0, score, "not applicable",
                      summary, claim_date, tuple(ix.id(o) for o in others))
 
 
 def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str,
               path: list[Step], evidence: list[Evidence], n: int, score: float, timing: str,
-              summary: str, claim_date: str | None, counter: tuple[str, ...]) -> Conflict:
+              summary: str, claim_date: str | None, counter: tuple[str, ...],
+              origins: tuple[str, ...] = (), unknown: tuple[str, ...] = ()) -> Conflict:
     stance = ix.stance(c) or ""
     stated_in = ix.single["stated_in"].get(c)
     return Conflict(
         kind=kind, claim=ix.id(c), claimant=ix.id(claimant), claimant_name=ix.label(claimant),
-        stance=stance, challenge=CHALLENGE.get(stance, stance), quote=ix.attrs[c].get("text", ""),
+        stance=stance, challenge=ix.challenge(c), quote=ix.attrs[c].get("text", ""),
         event=ix.id(about), event_label=ix.label(about), documented_event=ix.id(event),
         documented_event_label=ix.label(event), path=tuple(path), sources=tuple(evidence),
         independent_publishers=n, score=score, timing=timing, summary=summary,
         stated_in=ix.id(stated_in) if stated_in else None,
         stated_in_title=ix.label(stated_in) if stated_in else None,
-        claim_date=claim_date, counter_claims=counter)
+        claim_date=claim_date, counter_claims=counter, independent_origins=origins,
+        unknown_origins=len(unknown), unknown_origin_sources=unknown,
+        independence=rules.independence_phrase(n, len(unknown)),
+        concedes=tuple(ix.attrs[c].get("concedes", ())),
+        challenged_account=tuple(ix.id(a) for a in ix.accounts.get(c, ())),
+        contradicted_by=rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "")

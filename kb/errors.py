@@ -7,6 +7,7 @@ the table lives in ``docs/exit-codes.md``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Exit codes (documented in docs/exit-codes.md).
@@ -30,18 +31,45 @@ class Problem:
     message: str = ""
 
     def __str__(self) -> str:
-        where = self.file
+        where = printable(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        field = f" {self.field}:" if self.field else ""
+        field = f" {printable(self.field)}:" if self.field else ""
         return f"{where}:{field} {_one_line(self.message)}"
 
 
+# Characters that would let a value written in a file break a message out of its one line, or
+# change what a terminal shows: C0 and C1 controls (newlines, carriage return, escape), DEL, line and
+# paragraph separators, bidirectional overrides and isolates, zero-width characters, the BOM.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, line-breaking or invisible formatting character escaped
+    (``\\n``, ``\\x1b``, ``\\u202e``), so it prints on one line and shows what it holds."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+# the password of a URL's user information (``scheme://user:password@host``)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):[^@\s/]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1:***@", str(text))
+
+
 def _one_line(text: str) -> str:
-    text = " ".join(str(text).split())
+    text = printable(redact(str(text).strip()))
     return text if len(text) <= 500 else text[:497] + "..."
+
+
+
+class KBWarning(UserWarning):
+    """Something the user should know that does not stop the command (the CLI prints
+    ``warning: …``)."""
 
 
 class KBError(Exception):
@@ -85,6 +113,10 @@ class StoreError(KBError):
     """The store could not be read or written (I/O error, full disk, damaged store)."""
 
     exit_code = EXIT_STORE
+
+
+class NoKnowledgeBaseError(StoreError):
+    """There is no knowledge base where one was looked for (nothing was ever built there)."""
 
 
 class OutputError(KBError):

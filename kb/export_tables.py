@@ -60,8 +60,7 @@ def claimreview(conflicts: Sequence[Conflict]) -> list[dict]:
             },
             "reviewRating": {
                 "@type": "Rating",
-                "alternateName": f"conflicts with documentation by {c.independent_publishers} "
-                                 f"independent publisher{'s' if c.independent_publishers != 1 else ''}",
+                "alternateName": f"conflicts with documentation by {c.independence}",
             },
             "reviewBody": c.summary,
             "citation": [{

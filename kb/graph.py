@@ -22,10 +22,11 @@ import pyoxigraph as ox
 
 from kb.provenance import PROVENANCE_GRAPH, graph_display
 from kb.schema import all_records, records
-from kb.terms import EV, RDFS, class_codes, concept_codes, sparql_prefixes, subclasses
+from kb.terms import EV, RDFS, SCHEMA, class_codes, concept_codes, sparql_prefixes, subclasses
 
 Row = dict[str, str]
 _LABEL = str(RDFS.label)
+_INTERVAL = {str(SCHEMA.startDate): "startDate", str(SCHEMA.endDate): "endDate"}
 
 
 class Endpoint(Protocol):
@@ -116,13 +117,16 @@ def project(endpoint: Endpoint) -> nx.MultiDiGraph:
         if s not in g:
             continue
         attrs = g.nodes[s]
-        name = names.get((attrs["cls"], row["p"]), row["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        p = row["p"]
         value = row["o"]
-        if row["p"] == _LABEL:
+        if p == _LABEL:
             attrs["label"] = value
-        if row["p"].endswith("startDate") or row["p"].endswith("endDate"):
-            attrs[row["p"].rsplit("/", 1)[-1]] = value
+        if p in _INTERVAL:
+            attrs[_INTERVAL[p]] = value
             continue
+        # only the ontology's own terms get a short name; any other predicate keeps its full IRI,
+        # so a data file cannot forge a record's id, file, kind or label with a look-alike term
+        name = names.get((attrs["cls"], p), p)
         if name == "aliases":
             lang = row.get("lang")
             attrs.setdefault("aliases", []).append(f"{value}@{lang}" if lang else value)
@@ -142,7 +146,7 @@ def project(endpoint: Endpoint) -> nx.MultiDiGraph:
             continue
         if o not in g:
             continue
-        name = names.get((g.nodes[s]["cls"], p), p.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        name = names.get((g.nodes[s]["cls"], p), p)
         if not g.has_edge(s, o, key=name):
             g.add_edge(s, o, key=name, property=p)
     q_docs = prefixes + f"""
@@ -156,6 +160,9 @@ def project(endpoint: Endpoint) -> nx.MultiDiGraph:
         evidence = codes.get(row["type"], row["type"])
         g.add_edge(e, src, key=f"documented_by:{evidence}", property=str(EV.documentedBy),
                    evidence=evidence, quote=row.get("quote"))
+    from kb.candidates import add_extras  # local: candidates builds on this module's Endpoint
+
+    add_extras(g, endpoint)
     for _n, attrs in g.nodes(data=True):
         attrs.setdefault("label", attrs.get("text") or attrs["id"])
     return g

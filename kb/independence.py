@@ -9,10 +9,13 @@ Definitions (also in ``docs/conflicts.md``):
   ``derived_from``, was published or made (``publisher``, ``author``) by an actor on the
   claimant's side. Own sources never count against a claim.
 * **Origins.** A source's origins are the sources at the roots of its ``derived_from`` chains
-  (itself when it derives from nothing). Each origin stands for its publisher, else its author,
-  else itself (``source:ID``): its *publisher key*.
+  (itself when it derives from nothing). An origin is *known* when it has a publisher, else a named
+  author; it then stands for that actor's side: its *publisher key* is the smallest id on the side,
+  so publishers affiliated with each other count once. An origin with neither is of *unknown
+  origin*: unknown is not independent, so it has no publisher key.
 * **Independent publishers** of a set of sources: the number of distinct publisher keys of their
-  origins. A report and every report of that report count once.
+  known origins. A report and every report of that report count once. The distinct origins of
+  unknown origin are counted beside them, never merged into that number.
 
 Every walk is cycle-safe (``seen`` sets), so affiliation and ``sameAs`` cycles are harmless.
 """
@@ -34,7 +37,11 @@ class Independence:
         pairs; ``makers``: source -> (publisher, author); ``key_of``: node -> authoring id."""
         sides = nx.Graph()
         sides.add_edges_from(affiliations)
-        self._side = {n: i for i, comp in enumerate(nx.connected_components(sides)) for n in comp}
+        self._side: dict[str, int] = {}
+        self._rep: dict[int, str] = {}
+        for i, comp in enumerate(nx.connected_components(sides)):
+            self._rep[i] = min(key_of(n) for n in comp)
+            self._side.update({n: i for n in comp})
         self._parents: dict[str, list[str]] = defaultdict(list)
         for child, parent in derived:
             self._parents[child].append(parent)
@@ -73,15 +80,25 @@ class Independence:
         return any(self.same_side(maker, claimant) for s in self.lineage(source)
                    for maker in self._makers.get(s, (None, None)) if maker)
 
-    def publisher_key(self, source: str) -> str:
-        """The id of the publisher (else the author) a source stands for; ``source:ID`` if neither."""
+    def maker(self, source: str) -> str | None:
+        """The publisher of a source, else its author, else None (its origin is unknown)."""
         publisher, author = self._makers.get(source, (None, None))
-        maker = publisher or author
-        return self._key_of(maker) if maker else f"source:{self._key_of(source)}"
+        return publisher or author
+
+    def publisher_key(self, source: str) -> str | None:
+        """The side a source's maker stands for (the smallest actor id on it); None if unknown."""
+        maker = self.maker(source)
+        if maker is None:
+            return None
+        return self._rep[self._side[maker]] if maker in self._side else self._key_of(maker)
 
     def keys(self, source: str) -> tuple[str, ...]:
-        """The publisher keys of a source's origins, sorted."""
-        return tuple(sorted({self.publisher_key(o) for o in self.origins(source)}))
+        """The publisher keys of a source's known origins, sorted."""
+        return tuple(sorted({k for o in self.origins(source) if (k := self.publisher_key(o))}))
+
+    def unknown_origins(self, source: str) -> tuple[str, ...]:
+        """The ids of a source's origins whose publisher and author are both unknown, sorted."""
+        return tuple(sorted(self._key_of(o) for o in self.origins(source) if self.maker(o) is None))
 
 
 def independent_weights(evidence: Iterable[tuple[tuple[str, ...], float]]) -> dict[str, float]:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -26,10 +27,11 @@ import pyoxigraph as ox
 
 from kb import __version__
 from kb.conflicts import Conflict, find_conflicts
-from kb.errors import InputError, Problem, UsageError
+from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
 from kb.export import write_rdf
 from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
+from kb.names import lookup, resolve_params
 from kb.progress import track
 from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
 from kb.records import Compiled, Existing, compile_records
@@ -106,15 +108,39 @@ class KnowledgeBase:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         self.store = Store(path)
+        self._chosen = "given" if path is not None else "env" if os.environ.get("KB_STORE") else "default"
         self.progress = progress
 
     @property
     def path(self) -> Path:
         return self.store.path
 
+    @property
+    def exists(self) -> bool:
+        """Whether a knowledge base was built at :attr:`path`."""
+        return self.store.exists
+
+    def require(self) -> None:
+        """Raise :class:`~kb.errors.NoKnowledgeBaseError` (exit code 4) saying where it looked and
+        how to build one, if no knowledge base was ever built at :attr:`path`."""
+        if self.store.exists:
+            return
+        where = self.path.resolve()
+        why = {"given": "the store folder you gave",
+               "env": "the store folder $KB_STORE names",
+               "default": f"the default store folder ./{self.path} in {Path.cwd()}"}[self._chosen]
+        what = "is not a knowledge base" if self.path.is_dir() else "does not exist"
+        kb = f"kb --store {self.path}" if self._chosen == "given" else "kb"
+        raise NoKnowledgeBaseError(
+            f"no knowledge base at {where} ({why}; it {what}); build one with `{kb} build` "
+            f"(the bundled seed) or `{kb} build FILES...`, or point --store (or $KB_STORE) at an "
+            "existing one")
+
     @contextmanager
     def snapshot(self) -> Iterator[ox.Store]:
-        """A consistent read-only view of the knowledge base (a pyoxigraph ``Store``)."""
+        """A consistent read-only view of the knowledge base (a pyoxigraph ``Store``); raises
+        :class:`~kb.errors.NoKnowledgeBaseError` if none was built at :attr:`path`."""
+        self.require()
         with self.store.reader() as db:
             yield db
 
@@ -134,9 +160,17 @@ class KnowledgeBase:
             return out, problems
         for raw in paths:
             p = Path(raw)
-            if p.is_dir():
+            kind = _special(p)
+            if kind is not None:
+                problems.append(Problem(str(p), None, None, None, f"{kind}, not a regular file or a "
+                                        "folder; nothing was read"))
+            elif p.is_dir():
                 found = sorted(q for q in p.rglob("*") if q.is_file() and format_for(q)
                                and not any(part.startswith(".") for part in q.relative_to(p).parts))
+                problems.extend(Problem(str(q), None, None, None, f"{_special(q)}, not a regular file; "
+                                        "nothing was read") for q in sorted(p.rglob("*"))
+                                if format_for(q) and _special(q) is not None
+                                and not any(part.startswith(".") for part in q.relative_to(p).parts))
                 if not found:
                     problems.append(Problem(str(p), None, None, None, "no loadable files in this folder"))
                 out.extend(self._input(q, fmt) for q in found)
@@ -363,7 +397,7 @@ class KnowledgeBase:
         """Names and aliases of stored actors and places (outside ``replaced``) -> their ids."""
         from kb.loaders.imported import stored_names
 
-        with self.snapshot() as db:
+        with self.store.reader() as db:
             return stored_names(db, replaced)
 
     def _existing(self, ids: set[str], replaced: set[str], fresh: bool) -> dict[str, Existing]:
@@ -373,7 +407,7 @@ class KnowledgeBase:
         out: dict[str, Existing] = {}
         ident = ox.NamedNode(str(DCTERMS.identifier))
         rdf_type = ox.NamedNode(str(RDF.type))
-        with self.snapshot() as db:
+        with self.store.reader() as db:
             graphs = [g for g in db.named_graphs()
                       if g.value not in replaced and g.value != PROVENANCE_GRAPH]
             if not graphs:
@@ -398,13 +432,14 @@ class KnowledgeBase:
             SELECT ?g ?path ?sha ?format ?n ?time WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
               ?g a ev:LoadedFile ; ev:path ?path ; ev:sha256 ?sha ; ev:format ?format ;
                  ev:tripleCount ?n ; prov:generatedAtTime ?time }} }} ORDER BY ?path"""
-        with self.snapshot() as db:
+        with self.store.reader() as db:
             return [{"graph": r["g"].value, "path": r["path"].value, "sha256": r["sha"].value,
                      "format": r["format"].value, "triples": int(r["n"].value),
                      "loaded_at": r["time"].value} for r in db.query(query)]
 
     def files(self) -> list[dict[str, str | int]]:
         """The loaded files: graph IRI, path, SHA-256, format, triple count, load time."""
+        self.require()
         return self._files()
 
     def stats(self) -> Stats:
@@ -449,8 +484,17 @@ class KnowledgeBase:
                   min_independent: int = 0) -> list[Conflict]:
         """Every conflict between a denial (or dispute) and documentation, strongest first."""
         with self.snapshot() as db:
-            return find_conflicts(LocalEndpoint(db), kind=kind, actor=actor,
-                                  min_independent=min_independent)
+            endpoint = LocalEndpoint(db)
+            if actor is not None:
+                actor = lookup(endpoint, "actor", actor)
+            return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent)
+
+    def resolve(self, word: str, value: str) -> str:
+        """The id of the stored ``word`` record (actor, place, source, event, claim) whose id, name
+        or alias is ``value``; raises :class:`kb.names.NameNotFound` (with the nearest ids) or
+        :class:`kb.names.AmbiguousName`."""
+        with self.snapshot() as db:
+            return lookup(LocalEndpoint(db), word, value)
 
     def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
         """Run a named query (see ``kb.query.library()``), a ``.rq`` file or SPARQL text.
@@ -460,10 +504,12 @@ class KnowledgeBase:
         Turtle (``ttl``) or N-Triples (``nt``). Raises :class:`~kb.errors.QueryError` with the line
         and column of a syntax error.
         """
-        from kb.query import run, serialize
+        from kb.query import load, run, serialize
 
+        named = load(query)
         with self.snapshot() as db:
-            return serialize(run(query, params or {}, db=db), fmt)
+            bound = resolve_params(LocalEndpoint(db), named.params, params or {})
+            return serialize(run(named, bound, db=db), fmt)
 
     def push(self, url: str, *, graph: str | None = None, user: str | None = None,
              password: str | None = None, auth: str = "digest", store_url: str | None = None,
@@ -498,7 +544,7 @@ class KnowledgeBase:
             found = [c for c in found if c.claimant == actor]
         drawn = {a["id"] for _n, a in part.nodes(data=True)}
         found = [c for c in found if c.claim in drawn or c.documented_event in drawn]
-        return write_html(part, found, out, title)
+        return write_html(part, found, out, title, store=self.path)
 
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base to ``out`` (atomically).
@@ -509,13 +555,24 @@ class KnowledgeBase:
         from kb import export_tables
         from kb.output import replacing
 
-        with replacing(out) as tmp, self.snapshot() as db:  # see kb.output for the path rules
+        self.require()
+        with replacing(out, self.path) as tmp, self.snapshot() as db:  # see kb.output for the path rules
             if fmt in export_tables.FORMATS:
                 g = project(LocalEndpoint(db))
                 export_tables.write(fmt, g, find_conflicts(LocalEndpoint(db), graph=g), tmp)
             else:
                 write_rdf(db, fmt, tmp, self.base)
         return Path(out)
+
+
+def _special(p: Path) -> str | None:
+    """What ``p`` is if it is neither a regular file nor a folder (a FIFO, a device, a socket)."""
+    from kb.loaders import special_kind
+
+    try:
+        return special_kind(p.stat().st_mode)
+    except OSError:
+        return None
 
 
 def _ids_in_two_files(db: ox.Store, names: dict[str, str]) -> list[Problem]:

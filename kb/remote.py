@@ -21,15 +21,17 @@ pass the Graph Store URL with ``store_url``.
 from __future__ import annotations
 
 import json
+import os
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 
-from kb.errors import EXIT_STORE, KBError, QueryError
+from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
 from kb.provenance import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.terms import EV
 
@@ -47,6 +49,75 @@ class RemoteError(KBError):
     """The external store could not be reached, refused a request, or cut a result short."""
 
     exit_code = EXIT_STORE
+
+
+class InsecureAuthWarning(KBWarning):
+    """A password would cross the network readable by anyone on the path (basic auth over http)."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where to connect and as whom; the URL never holds the password (it is printed in messages)."""
+
+    url: str
+    user: str | None = None
+    password: str | None = None
+
+
+def credentials(url: str, user: str | None = None, password: str | None = None) -> Credentials:
+    """The user and password for ``url``, from the first source that has them:
+
+    1. ``user`` and ``password`` as given (the command line's ``--password-stdin`` or prompt);
+    2. a ``user:password@`` in the URL (taken out of the URL, which is then safe to print);
+    3. the environment: ``$KB_REMOTE_USER`` and ``$KB_REMOTE_PASSWORD``;
+    4. ``~/.netrc`` (or ``$NETRC``): the ``machine`` entry of the URL's host (its ``login`` must
+       be ``user`` when a user is given), then its ``default`` entry.
+
+    The password is never part of any message; see :func:`kb.errors.redact`.
+    """
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        user = user if user is not None else unquote(parts.username or "") or None
+        password = password if password is not None else (
+            unquote(parts.password) if parts.password is not None else None)
+        host = parts.hostname or ""
+        netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if user is None:
+        user = os.environ.get("KB_REMOTE_USER") or None
+    if password is None:
+        password = os.environ.get("KB_REMOTE_PASSWORD") or None
+    if password is None:
+        found = _netrc(urlsplit(url).hostname or "")
+        if found is not None and (user is None or user == found[0]):
+            user, password = found
+    return Credentials(url, user, password)
+
+
+def _netrc(host: str) -> tuple[str, str] | None:
+    import netrc
+
+    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.isfile(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (netrc.NetrcParseError, OSError) as exc:  # its message quotes no password
+        raise RemoteError(f"cannot read {path}: {getattr(exc, 'msg', None) or exc}") from None
+    if entry is None or not entry[0]:
+        return None
+    return entry[0], entry[2] or ""
+
+
+def _warn_if_insecure(url: str, user: str | None, password: str | None, scheme: str) -> None:
+    parts = urlsplit(url)
+    if user is None or scheme != "basic" or parts.scheme.lower() != "http":
+        return
+    host = parts.hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        return  # loopback: the password never leaves the machine
+    warnings.warn(f"{url}: basic authentication over plain http sends the password readable by anyone "
+                  "on the network; use an https URL, or --auth digest", InsecureAuthWarning, stacklevel=3)
 
 
 def _auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth | None:
@@ -91,9 +162,13 @@ class RemoteEndpoint:
     """A SPARQL 1.1 query endpoint on another server."""
 
     def __init__(self, url: str, user: str | None = None, password: str | None = None, *,
-                 auth: str = "digest", timeout: float = 600.0):
-        self.url = url
-        self.client = httpx.Client(auth=_auth(user, password, auth), timeout=timeout,
+                 auth: str = "digest", timeout: float = 600.0, warn: bool = True):
+        found = credentials(url, user, password)
+        if warn:
+            _warn_if_insecure(found.url, found.user, found.password, auth)
+        self.url = found.url  # without a user:password@ part: it goes into messages
+        self._secret = found.password
+        self.client = httpx.Client(auth=_auth(found.user, found.password, auth), timeout=timeout,
                                    headers={"User-Agent": "evidence-kb"})
 
     def close(self) -> None:
@@ -110,13 +185,14 @@ class RemoteEndpoint:
         try:
             r = self.client.post(self.url, data={"query": query}, headers={"Accept": accept})
         except httpx.HTTPError as exc:
-            raise RemoteError(f"{self.url}: {exc}") from exc
+            raise RemoteError(f"{self.url}: {_scrub(str(exc), self._secret)}") from None
         if r.status_code == 400:
-            raise QueryError(f"{self.url} refused the query: {_message(r)}")
+            raise QueryError(f"{self.url} refused the query: {_message(r, self._secret)}")
         if r.status_code in (401, 403):
-            raise RemoteError(f"{self.url}: not allowed (HTTP {r.status_code}); check --user/--password")
+            raise RemoteError(f"{self.url}: not allowed (HTTP {r.status_code}); check the user and "
+                              "password (--user; $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin)")
         if r.status_code >= 300:
-            raise RemoteError(f"{self.url} answered HTTP {r.status_code}: {_message(r)}")
+            raise RemoteError(f"{self.url} answered HTTP {r.status_code}: {_message(r, self._secret)}")
         cut = r.headers.get("x-sparql-maxrows")
         if cut is not None:
             raise RemoteError(f"{self.url} cut the result at {cut} rows (Virtuoso's ResultSetMaxRows); "
@@ -163,8 +239,13 @@ class RemoteEndpoint:
         return sorted(r["g"] for r in self.select(q))
 
 
-def _message(r: httpx.Response) -> str:
-    return " ".join(r.text.split())[:400]
+def _scrub(text: str, secret: str | None) -> str:
+    """``text`` without ``secret`` (a server or a library may echo what it was sent)."""
+    return text.replace(secret, "***") if secret else text
+
+
+def _message(r: httpx.Response, secret: str | None = None) -> str:
+    return _scrub(" ".join(r.text.split()), secret)[:400]
 
 
 # -- pushing -------------------------------------------------------------------------------------
@@ -275,6 +356,11 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
     for files no longer in ``db`` are deleted, so pushing twice leaves one copy. ``progress``
     draws a rich progress bar on stderr; ``on_batch(graph, n)`` is called after each batch.
     """
+    found = credentials(url, user, password)
+    url, user, password = found.url, found.user, found.password
+    if store_url is not None:
+        store_url = credentials(store_url, user, password).url
+    _warn_if_insecure(store_url or url, user, password, auth)
     query_url, gsp_url = endpoint_urls(url, authenticated=user is not None, store_url=store_url)
     report = PushReport(query_url, gsp_url)
     started = time.perf_counter()
@@ -284,7 +370,7 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
         targets.setdefault(graph or g.value, []).append(g)
     previous: list[str] = []
     if graph is None:  # the files the server holds now, to delete those no longer loaded here
-        with RemoteEndpoint(query_url, user, password, auth=auth) as remote:
+        with RemoteEndpoint(query_url, user, password, auth=auth, warn=False) as remote:
             previous = remote.loaded_files()
     total = len(db)
     bar = _Progress(total, progress)
@@ -298,6 +384,10 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
             if g not in targets:
                 _send(client, "DELETE", gsp_url, g, b"")
                 report.deleted.append(g)
+    except RemoteError as exc:  # a server may echo what it was sent
+        if password and password in str(exc):
+            raise RemoteError(_scrub(str(exc), password)) from None
+        raise
     finally:
         client.close()
         bar.close()
@@ -349,7 +439,8 @@ def _send(client: httpx.Client, method: str, url: str, graph: str, body: bytes) 
     if method == "DELETE" and r.status_code == 404:
         return
     if r.status_code in (401, 403):
-        raise RemoteError(f"{url}: not allowed to write (HTTP {r.status_code}); check --user/--password "
-                          "(Virtuoso needs digest authentication on /sparql-graph-crud-auth)")
+        raise RemoteError(f"{url}: not allowed to write (HTTP {r.status_code}); check the user and "
+                          "password (--user; $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin; "
+                          "Virtuoso needs digest authentication on /sparql-graph-crud-auth)")
     if r.status_code >= 300:
         raise RemoteError(f"{url}: {method} of <{graph}> answered HTTP {r.status_code}: {_message(r)}")

@@ -33,23 +33,25 @@ def conflicts_json(conflicts: Sequence[Conflict]) -> str:
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
-               "documented_event", "sources", "timing", "summary")
+               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence")
 
 
 def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
     return write_csv(CSV_COLUMNS, ([
         c.kind, c.score, c.independent_publishers, c.claim, c.claimant, c.stance, c.quote, c.event,
         c.documented_event, "; ".join(sorted({s.source for s in c.sources})), c.timing, c.summary,
+        c.unknown_origins, c.independence,
     ] for c in conflicts))
 
 
 def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
     """A plain-text table for terminals."""
-    lines = [f"{'#':>3}  {'kind':<18} {'score':>5} {'indep':>5}  claim -> documented event"]
+    lines = [f"{'#':>3}  {'kind':<18} {'score':>5} {'indep':>5} {'unkn':>4}  claim -> documented event"]
     for i, c in enumerate(conflicts, 1):
-        lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5}  "
-                     f"{c.claim} -> {c.documented_event}")
+        lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5} "
+                     f"{c.unknown_origins:>4}  {c.claim} -> {c.documented_event}")
         lines.append(f"{'':>6}{_clip(c.summary, width)}")
+        lines.append(f"{'':>6}{c.independence}")
     lines.append(f"{len(conflicts)} conflict(s)")
     return "\n".join(lines)
 
@@ -76,8 +78,7 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
            "The knowledge base records who said and who documented what; it does not judge.", ""]
     for i, c in enumerate(conflicts, 1):
         out += [f"## {i}. {_md(c.summary)}", "",
-                f"- Kind: **{c.kind}** · score {c.score:.2f} · independent publishers: "
-                f"{c.independent_publishers} · timing: {c.timing}",
+                f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
                 f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
                 + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
                 + (f", {c.claim_date}" if c.claim_date else ""), "",
@@ -88,7 +89,7 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
             out.append("Sources:")
             out.append("")
             for j, s in enumerate(c.sources, 1):
-                who = s.publisher_name or s.author_name or "publisher unknown"
+                who = s.publisher_name or s.author_name or "origin unknown"
                 link = f" <{s.url}>" if s.url and s.url.startswith(("http://", "https://")) else ""
                 quote = f" — “{_md(s.quote)}”" if s.quote else ""
                 out.append(f"{j}. {_md(s.title)}, {_md(who)}" + (f", {s.date}" if s.date else "")

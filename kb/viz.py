@@ -226,11 +226,11 @@ def json_island(data: object) -> str:
 
 
 def write_html(g: nx.MultiDiGraph, conflicts: list[Conflict], out: str | Path,
-               title: str = "Evidence graph") -> Path:
-    """Write the page to ``out`` (atomically) and return its path."""
+               title: str = "Evidence graph", store: str | Path | None = None) -> Path:
+    """Write the page to ``out`` (atomically; never into the ``store`` folder) and return its path."""
     from kb.output import replacing
 
     page = render_html(g, conflicts, title)
-    with replacing(out) as tmp:  # see kb.output for the path rules
+    with replacing(out, store) as tmp:  # see kb.output for the path rules
         tmp.write_text(page, encoding="utf-8")
     return Path(out)

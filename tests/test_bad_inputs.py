@@ -10,7 +10,6 @@ here. Output paths (``-o``) follow the rule of ``kb.output``.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -225,46 +224,50 @@ def workdir(tmp_path, monkeypatch) -> Path:
     ["export", "-o", "{tmp}/elsewhere/kb.nt"],
     ["export", "-o", "linked/kb.ttl"],          # a folder inside that links outside
     ["viz", "-o", "../page.html"],
-    ["template", "csv", "../sheets"],
 ])
-def test_output_paths_outside_the_working_directory_are_refused(seeded, workdir, tmp_path, args):
+def test_output_paths_are_written_where_they_say(seeded, workdir, tmp_path, args):
+    """`-o` anywhere, relative or absolute, through a linked folder: written there, nothing else."""
     (workdir / "linked").symlink_to(tmp_path)
+    (tmp_path / "elsewhere").mkdir(exist_ok=True)
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    def files() -> list[str]:  # os.walk does not follow the link (a loop back to tmp_path)
-        return sorted(os.path.join(d, f) for d, _dirs, names in os.walk(tmp_path) for f in names)
-
-    before = files()
     r = run(seeded, *args)
-    assert r.exit_code == EXIT_STORE
-    (line,) = assert_one_line_errors(r.stderr)
-    assert re.search(r"refusing to write \S+: it is outside the working folder .*pass --allow-outside", line)
-    assert files() == before
+    assert r.exit_code == 0, r.stderr
+    written = (workdir / args[-1]).resolve()
+    assert written.is_file() and written.stat().st_size > 100
+    assert not [p for p in written.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_output_paths_outside_are_written_when_allowed(seeded, workdir, tmp_path):
-    """`--allow-outside`: `-o ../../x` and absolute paths are the user's choice; missing folders
-    are created, no temporary file is left."""
-    up = run(seeded, "export", "-o", "../../up.ttl", "--allow-outside")
-    assert up.exit_code == 0 and (tmp_path / "up.ttl").stat().st_size > 0
-    absolute = tmp_path / "elsewhere" / "new" / "kb.nt"
-    r = run(seeded, "export", "-o", str(absolute), "--allow-outside")
-    assert r.exit_code == 0 and absolute.read_bytes().count(b"\n") > 100
-    assert sorted(p.name for p in (tmp_path / "elsewhere" / "new").iterdir()) == ["kb.nt"]  # no temp left
-    inner = run(seeded, "export", "-o", "graphs/deeper/kb.ttl")  # inside: folders created, no flag needed
-    assert inner.exit_code == 0 and (workdir / "graphs" / "deeper" / "kb.ttl").is_file()
-
-
-def test_output_through_a_symbolic_link_is_refused(seeded, workdir, tmp_path):
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious\n")
-    (workdir / "out.ttl").symlink_to(victim)
-    for args in (["export", "-o", "out.ttl"], ["viz", "-o", "out.ttl"]):
+def test_a_missing_folder_is_named_and_not_created(seeded, workdir, tmp_path):
+    for args in (["export", "-o", str(tmp_path / "nowhere" / "kb.ttl")], ["viz", "-o", "new/page.html"]):
         r = run(seeded, *args)
         assert r.exit_code == EXIT_STORE
         (line,) = assert_one_line_errors(r.stderr)
-        assert "refusing to write out.ttl: it is a symbolic link" in line
-    assert victim.read_text() == "precious\n" and (workdir / "out.ttl").is_symlink()
+        assert re.search(r"cannot write \S+: the folder \S+ does not exist", line), line
+    assert not (tmp_path / "nowhere").exists() and not (workdir / "new").exists()
+
+
+def test_output_into_the_store_folder_is_refused(seeded, workdir):
+    before_files = sorted(p.name for p in seeded.iterdir())
+    for args in (["export", "-o", str(seeded / "kb.ttl")], ["viz", "-o", str(seeded / "gen" / "x.html")],
+                 ["template", "csv", str(seeded / "sheets")]):
+        r = run(seeded, *args)
+        assert r.exit_code == EXIT_STORE
+        (line,) = assert_one_line_errors(r.stderr)
+        assert "inside the knowledge base's store folder" in line, line
+    assert sorted(p.name for p in seeded.iterdir()) == before_files
+
+
+def test_a_symbolic_link_at_the_destination_is_followed(seeded, workdir, tmp_path):
+    """As cp and shell redirection do: the file it points to is replaced, the link is kept."""
+    target = tmp_path / "real.ttl"
+    target.write_text("old\n")
+    (workdir / "out.ttl").symlink_to(target)
+    r = run(seeded, "export", "-o", "out.ttl")
+    assert r.exit_code == 0, r.stderr
+    assert (workdir / "out.ttl").is_symlink() and target.read_bytes().count(b"\n") > 100
     # a link planted at a predictable temporary name is never followed
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
     (workdir / "kb.ttl.tmp").symlink_to(victim)
     (workdir / "csv").mkdir()
     (workdir / "csv" / "actors.csv.tmp").symlink_to(victim)
@@ -291,7 +294,7 @@ def test_a_failed_export_leaves_the_previous_file(seeded, workdir, monkeypatch):
 
 def test_output_paths_policy_is_documented():
     doc = (Path(__file__).parent.parent / "docs" / "robustness.md").read_text(encoding="utf-8")
-    assert "symbolic link" in doc and "../../" in doc and "--allow-outside" in doc
+    assert "symbolic link" in doc and "store folder" in doc and "--allow-outside" not in doc
 
 
 def test_exit_codes_table_matches_the_code():

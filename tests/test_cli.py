@@ -42,8 +42,8 @@ def test_validate_stats_export(store_path, tmp_path):
     assert v.exit_code == 0 and "valid" in v.output
     s = run("--store", str(store_path), "stats", "--json")
     assert s.exit_code == 0 and '"classes"' in s.output
-    out = tmp_path / "out" / "kb.trig"
-    e = run("--store", str(store_path), "export", "-o", str(out), "--allow-outside")
+    out = tmp_path / "kb.trig"
+    e = run("--store", str(store_path), "export", "-o", str(out))
     assert e.exit_code == 0 and out.stat().st_size > 1000
     bad = run("--store", str(store_path), "export", "-o", str(tmp_path / "x.unknown"))
     assert bad.exit_code == 2

@@ -111,3 +111,209 @@ def test_the_store_is_unchanged_by_a_refused_base(tmp_path):
     before = canonical_dump(store)
     assert kb_cli(tmp_path, "--store", str(store), "--base", "relative/", "build", "--fresh").returncode == 2
     assert canonical_dump(store) == before
+
+
+# -- 8: RDF-star and an over-long CSV header are located errors -----------------------------------
+
+def test_rdf_star_is_a_located_error_for_build_and_validate(tmp_path):
+    store = tmp_path / "store"
+    KnowledgeBase(store).build()
+    before = canonical_dump(store)
+    star = REPO / "tests" / "corpus" / "bad" / "rdf-turtle-rdf-star.ttl"
+    for command in ("build", "validate"):
+        r = kb_cli(tmp_path, "--store", str(store), command, str(star))
+        assert r.returncode == 1, r.stderr
+        assert "Traceback" not in r.stderr
+        assert f"{star}:4:1: RDF-star" in r.stderr
+    assert canonical_dump(store) == before
+
+
+def test_a_string_mentioning_double_angle_brackets_is_not_rdf_star(tmp_path):
+    data = tmp_path / "ok.ttl"
+    data.write_text('@prefix ex: <http://example.org/> .\nex:a ex:note "<< a >>", """<<\n>>""" . # <<\n')
+    r = kb_cli(tmp_path, "--store", "store", "build", str(data))
+    assert r.returncode == 0, r.stderr
+
+
+# -- 9: the size of a file read whole is checked before it is read -------------------------------
+
+def _limit_data(megabytes: int):
+    import resource
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (megabytes * 2**20, megabytes * 2**20))
+
+    return apply
+
+
+@pytest.mark.parametrize("name", ["huge.yaml", "huge.claims.csv", "huge.json", "huge.jsonld"])
+def test_a_2_gb_file_is_refused_before_it_is_read(tmp_path, name):
+    """A sparse 2 GB file, read by a process whose memory is limited to 700 MB: refused by its
+    size (reading it would need 2 GB), named, one line, store unchanged."""
+    store = tmp_path / "store"
+    KnowledgeBase(store).build()
+    before = canonical_dump(store)
+    huge = tmp_path / name
+    with open(huge, "wb") as fh:
+        fh.truncate(2 * 2**30)
+    args = [sys.executable, "-m", "kb.cli", "--store", str(store)]
+    args += ["import", "claimreview", str(huge)] if name.endswith(".json") else ["build", str(huge)]
+    r = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=ENV, timeout=300,
+                       preexec_fn=_limit_data(700))
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines()[0] == (
+        f"error: {name}: the file is 2,048 MB, more than the limit of 1,024 MB for files read whole "
+        "(YAML, CSV, JSON); nothing was read (set KB_MAX_INPUT_MB to raise the limit)")
+    assert canonical_dump(store) == before
+
+
+def test_the_size_limit_is_configurable(tmp_path):
+    from conftest import load_script
+
+    gen = load_script("generate")
+    data = tmp_path / "synthetic.yaml"
+    gen.write_yaml(gen.generate(30_000, seed=3), data)
+    size_mb = data.stat().st_size / 2**20
+    assert size_mb > 0.3
+    r = kb_cli(tmp_path, "--store", "store", "build", str(data), env={"KB_MAX_INPUT_MB": "0.2"})
+    assert r.returncode == 1 and "more than the limit of 0 MB" in r.stderr
+    assert not (tmp_path / "store" / "CURRENT").exists()
+    r = kb_cli(tmp_path, "--store", "store", "build", str(data), env={"KB_MAX_INPUT_MB": str(size_mb * 2)})
+    assert r.returncode == 0, r.stderr
+    r = kb_cli(tmp_path, "--store", "other", "build", str(data), env={"KB_MAX_INPUT_MB": "lots"})
+    assert r.returncode == 2 and "KB_MAX_INPUT_MB='lots'" in r.stderr
+
+
+# -- 10: one line per problem; a FIFO or a device is what it is ---------------------------------
+
+def test_a_fifo_or_a_device_is_reported_as_what_it_is(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    os.mkfifo(folder / "claims.yaml")
+    (folder / "actors.yaml").write_text("actors:\n  - {id: t-a, name: A, kind: person}\n")
+    r = kb_cli(tmp_path, "--store", "store", "build", str(fifo), timeout=60)  # never opened: no hang
+    assert r.returncode == 1 and f"error: {fifo}: a FIFO (named pipe), not a regular file" in r.stderr
+    r = kb_cli(tmp_path, "--store", "store", "build", str(folder), timeout=60)
+    assert r.returncode == 1 and f"{folder / 'claims.yaml'}: a FIFO (named pipe)" in r.stderr
+    r = kb_cli(tmp_path, "--store", "store", "build", "--format", "yaml", "/dev/null", timeout=60)
+    assert r.returncode == 1 and "error: /dev/null: a character device, not a regular file" in r.stderr
+    assert not (tmp_path / "store" / "CURRENT").exists()
+
+
+def test_values_and_file_names_cannot_forge_lines_or_terminal_output(tmp_path):
+    folder = tmp_path / "evil\nerror: forged"
+    folder.mkdir()
+    (folder / "actors.yaml").write_text(
+        'actors:\n  - id: t-a\n    "na\\eme\\u2028x": A\n    kind: "pers\\non\\r\\x1b[2K"\n')
+    r = kb_cli(tmp_path, "--store", "store", "build", str(folder / "actors.yaml"))
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert len(lines) == 4 and all(line.startswith("error: evil\\nerror: forged/actors.yaml:")
+                                   for line in lines[:3]), lines
+    assert not any(c in r.stderr for c in "\x1b\r\u2028"), r.stderr
+    assert "na\\x1bme\\u2028x" in r.stderr and "pers\\non\\r\\x1b[2K" in r.stderr
+
+
+def test_printable_escapes_what_could_break_a_line():
+    from kb.errors import Problem, printable
+
+    assert printable("a\nb\tc\x1b[0m\u202ed\u2028\x85") == "a\\nb\\tc\\x1b[0m\\u202ed\\u2028\\x85"
+    assert printable("Şuşa — café") == "Şuşa — café"
+    assert "\n" not in str(Problem("f\n.yaml", 1, 2, "x\ny", "bad\nerror: z"))
+
+
+# -- 4: credentials for `kb push` ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    import sparql_servers
+
+    if sparql_servers.VIRTUOSO is None:
+        pytest.skip("virtuoso is not installed")
+    with sparql_servers.virtuoso(tmp_path_factory.mktemp("virtuoso"), password="Pws3cret42") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("push") / "store"
+    KnowledgeBase(store).build()
+    return store
+
+
+def _no_secret(r: subprocess.CompletedProcess, secret: str) -> None:
+    assert secret not in r.stdout and secret not in r.stderr, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_the_password_comes_from_the_environment_netrc_or_stdin(virtuoso, seeded_store, tmp_path):
+    push = ["--store", str(seeded_store), "push", "--endpoint", virtuoso.store, "--user", "dba"]
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "KB_REMOTE_PASSWORD": ""}
+    r = kb_cli(tmp_path, *push, env={**env, "KB_REMOTE_PASSWORD": virtuoso.password})
+    assert r.returncode == 0 and "pushed" in r.stdout, r.stderr
+    _no_secret(r, virtuoso.password)
+    netrc = home / ".netrc"
+    netrc.write_text(f"machine 127.0.0.1\n  login dba\n  password {virtuoso.password}\n")
+    netrc.chmod(0o600)
+    r = kb_cli(tmp_path, *push, env=env)
+    assert r.returncode == 0 and "pushed" in r.stdout, r.stderr
+    netrc.unlink()
+    r = kb_cli(tmp_path, *push, "--password-stdin", input=virtuoso.password + "\n", env=env)
+    assert r.returncode == 0 and "pushed" in r.stdout, r.stderr
+    _no_secret(r, virtuoso.password)
+    r = kb_cli(tmp_path, *push, "--password-stdin", input="not-the-password\n", env=env)
+    assert r.returncode == 4 and "not allowed" in r.stderr
+    _no_secret(r, "not-the-password")
+
+
+def test_a_password_on_the_command_line_works_with_a_warning(virtuoso, seeded_store, tmp_path):
+    r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", virtuoso.store,
+               "--user", "dba", "--password", virtuoso.password, env={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("warning: --password puts the password where every user")
+    _no_secret(r, virtuoso.password)
+
+
+def test_a_password_in_a_url_is_used_and_never_printed(virtuoso, seeded_store, tmp_path):
+    from urllib.parse import urlsplit
+
+    port = urlsplit(virtuoso.store).port
+    good = f"http://dba:{virtuoso.password}@127.0.0.1:{port}/sparql-graph-crud-auth"
+    r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", good, env={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    _no_secret(r, virtuoso.password)
+    assert f"to http://127.0.0.1:{port}/sparql-graph-crud-auth" in r.stdout
+    for url in (f"http://dba:Wr0ng-pass@127.0.0.1:{port}/sparql-graph-crud-auth",  # refused
+                "http://dba:Wr0ng-pass@127.0.0.1:9/sparql"):                      # no server
+        r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", url, env={"HOME": str(tmp_path)})
+        assert r.returncode == 4, r.stderr
+        _no_secret(r, "Wr0ng-pass")
+        assert r.stderr.startswith("error: http://127.0.0.1:"), r.stderr
+    r = kb_cli(tmp_path, "query", "denials-by-actor", "--endpoint", "http://u:Wr0ng-pass@127.0.0.1:9/sparql")
+    assert r.returncode == 4
+    _no_secret(r, "Wr0ng-pass")
+
+
+def test_basic_auth_over_plain_http_is_warned_about(seeded_store, tmp_path):
+    r = kb_cli(tmp_path, "--store", str(seeded_store), "push", "--endpoint", "http://kb-test.invalid/sparql",
+               "--user", "dba", "--auth", "basic", "--password-stdin", input="Pw-basic-1\n",
+               env={"HOME": str(tmp_path)})
+    assert r.returncode == 4
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: http://kb-test.invalid/sparql: basic authentication over plain http "
+                        "sends the password readable by anyone on the network; use an https URL, or "
+                        "--auth digest"]
+    _no_secret(r, "Pw-basic-1")
+
+
+def test_redact_hides_the_password_of_every_url():
+    from kb.errors import redact
+    from kb.remote import credentials
+
+    assert redact("x http://u:p%40ss@h:1/a and https://v:q@k/") == "x http://u:***@h:1/a and https://v:***@k/"
+    found = credentials("http://dba:p%40ss@[::1]:8890/sparql")
+    assert (found.url, found.user, found.password) == ("http://[::1]:8890/sparql", "dba", "p@ss")

@@ -215,7 +215,7 @@ def test_csv_sheets_filled_with_the_seed_build_the_same_graph_as_the_yaml(seed_k
 
 def test_csv_template_cli_semicolons_header_signature_and_multiline_cells(tmp_path):
     runner = CliRunner()
-    r = runner.invoke(main, ["template", "csv", str(tmp_path / "t"), "--allow-outside"])
+    r = runner.invoke(main, ["template", "csv", str(tmp_path / "t")])
     assert r.exit_code == 0, r.output
     for key in (*records(), *nested_records()):
         header, example, *rest = (tmp_path / "t" / f"{key}.csv").read_text().splitlines()

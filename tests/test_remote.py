@@ -226,8 +226,9 @@ def test_named_queries_and_conflicts_same_remotely(server, seed_kb):
 
 def test_cli_push_query_and_conflicts_against_the_server(server, seed_kb):
     store = str(seed_kb.path)
-    auth = ["--user", server.user, "--password", server.password] if server.user else []
-    r = CliRunner().invoke(main, ["--store", store, "-q", "push", "--endpoint", server.query, *auth])
+    auth = ["--user", server.user] if server.user else []  # the password from the environment
+    r = CliRunner(env={"KB_REMOTE_PASSWORD": server.password or ""}).invoke(
+        main, ["--store", store, "-q", "push", "--endpoint", server.query, *auth])
     assert r.exit_code == 0, r.output
     for args in (["query", "denials-by-actor", "--param", "actor=ilham-aliyev", "--format", "json"],
                  ["query", "claims-about-place", "--param", "place=Shushi", "--format", "tsv"],
@@ -245,13 +246,14 @@ def test_cli_push_query_and_conflicts_against_the_server(server, seed_kb):
             assert remote.output == local.output, args
 
 
-def test_remote_errors_are_clear(server):
+def test_remote_errors_are_clear(server, seed_kb):
     r = CliRunner().invoke(main, ["query", "SELECT * WHERE {", "--endpoint", server.query])
     assert r.exit_code == 5 and "syntax error" in r.output
     r = CliRunner().invoke(main, ["query", "denials-by-actor", "--endpoint", "http://127.0.0.1:9/sparql"])
     assert r.exit_code == 4 and "127.0.0.1:9" in r.output
     if server.user:
-        r = CliRunner().invoke(main, ["push", "--endpoint", server.query, "--user", "dba", "--password", "wrong"])
+        r = CliRunner().invoke(main, ["--store", str(seed_kb.path), "push", "--endpoint", server.query,
+                                      "--user", "dba", "--password", "wrong"])
         assert r.exit_code == 4 and "not allowed" in r.output
 
 

@@ -154,12 +154,11 @@ def test_cli_writes_a_focus_view_and_rejects_unknown_ids(seed, tmp_path):
     kb, _out = seed
     out = tmp_path / "focus.html"
     r = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--focus", "shusha", "--depth", "1",
-                                  "-o", str(out), "--allow-outside"])
+                                  "-o", str(out)])
     assert r.exit_code == 0, r.output
     data = json.loads(re.search(r'id="kb-data">(.*?)</script>', out.read_text(), re.S).group(1))
     assert "shusha" in data["details"] and len(data["nodes"]) < kb.graph().number_of_nodes()
-    bad = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--actor", "nobody", "-o", str(out),
-                                    "--allow-outside"])
+    bad = CliRunner().invoke(main, ["--store", str(kb.path), "viz", "--actor", "nobody", "-o", str(out)])
     assert bad.exit_code == 1 and "actor" in bad.output and "nobody" in bad.output
 
 
@@ -361,3 +360,35 @@ def test_too_large_graph_gets_a_message_not_a_frozen_tab(browser, tmp_path):
     assert page.js("network.body.data.nodes.length") == MAX_DRAWN + 1
     assert page.errors == []
     page.close()
+
+
+FORGED = Path(__file__).parent / "corpus" / "viz" / "forged.ttl"
+
+
+def test_look_alike_terms_cannot_forge_a_record(tmp_path):
+    """x:id, x:file, x:kind, x:label (#14 item 5): only the ontology's own terms, by IRI, name fields."""
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([FORGED])
+    g = kb.graph()
+    actor = g.nodes["https://w3id.org/evkb/id/forged-actor"]
+    assert (actor["id"], actor["label"], actor["cls"]) == ("forged-actor", "Forged actor", "actor")
+    assert actor["file"].endswith("forged.ttl") and "kind" not in actor
+    assert actor["iri"] == "https://w3id.org/evkb/id/forged-actor"
+    assert actor["http://forger.example/terms/file"] == "seed/claims.yaml"  # kept, under its full IRI
+    place = "https://w3id.org/evkb/id/forged-place"
+    assert [k for _u, _v, k in g.out_edges(place, keys=True)] == ["http://forger.example/terms/part_of"]
+
+
+@browser_test
+def test_forged_terms_are_shown_under_their_iri_in_the_panel(browser, tmp_path):
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([FORGED])
+    page = Page(browser, kb.viz(tmp_path / "forged.html"))
+    page.js("id => kbShowNode(id)", "forged-actor")
+    text = page.page.inner_text("#details")
+    page.close()
+    lines = text.splitlines()
+    assert "id: forged-actor" in lines and "class: actor" in lines
+    assert "http://forger.example/terms/label: Government of Armenia" in lines
+    assert not any(line.startswith("loaded from: seed/") for line in lines)
+    assert "Government of Armenia" not in [line for line in lines if not line.startswith("http")]

@@ -247,3 +247,30 @@ def test_fast_reader_never_reads_other_values_than_the_precise_reader(items):
     precise, problems = yaml_loader.parse(text, "x.yaml", precise=True)
     assert problems == []
     assert [_norm(r) for r in fast] == [_norm(r) for r in precise]
+
+
+# Plain scalars that start with an indicator (`}x`, `]`, `,x`, `&a`…), as a value, a list item or
+# a key: PyYAML refuses some that ryml reads as text; the fast reader must then leave the file to
+# the precise reader, never read it (issue 14, item 11).
+_INDICATOR_LED = st.builds(lambda c, rest: c + rest, st.sampled_from(list("]}[{,|>#?:-@`%&*!'\"")),
+                           st.text(st.sampled_from("abc }]:,#-?[{&*!|>+1"), max_size=4))
+
+
+@settings(max_examples=int(300 * SCALE), deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_INDICATOR_LED, st.sampled_from(["value", "item", "flow", "key"])),
+                min_size=1, max_size=3))
+def test_fast_and_precise_readers_agree_on_scalars_led_by_an_indicator(items):
+    from kb.loaders import yaml as yaml_loader
+    from kb.loaders import yaml_fast
+
+    lines = ["actors:"]
+    for i, (value, where) in enumerate(items):
+        lines += [f"  - id: a{i}", "    kind: person"]
+        lines.append({"value": f"    name: {value}", "item": f"    name: n\n    aliases:\n      - {value}",
+                      "flow": f"    name: n\n    aliases: [{value}]", "key": f"    name: n\n    {value}: x"}[where])
+    text = "\n".join(lines) + "\n"
+    fast = yaml_fast.parse(text, "x.yaml")
+    precise, problems = yaml_loader.parse(text, "x.yaml", precise=True)
+    if fast is not None:
+        assert problems == [], (text, problems)
+        assert [_norm(r) for r in fast] == [_norm(r) for r in precise]

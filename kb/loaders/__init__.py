@@ -11,14 +11,46 @@ user). Register a new format in :data:`LOADERS` and its file endings in :data:`S
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kb.errors import Problem
+from kb.errors import Problem, printable
 from kb.records import Record
+
+MAX_INPUT_MB = 1024  # default limit for a file read whole: YAML, CSV, ClaimReview, JSON-LD
+
+
+def max_input_bytes() -> int:
+    """The largest file the loaders read whole (into memory): ``$KB_MAX_INPUT_MB`` megabytes, by
+    default :data:`MAX_INPUT_MB` (1 GB: real feeds are hundreds of MB, and the synthetic YAML of
+    ten million statements is about 200 MB). Turtle, TriG, N-Triples and N-Quads stream: no limit."""
+    raw = os.environ.get("KB_MAX_INPUT_MB", "").strip()
+    if not raw:
+        return MAX_INPUT_MB * 2**20
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = -1.0
+    if not mb > 0:
+        from kb.errors import UsageError
+
+        raise UsageError(f"KB_MAX_INPUT_MB={printable(raw)!r}: expected a positive number of megabytes")
+    return int(mb * 2**20)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file or a folder is ("a FIFO (named pipe)", "a character
+    device", …), from its ``st_mode``; None for a regular file or a folder."""
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return None
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,12 @@ def load(f: InputFile) -> Parsed:
     key = sheet_kind(f.path)
     delimiter = f.delimiter
     if key is None:
-        guesses = {d: kind_from_header(next(csv.reader([first], delimiter=d)))
+        guesses = {d: kind_from_header(_cells(first, d))
                    for d in ([delimiter] if delimiter else [",", ";", "\t", "|"])}
         found = {k for k in guesses.values() if k}
+        unreadable = _unreadable(first)
+        if unreadable and not found:
+            return Parsed(f, problems=[Problem(f.display, 1, None, None, f"CSV syntax error: {unreadable}")])
         if len(found) == 1:
             key = found.pop()
         else:
@@ -156,10 +159,28 @@ def load(f: InputFile) -> Parsed:
     return out
 
 
+def _cells(line: str, delimiter: str) -> list[str]:
+    """The cells of a header line split by ``delimiter``; none if the csv module cannot read it
+    (a cell over its field limit: the full read then reports it, located)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _unreadable(line: str) -> str | None:
+    """Why the csv module cannot read a header line with any delimiter, or None."""
+    try:
+        next(csv.reader([line], delimiter="\x00"))  # no delimiter: the longest cell possible
+    except csv.Error as exc:
+        return str(exc)
+    return None
+
+
 def _delimiter(header: str, allowed: tuple[str, ...]) -> str:
     """The delimiter that splits the header row into the most known column names."""
     def known(d: str) -> int:
-        cells = next(csv.reader([header], delimiter=d), [])
+        cells = _cells(header, d)
         return sum(c.strip() in allowed for c in cells) if len(cells) > 1 else 0
     return max((",", ";", "\t", "|"), key=known)
 
@@ -237,3 +258,19 @@ def template(key: str) -> str:
     w.writerow(cols)
     w.writerow([examples.get(c, "") for c in cols])
     return buf.getvalue()
+
+
+def write_templates(folder: str | Path, store: str | Path | None = None) -> list[Path]:
+    """Write one empty sheet per record type into ``folder`` (created if missing; never inside the
+    ``store`` folder) and return the paths written."""
+    from kb.output import folder as out_folder
+    from kb.output import replacing
+    from kb.schema import nested_records, records
+
+    out = out_folder(folder, store)
+    written = []
+    for key in (*records(), *nested_records()):
+        with replacing(out / f"{key}.csv", store) as tmp:
+            tmp.write_text(template(key), encoding="utf-8")
+        written.append(out / f"{key}.csv")
+    return written

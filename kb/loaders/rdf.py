@@ -190,6 +190,12 @@ def load(f: InputFile) -> Parsed:
                                        and q.graph_name.value == PROVENANCE_GRAPH))
             else:
                 db.bulk_load(path=str(f.path), format=fmt, to_graph=graph)
+            if _may_hold_triple_terms(f.path) and _has_triple_terms(db, graph):
+                line, column = _triple_term_at(f.path)
+                raise InputError([Problem(
+                    f.display, line, column, None,
+                    "RDF-star (a quoted triple, << s p o >>, or an RDF 1.2 triple term) is not "
+                    "supported: state it with rdf:Statement reification, or leave it out")])
         except SyntaxError as exc:
             raise InputError([_problem(f, exc)]) from None
         except ValueError as exc:
@@ -203,6 +209,38 @@ def load(f: InputFile) -> Parsed:
 
 
 PARSER_BUFFER = 16 * 1024 * 1024
+# the opening of a triple term, and the pieces of Turtle that may contain it as text
+_STAR_TOKENS = re.compile(rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                          rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^<>\s]*>|<<')
+
+
+def _may_hold_triple_terms(path: Path) -> bool:
+    """Whether ``<<`` occurs in the file at all (a fast byte search; rarely true)."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        try:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                return mm.find(b"<<") >= 0
+        except ValueError:  # an empty file cannot be mapped
+            return False
+
+
+def _has_triple_terms(db: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+    where = "?s ?p ?o FILTER(isTRIPLE(?o))"
+    if isinstance(graph, ox.NamedNode):
+        where = f"GRAPH {graph} {{ {where} }}"
+    return bool(db.query(f"ASK {{ {where} }}"))
+
+
+def _triple_term_at(path: Path) -> tuple[int | None, int | None]:
+    """Line and column of the first ``<<`` outside strings, comments and IRIs."""
+    data = Path(path).read_bytes()
+    for m in _STAR_TOKENS.finditer(data):
+        if m.group() == b"<<":
+            at = m.start()
+            return data.count(b"\n", 0, at) + 1, at - (data.rfind(b"\n", 0, at) + 1) + 1
+    return None, None
 
 
 def _line_longer_than(path: Path, limit: int) -> int | None:

@@ -9,6 +9,7 @@ and they are how "billion laughs" documents explode), as are duplicate keys and 
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 import yaml
@@ -32,7 +33,25 @@ SUFFIXES = (".yaml", ".yml")
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
-    """Read a file as UTF-8, reporting undecodable bytes with their line and column."""
+    """Read a file as UTF-8, reporting undecodable bytes with their line and column.
+
+    The file is read whole, so its size is checked first, against :func:`kb.loaders.max_input_bytes`
+    (``$KB_MAX_INPUT_MB``); a FIFO or a device is refused as what it is, never read."""
+    from kb.loaders import max_input_bytes, special_kind
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return None, [Problem(display, None, None, None, f"cannot read file: {exc.strerror or exc}")]
+    kind = special_kind(st.st_mode)
+    if kind is not None:
+        return None, [Problem(display, None, None, None, f"{kind}, not a regular file; nothing was read")]
+    limit = max_input_bytes()
+    if st.st_size > limit:
+        return None, [Problem(display, None, None, None,
+                              f"the file is {st.st_size / 2**20:,.0f} MB, more than the limit of "
+                              f"{limit / 2**20:,.0f} MB for files read whole (YAML, CSV, JSON); nothing "
+                              "was read (set KB_MAX_INPUT_MB to raise the limit)")]
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -29,8 +29,11 @@ _NOT_TEXT = re.compile(r"(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE
                        r"|on|On|ON|off|Off|OFF|=|<<)?")
 # Line breaks ryml reads otherwise than PyYAML (lone CR; YAML 1.1's NEL, LS, PS), escaped surrogates
 # (ryml pairs them, PyYAML refuses them), and plain scalars starting with an indicator PyYAML
-# refuses or reads otherwise (@ ` * & ! %).
-_READ_OTHERWISE = re.compile(r"[\r\x85\u2028\u2029]|\\[uU]0{0,4}[dD][89a-fA-F]|(?:^|[:\-\[,{])\s*[@`*&!%]",
+# refuses or reads otherwise (@ ` * & ! % ?; and, in block context, ] and }, and
+# in flow context, :, which ryml takes as text), and block scalar headers PyYAML refuses (`> -`).
+_READ_OTHERWISE = re.compile(r"[\r\x85\u2028\u2029]|\\[uU]0{0,4}[dD][89a-fA-F]|(?:^|[:\-\[,{])\s*[@`*&!%?]"
+                             r"|(?:^|[:\-])\s*[\]}]|[\[,{]\s*:"
+                             r"|(?:^|[:\-])[ \t]*[|>](?![+-]?[1-9]?[ \t]*(?:#.*)?$|[1-9][+-][ \t]*(?:#.*)?$)",
                              re.MULTILINE)
 _PYYAML_REFUSES = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -94,6 +97,8 @@ class _Walker:
             raise _GiveUp
 
     def key(self, node: int) -> str:
+        if not self.t.has_key(node) or self.t.key(node) is None:  # a seq item where a key belongs
+            raise _GiveUp
         return bytes(self.t.key(node)).decode("utf-8")
 
     def scalar(self, node: int) -> str:

@@ -1,0 +1,167 @@
+"""Names where ids are asked: one normalisation of names for the whole project, and the lookup of
+a record by its id, its name or an alias.
+
+:func:`key` is the one comparison key for names (case, accents, spacing, hyphens and punctuation
+do not matter: ``"Şuşa"``, ``"SUSA"`` and ``"šuša"`` share a key, and so do
+``"government-of-armenia"`` and ``"Government of Armenia"``). :func:`resolve` turns what a user
+typed into the id of a stored record, or raises :class:`NameNotFound` (with the nearest ids) or
+:class:`AmbiguousName` (with every match).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from kb.errors import UsageError
+from kb.schema import records
+from kb.terms import sparql_prefixes, subclasses
+
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def key(name: str) -> str:
+    """The comparison key of a name: accents stripped, case folded, punctuation and runs of spaces,
+    hyphens or underscores as one space."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = bare.replace("ı", "i").replace("ə", "e").replace("ø", "o").replace("đ", "d").replace("ł", "l")
+    return _SEPARATORS.sub(" ", bare.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Named:
+    """A stored record that can be asked for by name."""
+
+    id: str
+    label: str
+    names: tuple[str, ...]  # its id, label and aliases
+
+
+class NameLookupError(UsageError):
+    """Base of the lookup failures (a message ready to print, with suggestions; usage exit code)."""
+
+    def __init__(self, message: str, word: str, value: str, suggestions: list[Named]):
+        super().__init__(message)
+        self.word, self.value, self.suggestions = word, value, suggestions
+
+
+class NameNotFound(NameLookupError):
+    """No stored record of that class has that id, name or alias."""
+
+
+class AmbiguousName(NameLookupError):
+    """Several stored records share that name or alias."""
+
+
+def _describe(r: Named) -> str:
+    return f"{r.id} ({r.label})" if r.label and r.label != r.id else r.id
+
+
+def record_word(key_: str) -> str:
+    """The singular word of a record key (``actors`` -> ``actor``)."""
+    return key_[:-1] if key_.endswith("s") else key_
+
+
+def class_of(word: str) -> str:
+    """The class IRI of a record word (``actor`` -> ev:Actor), read from the authoring mapping."""
+    for k, spec in records().items():
+        if record_word(k) == word:
+            return spec.cls
+    raise KeyError(word)
+
+
+def record_words() -> list[str]:
+    return [record_word(k) for k in records()]
+
+
+def candidates_query(word: str) -> str:
+    """SPARQL SELECT of every record of a class (with subclasses): ?id ?label ?name."""
+    classes = " ".join(f"<{c}>" for c in sorted(subclasses(class_of(word))))
+    return sparql_prefixes() + f"""
+        SELECT DISTINCT ?id ?label ?name WHERE {{ GRAPH ?g {{
+          ?r dcterms:identifier ?id ; a ?t . VALUES ?t {{ {classes} }}
+          OPTIONAL {{ ?r rdfs:label ?label }} OPTIONAL {{ ?r rdfs:label|skos:altLabel ?name }}
+        }} }}"""
+
+
+def gather(rows: Iterable[dict[str, str]]) -> list[Named]:
+    """Rows of :func:`candidates_query` -> one :class:`Named` per id."""
+    by_id: dict[str, tuple[str, list[str]]] = {}
+    for row in rows:
+        label, names = by_id.setdefault(row["id"], (row.get("label", ""), [row["id"]]))
+        if row.get("label") and not label:
+            by_id[row["id"]] = (row["label"], names)
+        if row.get("name") and row["name"] not in names:
+            names.append(row["name"])
+    return [Named(i, lab or i, tuple(n)) for i, (lab, n) in sorted(by_id.items())]
+
+
+def resolve(word: str, value: str, known: list[Named]) -> str:
+    """The id of the one record of ``known`` whose id, name or alias is ``value`` (compared by
+    :func:`key`); an exact id always wins."""
+    if any(r.id == value for r in known):
+        return value
+    k = key(value)
+    hits = [r for r in known if any(key(n) == k for n in r.names)]
+    if len(hits) == 1:
+        return hits[0].id
+    if hits:
+        listed = "; ".join(_describe(r) for r in hits)
+        raise AmbiguousName(f"{word} '{value}' names {len(hits)} records: {listed}; give one of their ids",
+                            word, value, hits)
+    by_key = {key(n): r for r in known for n in r.names}
+    near = difflib.get_close_matches(k, list(by_key), n=5, cutoff=0.6)
+    # a part of a name ("armenia" in "government of armenia") is a good suggestion too
+    near += [n for n in by_key if k and k in n.split(" ") and n not in near]
+    suggestions = list(dict.fromkeys(by_key[n] for n in near))[:3]
+    hint = f"; did you mean {' or '.join(_describe(r) for r in suggestions)}?" if suggestions else ""
+    raise NameNotFound(f"no {word} '{value}'{hint}", word, value, suggestions)
+
+
+class _Endpoint(Protocol):
+    def select(self, query: str) -> Iterator[dict[str, str]]: ...
+
+
+def lookup(endpoint: _Endpoint, word: str, value: str) -> str:
+    """The id of the stored ``word`` record (actor, place, source, event, claim) that ``value`` is
+    the id, name or alias of, on any SPARQL endpoint (the local store or a remote one)."""
+    return resolve(word, value, gather(endpoint.select(candidates_query(word))))
+
+
+_ID_OF = re.compile(r"\bid of (?:the |an? )?(\w+)|\b(\w+)'s id\b")
+
+
+def param_word(name: str, meaning: str) -> str | None:
+    """The record word a query parameter asks the id of: its name (``actor``, ``event``) or what
+    its ``# param:`` line says (``publisher — the id of the actor …``); None for a parameter that
+    takes text (``place — a name or alias …``)."""
+    words = record_words()
+    if re.search(r"\bname\b", meaning) and "id" not in meaning.split():
+        return None
+    if name in words:
+        return name
+    for m in _ID_OF.finditer(meaning):
+        w = m.group(1) or m.group(2)
+        if w in words:
+            return w
+    return None
+
+
+def resolve_params(endpoint: _Endpoint, meanings: Mapping[str, str], values: Mapping[str, str]
+                   ) -> dict[str, str]:
+    """Query parameter values with every name or alias given for an id replaced by that id."""
+    out = dict(values)
+    for name, value in values.items():
+        word = param_word(name, meanings.get(name, ""))
+        if word is not None and value and not value.startswith("<"):
+            out[name] = lookup(endpoint, word, value)
+    return out
+
+
+__all__ = ["AmbiguousName", "NameNotFound", "Named", "candidates_query", "class_of", "gather", "key",
+           "lookup", "param_word", "record_words", "resolve", "resolve_params"]

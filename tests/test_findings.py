@@ -1,0 +1,228 @@
+"""Defensible findings (#13): each rule on its own small dataset, through the API and the CLI
+(run as a subprocess from a folder outside the repository)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb import KnowledgeBase
+from kb.errors import NoKnowledgeBaseError
+from kb.rules import weight
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def build(tmp_path: Path, text: str) -> KnowledgeBase:
+    (tmp_path / "data.yaml").write_text(text, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([tmp_path / "data.yaml"])
+    return kb
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", "from kb.cli import main; main()", "-q", "--store", str(tmp_path / "store"), *args],
+                          cwd=outside, env=env, capture_output=True, text=True, timeout=120)
+
+
+def one(kb: KnowledgeBase, claim: str, event: str | None = None):
+    (c,) = [c for c in kb.conflicts() if c.claim == claim and (event is None or c.documented_event == event)]
+    return c
+
+
+# ---- item 3: who is independent -----------------------------------------------------------------
+
+UNKNOWN = """
+actors:
+  - {id: leader, name: Leader, kind: person}
+  - {id: outlet, name: Outlet, kind: media}
+  - {id: wire, name: Wire, kind: media, affiliated_with: [outlet]}
+  - {id: reporter, name: A Reporter, kind: person}
+sources:
+  - {id: clip-1, title: Unattributed clip one, kind: video}
+  - {id: clip-2, title: Unattributed clip two, kind: video}
+  - {id: outlet-story, title: Outlet story, kind: article, publisher: outlet}
+  - {id: wire-story, title: Wire story, kind: article, publisher: wire}
+  - {id: byline, title: Signed piece, kind: article, author: reporter}
+  - {id: repost, title: Repost of clip one, kind: article, derived_from: [clip-1]}
+events:
+  - id: strike
+    label: A strike
+    documented_by:
+      - {source: clip-1, evidence: video}
+      - {source: clip-2, evidence: video}
+      - {source: repost, evidence: news-report}
+  - id: raid
+    label: A raid
+    documented_by:
+      - {source: outlet-story, evidence: video}
+      - {source: wire-story, evidence: video}
+      - {source: byline, evidence: news-report}
+      - {source: clip-1, evidence: photo}
+claims:
+  - {id: no-strike, by: leader, stance: denies, about: [strike], text: There was no strike}
+  - {id: no-raid, by: leader, stance: denies, about: [raid], text: There was no raid}
+"""
+
+
+def test_unknown_origins_are_reported_beside_the_count_never_in_it(tmp_path):
+    kb = build(tmp_path, UNKNOWN)
+    strike = one(kb, "no-strike")
+    # two unattributed videos (and a repost of one of them) are not two independent publishers
+    assert strike.independent_publishers == 0 and strike.independent_origins == ()
+    assert strike.unknown_origins == 2 and strike.unknown_origin_sources == ("clip-1", "clip-2")
+    assert strike.independence == "0 independent publishers, 2 sources of unknown origin"
+    assert {s.origin for s in strike.sources} == {"unknown"} and all(s.group == "" for s in strike.sources)
+    assert strike.score == pytest.approx(2 * weight("OriginKinds", "unknown") * weight("EvidenceTypes", "video"))
+    raid = one(kb, "no-raid")
+    # the wire is affiliated with the outlet: one side, one independent publisher; the named author
+    # is a second; the unattributed clip stands beside them
+    assert raid.independent_publishers == 2 and raid.independent_origins == ("outlet", "reporter")
+    assert raid.independence == "2 independent publishers, 1 source of unknown origin"
+    expected = (weight("EvidenceTypes", "video") + weight("EvidenceTypes", "news-report")
+                + weight("OriginKinds", "unknown") * weight("EvidenceTypes", "photo"))
+    assert raid.score == pytest.approx(expected)
+    assert strike.score < raid.score  # unknown origins weigh less
+    assert "(origin unknown)" in strike.summary
+    assert {c.claim for c in kb.conflicts(min_independent=1)} == {"no-raid"}
+
+
+def test_unknown_origins_are_said_the_same_way_in_every_output(tmp_path):
+    kb = build(tmp_path, UNKNOWN)
+    phrase = "0 independent publishers, 2 sources of unknown origin"
+    table = cli(tmp_path, "conflicts")
+    assert table.returncode == 0 and phrase in table.stdout
+    md = cli(tmp_path, "conflicts", "--format", "markdown").stdout
+    assert phrase in md and "2 independent publishers, 1 source of unknown origin" in md
+    rows = list(csv.DictReader(io.StringIO(cli(tmp_path, "conflicts", "--format", "csv").stdout)))
+    assert {(r["claim"], r["independent_publishers"], r["unknown_origins"], r["independence"]) for r in rows} == {
+        ("no-strike", "0", "2", phrase),
+        ("no-raid", "2", "1", "2 independent publishers, 1 source of unknown origin")}
+    data = json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)
+    assert {d["schema_version"] for d in data} == {2}
+    strike = next(d for d in data if d["claim"] == "no-strike")
+    assert strike["independent_publishers"] == 0 and strike["unknown_origins"] == 2
+    assert strike["unknown_origin_sources"] == ["clip-1", "clip-2"] and strike["independence"] == phrase
+    assert {s["origin"] for s in strike["sources"]} == {"unknown"}
+    out = tmp_path / "elsewhere" / "reviews.jsonld"
+    assert cli(tmp_path, "export", "--format", "claimreview", "-o", str(out)).returncode == 0
+    ratings = {r["claimReviewed"]: r["reviewRating"]["alternateName"] for r in json.loads(out.read_text())}
+    assert ratings["There was no strike"] == f"conflicts with documentation by {phrase}"
+    assert [c.independence for c in kb.conflicts() if c.claim == "no-strike"] == [phrase]
+
+
+# ---- item 1: what a claim challenges ------------------------------------------------------------
+
+CHALLENGES = """
+actors:
+  - {id: chief, name: Chief, kind: person, affiliated_with: [army]}
+  - {id: army, name: Army, kind: organisation}
+  - {id: other-army, name: Other army, kind: organisation}
+  - {id: paper, name: Paper, kind: media}
+  - {id: camera, name: Camera crew, kind: media}
+sources:
+  - {id: accusation, title: Army targeted the church, kind: article, publisher: paper}
+  - {id: aftermath, title: Aftermath video, kind: video, publisher: camera}
+  - {id: blame-other, title: Other army shelled it, kind: article, publisher: paper}
+  - {id: witnesses, title: Reporters' account, kind: testimony, publisher: paper}
+events:
+  - id: church
+    label: Church shelled
+    documented_by:
+      - {source: accusation, evidence: news-report, attributes_to: [army]}
+      - {source: aftermath, evidence: video}
+  - id: school
+    label: School shelled
+    documented_by:
+      - {source: aftermath, evidence: video}
+      - {source: blame-other, evidence: news-report, attributes_to: [other-army]}
+  - id: town
+    label: Town shelled
+    documented_by: [{source: witnesses, evidence: eyewitness}]
+  - {id: harm, label: Harm to civilians}
+  - {id: market, label: Market shelled, part_of: [harm], documented_by: [{source: aftermath, evidence: video}]}
+claims:
+  - {id: not-us-church, by: chief, stance: disputes, challenges: responsibility, about: [church],
+     text: It was a provocation}
+  - {id: not-us-school, by: chief, stance: denies, challenges: responsibility, about: [school], text: Not us}
+  - {id: no-church, by: chief, stance: denies, about: [church], text: Nothing was shelled}
+  - {id: no-wrong, by: chief, stance: denies, challenges: wrongdoing, about: [harm, church], text: "No, absolutely."}
+  - {id: mistake-only, by: chief, stance: disputes, challenges: wrongdoing, concedes: [responsibility],
+     about: [church], text: It could have been by mistake only}
+  - {id: doubt-witnesses, by: chief, stance: disputes, challenges: account, challenged_account: [witnesses],
+     about: [town], text: I doubt these witnesses}
+"""
+
+
+def test_responsibility_meets_only_documentation_attributing_the_act_to_the_claimants_side(tmp_path):
+    kb = build(tmp_path, CHALLENGES)
+    church = one(kb, "not-us-church")
+    assert church.challenge == "responsibility" and church.contradicted_by == "attribution"
+    # the aftermath video says nothing of who did it: only the report attributing it to the army counts
+    assert [(s.source, s.attributes_to) for s in church.sources] == [("accusation", ("army",))]
+    assert "disputes who did it" in church.summary and not church.summary.startswith("denial")
+    assert not [c for c in kb.conflicts() if c.claim == "not-us-school"]  # attributed to someone else
+    # the same church, denied as an occurrence, meets every documentation
+    assert {s.source for s in one(kb, "no-church").sources} == {"accusation", "aftermath"}
+    assert one(kb, "no-church").challenge == "occurrence"  # the default of 'denies', from the ontology
+
+
+def test_wrongdoing_is_never_contradicted_and_concessions_are_not_disputes(tmp_path):
+    kb = build(tmp_path, CHALLENGES)
+    claims = {c.claim for c in kb.conflicts()}
+    assert "no-wrong" not in claims and "mistake-only" not in claims
+    with kb.snapshot() as db:  # the SPARQL rules agree with the engine
+        for kind in ("direct", "part-of"):
+            rows = db.query((REPO / "kb" / "queries" / f"conflicts-{kind}.rq").read_text(),
+                            use_default_graph_as_union=True)
+            assert {(r["claim"].value, r["event"].value) for r in rows} == \
+                {(c.claim, c.documented_event) for c in kb.conflicts(kind=kind)}
+
+
+def test_account_challenge_is_reported_as_such_and_names_the_account(tmp_path):
+    kb = build(tmp_path, CHALLENGES)
+    c = one(kb, "doubt-witnesses")
+    assert c.challenge == "account" and c.challenged_account == ("witnesses",)
+    assert "of the account of 'Town shelled', given in 'Reporters' account'" in c.summary
+    assert "does not deny that it happened" in c.summary
+    data = json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)
+    row = next(d for d in data if d["claim"] == "doubt-witnesses")
+    assert row["challenge"] == "account" and row["challenged_account"] == ["witnesses"]
+    church = next(d for d in data if d["claim"] == "not-us-church")
+    assert church["sources"][0]["attributes_to"] == ["army"] and church["concedes"] == []
+    assert "no-wrong" not in {d["claim"] for d in data}
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("challenges", "guilt", "challenges"),
+    ("concedes", "[guilt]", "concedes"),
+    ("challenged_account", "[chief]", "challenged_account"),
+])
+def test_challenge_fields_are_validated(tmp_path, field, value, message):
+    extra = CHALLENGES + f"  - {{id: extra, by: chief, stance: denies, about: [town], text: Extra, {field}: {value}}}\n"
+    (tmp_path / "data.yaml").write_text(extra, encoding="utf-8")
+    r = cli(tmp_path, "build", str(tmp_path / "data.yaml"))
+    assert r.returncode == 1 and "data.yaml:" in r.stderr and message in r.stderr, r.stderr
+    with pytest.raises(NoKnowledgeBaseError):  # nothing was stored
+        KnowledgeBase(tmp_path / "store").conflicts()
+
+
+def test_attributes_to_and_challenges_on_an_assertion_are_refused(tmp_path):
+    bad = CHALLENGES.replace("attributes_to: [army]", "attributes_to: [aftermath]")
+    (tmp_path / "data.yaml").write_text(bad, encoding="utf-8")
+    r = cli(tmp_path, "build", str(tmp_path / "data.yaml"))
+    assert r.returncode == 1 and "attributes_to" in r.stderr, r.stderr
+    bad = CHALLENGES.replace("stance: denies, challenges: responsibility", "stance: asserts, challenges: responsibility")
+    (tmp_path / "data.yaml").write_text(bad, encoding="utf-8")
+    r = cli(tmp_path, "build", str(tmp_path / "data.yaml"))
+    assert r.returncode == 1 and "only a claim that denies or disputes" in r.stderr, r.stderr

@@ -1,0 +1,160 @@
+"""Works the way a researcher works (issue 18): each behaviour through the ``kb`` command run as a
+subprocess from a folder outside the repository, the way people run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def kb(*args: str, cwd: Path, store: Path | None = None, env: dict[str, str] | None = None,
+       input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``kb ARGS`` run in ``cwd`` (with ``--store`` when given), this checkout's code."""
+    full = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="120")
+    full.pop("KB_STORE", None)
+    full.update(env or {})
+    cmd = [sys.executable, "-m", "kb.cli", *(["--store", str(store)] if store else []), *args]
+    return subprocess.run(cmd, cwd=cwd, env=full, capture_output=True, text=True, input=input,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A working folder outside the repository."""
+    work = tmp_path_factory.mktemp("researcher") / "work"
+    work.mkdir()
+    assert not work.resolve().is_relative_to(REPO)
+    return work
+
+
+@pytest.fixture(scope="module")
+def seeded(outside) -> Path:
+    """The bundled seed built with ``kb build`` into ``outside/.kb``."""
+    r = kb("-q", "build", cwd=outside)
+    assert r.returncode == 0, r.stderr
+    return outside / ".kb"
+
+
+# -- 1. outputs go where -o says -----------------------------------------------------------------
+
+def test_export_and_viz_write_where_o_says(seeded, outside, tmp_path):
+    absolute = tmp_path / "x.ttl"
+    r = kb("export", "-o", str(absolute), cwd=outside)
+    assert r.returncode == 0, r.stderr
+    assert f"wrote {absolute} (ttl)" in r.stdout and absolute.read_bytes().count(b"\n") > 100
+    up = kb("viz", "-o", "../page.html", cwd=outside)
+    assert up.returncode == 0, up.stderr
+    assert "<html" in (outside.parent / "page.html").read_text(encoding="utf-8")[:500].lower()
+    assert not [p for p in tmp_path.iterdir() if p.name != "x.ttl"]  # nothing but the file
+    gone = kb("export", "-o", str(absolute), "--allow-outside", cwd=outside)
+    assert gone.returncode == 2 and "No such option '--allow-outside'" in gone.stderr
+
+
+def test_output_follows_links_and_never_enters_the_store(seeded, outside, tmp_path):
+    real = tmp_path / "real.nt"
+    link = outside / "link.nt"
+    link.symlink_to(real)
+    r = kb("export", "-o", "link.nt", cwd=outside)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and real.read_bytes().count(b"\n") > 100
+    into = kb("export", "-o", ".kb/kb.ttl", cwd=outside)
+    assert into.returncode == 4
+    assert into.stderr.startswith("error: refusing to write .kb/kb.ttl: it is inside the knowledge "
+                                  "base's store folder"), into.stderr
+    assert not (seeded / "kb.ttl").exists()
+    missing = kb("export", "-o", "no/such/kb.ttl", cwd=outside)
+    assert missing.returncode == 4
+    assert "the folder no/such does not exist" in missing.stderr and not (outside / "no").exists()
+
+
+# -- 6. an empty store says so --------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["stats"], ["conflicts"], ["query", "denials-by-actor"],
+                                  ["export", "-o", "x.ttl"]])
+def test_no_knowledge_base_says_where_it_looked_and_how_to_build_one(tmp_path, args):
+    r = kb(*args, cwd=tmp_path)
+    assert r.returncode == 4 and r.stdout == ""
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"error: no knowledge base at {tmp_path.resolve() / '.kb'} (the default "
+                           f"store folder ./.kb in {tmp_path.resolve()}; it does not exist)"), line
+    assert "`kb build`" in line and "--store" in line
+    assert not (tmp_path / ".kb").exists() and not (tmp_path / "x.ttl").exists()
+    given = kb(*args, cwd=tmp_path, store=tmp_path / "elsewhere")
+    assert given.returncode == 4 and "(the store folder you gave; it does not exist)" in given.stderr
+    assert f"`kb --store {tmp_path / 'elsewhere'} build`" in given.stderr
+    env = kb(*args, cwd=tmp_path, env={"KB_STORE": str(tmp_path / "env")})
+    assert env.returncode == 4 and "(the store folder $KB_STORE names" in env.stderr
+
+
+def test_an_empty_store_is_an_error_in_python_too(tmp_path):
+    from kb import KnowledgeBase
+    from kb.errors import NoKnowledgeBaseError
+
+    kb_ = KnowledgeBase(tmp_path / "none")
+    assert not kb_.exists
+    with pytest.raises(NoKnowledgeBaseError, match="no knowledge base at"):
+        kb_.stats()
+    kb_.build()
+    assert kb_.exists and kb_.stats().triples > 0
+
+
+# -- 3. names where ids are asked ----------------------------------------------------------------
+
+def test_names_and_aliases_are_accepted_where_ids_are_asked(seeded, outside):
+    by_id = kb("conflicts", "--actor", "ilham-aliyev", "--format", "json", cwd=outside)
+    by_name = kb("conflicts", "--actor", "Ilham Aliyev", "--format", "json", cwd=outside)
+    by_alias = kb("conflicts", "--actor", "president  ALIYEV", "--format", "json", cwd=outside)
+    assert by_id.returncode == by_name.returncode == by_alias.returncode == 0, by_name.stderr
+    assert by_id.stdout == by_name.stdout == by_alias.stdout and '"claimant": "ilham-aliyev"' in by_id.stdout
+    rows = kb("query", "denials-by-actor", "--param", "actor=armenia", "--format", "csv", cwd=outside)
+    assert rows.returncode == 0, rows.stderr
+    assert rows.stdout.count("\n") >= 2 and "government-of-armenia" in rows.stdout
+    pub = kb("query", "events-documented-by", "--param", "publisher=bbc", "--format", "csv", cwd=outside)
+    assert pub.returncode == 0 and pub.stdout.count("\n") >= 2, pub.stderr
+
+
+def test_a_miss_suggests_the_nearest_and_fails(seeded, outside):
+    r = kb("conflicts", "--actor", "ilham aliev", cwd=outside)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "no actor 'ilham aliev'; did you mean ilham-aliyev (Ilham Aliyev)?" in r.stderr
+    q = kb("query", "claims-about-event", "--param", "event=nowhere-at-all", cwd=outside)
+    assert q.returncode == 2 and "no event 'nowhere-at-all'" in q.stderr
+
+
+def test_a_name_shared_by_two_records_lists_both_and_fails(outside, tmp_path):
+    data = tmp_path / "twins.yaml"
+    data.write_text("actors:\n"
+                    "  - {id: ministry-a, name: Ministry of Defence, kind: government}\n"
+                    "  - {id: ministry-b, name: Ministry of Defense, kind: government,"
+                    " aliases: [Ministry of Defence]}\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert kb("-q", "build", str(data), cwd=outside, store=store).returncode == 0
+    r = kb("conflicts", "--actor", "ministry of defence", cwd=outside, store=store)
+    assert r.returncode == 2, r.stderr
+    assert "names 2 records: ministry-a (Ministry of Defence); ministry-b (Ministry of Defense)" in r.stderr
+    known = kb("conflicts", "--actor", "Ministry of Defense", "--format", "json", cwd=outside, store=store)
+    assert known.returncode == 0 and known.stdout.strip().endswith("]"), known.stderr  # known, no results
+
+
+def test_one_name_key_for_the_project():
+    from kb.names import key
+
+    assert key("Şuşa") == key("SUSA") == key("šuša") == "susa"
+    assert key("government-of-armenia") == key("  Government   of Armenia ") == "government of armenia"
+    assert key("Dağlıq Qarabağ") == "dagliq qarabag"
+
+
+# -- 11. one row per match -----------------------------------------------------------------------
+
+def test_a_spelling_shared_by_two_languages_is_one_row(seeded, outside):
+    for args in (("claims-about-place", "--param", "place=Shushi"), ("find-by-name", "--param", "text=shushi")):
+        r = kb("query", *args, "--format", "csv", cwd=outside)
+        assert r.returncode == 0, r.stderr
+        rows = r.stdout.splitlines()[1:]
+        assert rows and len(rows) == len(set(rows)), r.stdout
