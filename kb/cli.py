@@ -16,6 +16,7 @@ from kb.conflicts import KINDS
 from kb.errors import KBError, KBWarning, printable, redact
 from kb.export import RDF_FORMATS
 from kb.export_tables import FORMATS as TABLE_FORMATS
+from kb.formats import canonical, known
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
 from kb.progress import wanted
@@ -134,6 +135,14 @@ def delimiter_option(fn: F) -> F:
                              "(default: detected from the header row).")(fn)
 
 
+def date_order_option(fn: F) -> F:
+    """--date-order for commands that read ACLED-layout files."""
+    return click.option("--date-order", type=click.Choice(["dmy", "mdy"]), default=None,
+                        help="How ACLED-layout dates like 10/04/2020 are read: day first (dmy) or "
+                             "month first (mdy); default: from the file's unambiguous dates, else "
+                             "day first, with a warning.")(fn)
+
+
 def endpoint_options(fn: F) -> F:
     """--endpoint (and authentication) for commands that can query an external store."""
     return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
@@ -160,15 +169,17 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fresh", is_flag=True, help="Start from an empty knowledge base.")
-@click.option("--format", "fmt", type=click.Choice(sorted(LOADERS)), default=None,
-              help="Read every PATH as this format (default: from the file ending).")
+@click.option("--format", "fmt", metavar="FORMAT", default=None,
+              help="Read every PATH as this format (default: from the file ending): "
+              + known(sorted(LOADERS)) + ".")
 @delimiter_option
+@date_order_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          wait: float) -> None:
+          date_order: str | None, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -176,7 +187,8 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     problem nothing is stored and every problem is printed as file:line:column: field: message.
     """
     kb = c.kb()
-    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter)
+    report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
+                      date_order=date_order)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
@@ -237,8 +249,9 @@ def stats(c: Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(RDF_FORMATS) + list(TABLE_FORMATS)),
-              default=None, help="Output format (default: from the file ending).")
+@click.option("-f", "--format", "fmt", metavar="FORMAT", default=None,
+              help="Output format (default: from the file ending): "
+              + known(sorted(RDF_FORMATS) + list(TABLE_FORMATS)) + ".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
 @pass_ctx
@@ -253,10 +266,12 @@ def export(c: Context, fmt: str | None, output: str) -> None:
     """
     if fmt is None:
         suffix = Path(output).suffix.lower()
-        by_suffix = {v[0]: k for k, v in RDF_FORMATS.items()} | {".graphml": "graphml", ".gexf": "gexf"}
+        by_suffix = ({v[0]: k for k, v in RDF_FORMATS.items()} | {".owl": "rdfxml", ".graphml": "graphml",
+                                                                   ".gexf": "gexf"})
         fmt = by_suffix.get(suffix)
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
+    fmt = canonical(fmt, [*RDF_FORMATS, *TABLE_FORMATS], "export format")
     out = c.kb().export(fmt, output)
     c.say(f"wrote {out} ({fmt})")
 
@@ -446,23 +461,26 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
 
 
 @main.command(name="import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(LOADERS)))
+@click.argument("fmt", metavar="FORMAT")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
+@date_order_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
-def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, wait: float) -> None:
+def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
+            wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
-    FORMAT: turtle, trig, nt, nq, jsonld (RDF); csv (one sheet per record type); claimreview
+    FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
+    sheet per record type); claimreview
     (schema.org ClaimReview JSON-LD); acled (conflict events in the ACLED column layout); yaml.
     Each file becomes one named graph with its provenance, checked like a build: on any problem
     nothing is stored. Items an importer skipped are printed as warnings.
     """
     kb = c.kb()
-    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter)
+    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order)
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:

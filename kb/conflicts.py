@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import networkx as nx
 
@@ -39,6 +39,7 @@ class Step:
     label: str
     cls: str
     edge: str | None = None
+    asserted_by: str | None = None  # for a has_part edge: the record whose part_of asserted the link
 
 
 @dataclass(frozen=True)
@@ -96,16 +97,20 @@ class Conflict:
     concedes: tuple[str, ...] = ()                # what the claim concedes (ev:Challenges codes)
     challenged_account: tuple[str, ...] = ()      # the accounts (source ids) an account challenge names
     contradicted_by: str = ""                     # ev:ContradictionRules code the finding was found by
+    paths: tuple[tuple[str, tuple[Step, ...]], ...] = ()  # every (kind, path) folded into this finding
+    part_of_asserted_by: tuple[str, ...] = ()     # the records whose part_of links the finding rests on
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
         d = asdict(self)
         d["path"] = [asdict(s) for s in self.path]
+        d["paths"] = [{"kind": k, "path": [asdict(s) for s in p]}
+                      for k, p in (self.paths or ((self.kind, self.path),))]
         d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
                          "attributes_to": list(s.attributes_to)} for s in self.sources]
         for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
-                  "challenged_account"):
+                  "challenged_account", "part_of_asserted_by"):
             d[k] = list(d[k])
         return d
 
@@ -186,12 +191,29 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
             continue
         if actor is not None and ix.id(claimant) != actor:
             continue
-        for about in ix.about[c]:
-            out.extend(_conflicts_of_claim(ix, c, claimant, about))
+        out.extend(_fold([x for about in ix.about[c] for x in _conflicts_of_claim(ix, c, claimant, about)]))
     out = [x for x in out if (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
     rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
+    return out
+
+
+def _fold(found: list[Conflict]) -> list[Conflict]:
+    """One finding per claim and documented event: the paths that reach the same documented event
+    (from the claim's several events, directly or through a pattern or an alias) fold into the
+    strongest of them, which lists every path. Assertion findings fold the same way per event."""
+    factor = {k: rules.weight("FindingKinds", k) for k in KINDS}
+    groups: dict[tuple[bool, str], list[Conflict]] = defaultdict(list)
+    for x in found:
+        groups[(not x.sources, x.documented_event if x.sources else f"{x.kind}:{x.event}")].append(x)
+    out = []
+    for xs in groups.values():
+        xs.sort(key=lambda x: (-factor[x.kind], len(x.path), x.event))
+        best = xs[0]
+        paths = tuple((x.kind, x.path) for x in xs)
+        asserted = tuple(sorted({s.asserted_by for _k, p in paths for s in p if s.asserted_by}))
+        out.append(replace(best, paths=paths, part_of_asserted_by=asserted))
     return out
 
 
@@ -240,7 +262,8 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
         kind = "alias" if "same_as" in edges else "part-of" if "has_part" in edges else "direct"
         path, prev = [*head], about
         for edge, node in hops:
-            path.append(Step(ix.id(prev), ix.label(prev), "event", edge))
+            path.append(Step(ix.id(prev), ix.label(prev), "event", edge,
+                             ix.id(node) if edge == "has_part" else None))
             prev = node
         path.append(Step(ix.id(event), ix.label(event), "event", "documented_by"))
         found.append(_documented(ix, kind, c, claimant, about, event, path, evidence, claim_date))
@@ -346,7 +369,10 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
     origin = {k: rules.weight("OriginKinds", k) for k in ("known", "unknown")}
     score = round(rules.weight("FindingKinds", kind) * (origin["known"] * sum(weights.values())
                                                         + origin["unknown"] * sum(unknown.values())), 3)
-    detail = {"direct": "", "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}')",
+    links = [s.asserted_by for s in path if s.asserted_by]
+    said = f"; the part-of link is asserted by the record '{', '.join(links)}'" if links else ""
+    detail = {"direct": "",
+              "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}'{said})",
               "alias": f" (via an alias: '{ix.label(event)}')"}[kind]
     summary = (f"{_what(ix, c, ix.label(claimant), ix.label(about))} conflicts with documentation "
                f"by {_makers(evidence)}{detail}")

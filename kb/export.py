@@ -1,7 +1,7 @@
 """Writing the knowledge base out in RDF formats.
 
 Graph-aware formats (TriG, N-Quads) write the whole dataset: one named graph per loaded file plus
-the provenance graph. Triple formats (Turtle, N-Triples, JSON-LD) write the knowledge itself: the
+the provenance graph. Triple formats (Turtle, N-Triples, RDF/XML, JSON-LD) write the knowledge itself: the
 union of the file graphs. Oxigraph serializes everything except JSON-LD, which rdflib writes
 compacted with a ``@context`` built from the project's prefixes.
 """
@@ -25,6 +25,7 @@ RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None, bool]] = {
     "nt": (".nt", ox.RdfFormat.N_TRIPLES, False),
     "nq": (".nq", ox.RdfFormat.N_QUADS, True),
     "jsonld": (".jsonld", None, False),
+    "rdfxml": (".rdf", ox.RdfFormat.RDF_XML, False),
 }
 
 

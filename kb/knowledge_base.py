@@ -28,7 +28,8 @@ import pyoxigraph as ox
 from kb import __version__
 from kb.conflicts import Conflict, find_conflicts
 from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
-from kb.export import write_rdf
+from kb.export import RDF_FORMATS, write_rdf
+from kb.formats import canonical
 from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
 from kb.names import lookup, resolve_params
@@ -204,7 +205,7 @@ class KnowledgeBase:
 
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
               dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
-              delimiter: str | None = None) -> BuildReport:
+              delimiter: str | None = None, date_order: str | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction.
 
         Each file fills its own named graph; a file already loaded with the same content is left
@@ -212,14 +213,19 @@ class KnowledgeBase:
         base. Every problem (syntax, references, types, SHACL) is collected and raised together as
         :class:`~kb.errors.InputError`; then nothing is stored. ``dry_run`` checks without storing.
         ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
-        (detected when not given). Items an importer skipped are listed in ``report.warnings``.
+        (detected when not given); ``date_order`` (``dmy``/``mdy``) how ACLED-layout dates such as
+        ``10/04/2020`` are read. Items an importer skipped are listed in ``report.warnings``.
         """
         started = time.perf_counter()
+        if fmt:
+            fmt = canonical(fmt, LOADERS, "import format")
         files, problems = self.inputs(paths, fmt)
         if problems:
             raise InputError(problems)
         if delimiter:
             files = [replace(f, delimiter=delimiter) for f in files]
+        if date_order:
+            files = [replace(f, date_order=date_order) for f in files]
         # Everything read from the stored state (which files are unchanged, which ids and names
         # exist) is read under the writer lock that the commit holds too: two builds started at
         # once cannot both check against the same old state and both commit.
@@ -549,12 +555,14 @@ class KnowledgeBase:
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base to ``out`` (atomically).
 
-        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``. Other tools: ``graphml``, ``gexf``,
+        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``
+        (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
         ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
         """
         from kb import export_tables
         from kb.output import replacing
 
+        fmt = canonical(fmt, [*RDF_FORMATS, *export_tables.FORMATS], "export format")
         self.require()
         with replacing(out, self.path) as tmp, self.snapshot() as db:  # see kb.output for the path rules
             if fmt in export_tables.FORMATS:

@@ -70,6 +70,11 @@ def _md(text: str | None) -> str:
     return " ".join(out.split())
 
 
+def _path_md(path, sources: bool) -> str:
+    return "".join(f"{_md(s.label)} ({s.cls})" + (f" —{s.edge}→ " if s.edge else "")
+                   for s in path) + ("the sources below" if sources else "")
+
+
 def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts between claims and "
                        "documentation") -> str:
     """A citable report: one section per conflict, the quote, and numbered sources."""
@@ -83,8 +88,13 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
                 + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
                 + (f", {c.claim_date}" if c.claim_date else ""), "",
                 f"> {_md(c.quote)}", "",
-                "Path: " + "".join(f"{_md(s.label)} ({s.cls})" + (f" —{s.edge}→ " if s.edge else "")
-                                   for s in c.path) + ("the sources below" if c.sources else ""), ""]
+                "Path: " + _path_md(c.path, bool(c.sources)), ""]
+        if len(c.paths) > 1:
+            out += ["Every path to this documented event (folded into this one finding):", ""]
+            out += [f"- {k}: {_path_md(p, bool(c.sources))}" for k, p in c.paths] + [""]
+        if c.part_of_asserted_by:
+            out += ["The part-of link is asserted by the record(s): "
+                    + ", ".join(f"`{x}`" for x in c.part_of_asserted_by), ""]
         if c.sources:
             out.append("Sources:")
             out.append("")

@@ -40,6 +40,8 @@ STYLE = {  # class -> (colour, vis-network shape)
 }
 STANCE_COLOUR = {"asserts": "#f2cf5b", "denies": "#e45756", "disputes": "#ff9da6"}
 CONFLICT_COLOUR = "#d62728"
+SELECTED_COLOUR = "#0a7f8c"  # the selected finding's path (everything else is dimmed)
+DIM_COLOUR = "#e6e6e6"
 EDGE_STYLE = {  # relation group -> (colour, relations); documentation edges carry the evidence type
     "documentation (label: evidence type)": ("#7b4f9d", ("documented_by",)),
     "claim: by, about, stated in": ("#9aa5b1", ("by", "about", "stated_in")),
@@ -199,6 +201,8 @@ def render_html(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evi
         "stances": STANCE_COLOUR,
         "edgeStyles": {k: v[0] for k, v in EDGE_STYLE.items()},
         "conflictColour": CONFLICT_COLOUR,
+        "selectedColour": SELECTED_COLOUR,
+        "dimColour": DIM_COLOUR,
         "maxDrawn": MAX_DRAWN,
     }
     js, css = _vis_assets()

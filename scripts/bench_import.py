@@ -2,6 +2,7 @@
 
     python scripts/bench_import.py --rows 100000
     python scripts/bench_import.py --rows 0 --nt-triples 1000000      # kb build vs raw bulk_load
+    python scripts/bench_import.py --rows 100000 --no-sheets --reviews 20000   # ACLED (HDX) and a DataFeed
 
 The files are written here (synthetic, realistic in shape), built into fresh stores with the
 Python API and timed end to end (reading, record checks, SHACL validation, commit). Prints rows/s
@@ -53,25 +54,51 @@ def write_sheets(folder: Path, rows: int) -> int:
 
 
 HEADER = ["event_id_cnty", "event_date", "year", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
-          "actor2", "country", "admin1", "location", "latitude", "longitude", "source", "notes", "fatalities"]
+          "actor2", "country", "admin1", "admin2", "location", "latitude", "longitude", "source", "notes",
+          "fatalities"]
+HXL = ["#event+code", "#date+occurred", "#date+year", "#event+type", "#event+type+sub", "#group+name+first",
+       "#group+name+first+assoc", "#group+name+second", "#country+name", "#adm1+name", "#adm2+name",
+       "#loc+name", "#geo+lat", "#geo+lon", "#meta+source", "#description", "#affected+killed"]
 
 
 def write_acled(path: Path, rows: int, seed: int = 1) -> None:
-    """An ACLED-layout file: 500 locations, 200 actors, 100 outlets (two per row)."""
+    """An ACLED-layout file as HDX serves it (with its HXL tag row): 500 locations (each location
+    name in two provinces), 200 actors, 100 outlets (two per row)."""
     rng = random.Random(seed)
-    towns = [(f"Town {i}", f"Province {i % 20}", 39 + rng.random(), 46 + rng.random()) for i in range(500)]
+    towns = [(f"Town {i // 2}", f"Province {i % 20}", 39 + rng.random() / 10, 46 + rng.random() / 10)
+             for i in range(500)]
     actors = [f"Armed group {i}" for i in range(200)]
     outlets = [f"Outlet {i}" for i in range(100)]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(HEADER)
+        w.writerow(HXL)
         for i in range(rows):
             town = towns[i % len(towns)]
             w.writerow([f"XYZ{i}", f"{1 + i % 28:02d} {('March', 'October')[i % 2]} 2020", 2020,
                         "Battles", "Armed clash", rng.choice(actors), "", rng.choice(actors), "Country",
-                        town[1], town[0], f"{town[2]:.4f}", f"{town[3]:.4f}",
+                        town[1], f"District {town[0]}", town[0], f"{town[2]:.4f}", f"{town[3]:.4f}",
                         "; ".join(rng.sample(outlets, 2)),
                         f"On this day clashes were reported near {town[0]}.", rng.randint(0, 5)])
+
+
+def write_datafeed(path: Path, reviews: int, seed: int = 1) -> None:
+    """A DataCommons-shaped ClaimReview feed (``DataFeed`` -> ``dataFeedElement`` ->
+    ``DataFeedItem.item``) of ``reviews`` reviews by 50 fact-checkers about 1 000 claimants."""
+    import json
+
+    rng = random.Random(seed)
+    items = []
+    for i in range(reviews):
+        items.append({"@type": "DataFeedItem", "dateCreated": "2020-11-01T00:00:00Z", "item": [{
+            "@context": "http://schema.org", "@type": "ClaimReview", "datePublished": "2020-11-01",
+            "url": f"https://factcheck{i % 50}.example.org/2020/{i}", "claimReviewed": f"Claim number {i}.",
+            "author": {"@type": "Organization", "name": f"Fact checker {i % 50}"},
+            "itemReviewed": {"@type": "Claim", "datePublished": "2020-10-30",
+                             "author": {"@type": "Person", "name": f"Claimant {rng.randrange(1000)}"}},
+            "reviewRating": {"@type": "Rating", "alternateName": ("False", "Misleading", "True")[i % 3]}}]})
+    path.write_text(json.dumps({"@context": "http://schema.org", "@type": "DataFeed",
+                                "dataFeedElement": items}, indent=1), encoding="utf-8")
 
 
 def write_nt(path: Path, triples: int) -> None:
@@ -93,19 +120,29 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=100_000, help="rows of the CSV and ACLED files (0: skip)")
     ap.add_argument("--nt-triples", type=int, default=0, help="also time N-Triples of this many triples")
+    ap.add_argument("--reviews", type=int, default=0,
+                    help="also time a ClaimReview DataFeed of this many reviews")
+    ap.add_argument("--no-sheets", action="store_true", help="skip the CSV sheets (time ACLED only)")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="kb-import-"))
     try:
-        if args.rows:
+        if args.rows and not args.no_sheets:
             n = write_sheets(work / "sheets", args.rows)
             seconds, triples = timed_build(work / "s1", [work / "sheets"])
             print(f"CSV sheets, {n:,} rows ({args.rows:,} events, {args.rows:,} claims, "
                   f"{n - 2 * args.rows:,} actors): {seconds:.1f} s, {n / seconds:,.0f} rows/s, "
                   f"{triples / seconds:,.0f} statements/s")
+        if args.rows:
             write_acled(work / "acled.csv", args.rows)
             seconds, triples = timed_build(work / "s2", [work / "acled.csv"], fmt="acled")
-            print(f"ACLED layout, {args.rows:,} rows: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s, "
+            print(f"ACLED layout (HDX, with the HXL row), {args.rows:,} rows: {seconds:.1f} s, "
+                  f"{args.rows / seconds:,.0f} rows/s, "
                   f"{triples / seconds:,.0f} statements/s")
+        if args.reviews:
+            write_datafeed(work / "feed.json", args.reviews)
+            seconds, triples = timed_build(work / "s4", [work / "feed.json"], fmt="claimreview")
+            print(f"ClaimReview DataFeed, {args.reviews:,} reviews: {seconds:.1f} s, "
+                  f"{args.reviews / seconds:,.0f} reviews/s, {triples / seconds:,.0f} statements/s")
         if args.nt_triples:
             nt = work / "data.nt"
             write_nt(nt, args.nt_triples)

@@ -226,3 +226,44 @@ def test_attributes_to_and_challenges_on_an_assertion_are_refused(tmp_path):
     (tmp_path / "data.yaml").write_text(bad, encoding="utf-8")
     r = cli(tmp_path, "build", str(tmp_path / "data.yaml"))
     assert r.returncode == 1 and "only a claim that denies or disputes" in r.stderr, r.stderr
+
+
+# ---- item 5: one finding per claim and documented event -------------------------------------------
+
+FOLDING = """
+actors:
+  - {id: chief, name: Chief, kind: person}
+  - {id: paper, name: Paper, kind: media}
+sources:
+  - {id: story, title: Story, kind: article, publisher: paper}
+events:
+  - {id: pattern, label: Pattern}
+  - {id: wave, label: Wave, part_of: [pattern]}
+  - id: incident
+    label: Incident
+    part_of: [wave]
+    documented_by: [{source: story, evidence: photo}]
+claims:
+  - {id: deny-both, by: chief, stance: denies, about: [pattern, incident, wave], text: None of it}
+  - {id: deny-pattern, by: chief, stance: denies, about: [pattern], text: Never}
+"""
+
+
+def test_paths_to_one_documented_event_fold_into_one_finding_listing_every_path(tmp_path):
+    kb = build(tmp_path, FOLDING)
+    both = [c for c in kb.conflicts() if c.claim == "deny-both"]
+    assert len(both) == 1 and both[0].documented_event == "incident"
+    c = both[0]
+    assert c.kind == "direct" and [k for k, _p in c.paths] == ["direct", "part-of", "part-of"]
+    assert sorted(len(p) for _k, p in c.paths) == [3, 4, 5]
+    pattern = one(kb, "deny-pattern")
+    assert pattern.kind == "part-of" and pattern.part_of_asserted_by == ("incident", "wave")
+    assert [s.asserted_by for s in pattern.path if s.edge == "has_part"] == ["wave", "incident"]
+    assert "the part-of link is asserted by the record 'wave, incident'" in pattern.summary
+    data = json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)
+    assert sorted((d["claim"], d["documented_event"]) for d in data) == [("deny-both", "incident"),
+                                                                         ("deny-pattern", "incident")]
+    row = next(d for d in data if d["claim"] == "deny-both")
+    assert [p["kind"] for p in row["paths"]] == ["direct", "part-of", "part-of"]
+    md = cli(tmp_path, "conflicts", "--format", "markdown").stdout
+    assert "Every path to this documented event" in md and "asserted by the record(s): `incident`, `wave`" in md

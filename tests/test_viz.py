@@ -392,3 +392,110 @@ def test_forged_terms_are_shown_under_their_iri_in_the_panel(browser, tmp_path):
     assert "http://forger.example/terms/label: Government of Armenia" in lines
     assert not any(line.startswith("loaded from: seed/") for line in lines)
     assert "Government of Armenia" not in [line for line in lines if not line.startswith("http")]
+
+
+CARD = """() => {
+  const d = document.getElementById('details');
+  const f = (root, name) => { const e = root.querySelector(`:scope > [data-field="${name}"]`);
+                               return e ? (e.querySelector('.v') || e).textContent : null; };
+  const sect = cls => d.querySelector(`.sect.${cls}`);
+  return {
+    finding: d.dataset.finding,
+    claim: Object.fromEntries(['claimant', 'stance', 'challenge', 'contradicted_by', 'concedes', 'quote',
+                               'stated_in', 'claim_date'].map(k => [k, f(sect('claim'), k)])),
+    challenged_account: (sect('claim').querySelector('[data-field="challenged_account"]') || {dataset: {}}).dataset.ids || null,
+    finding_fields: Object.fromEntries(['kind', 'independence', 'timing', 'score', 'nsources'].map(k => [k, f(sect('finding'), k)])),
+    paths: Array.from(d.querySelectorAll('[data-field="path"]')).map(p => [p.dataset.kind, p.dataset.nodes]),
+    sources: Array.from(sect('docs').querySelectorAll('li[data-source]')).map(li => ({
+      source: li.dataset.source, evidence: (li.querySelector('[data-field="evidence"]') || {dataset: {}}).dataset.value || '',
+      publisher: f(li, 'publisher'), date: f(li, 'date'), origin: f(li, 'origin'),
+      links: Array.from(li.querySelectorAll('a')).map(a => a.getAttribute('href'))})),
+  };
+}"""
+
+
+@browser_test
+def test_finding_card_shows_what_kb_conflicts_json_gives_for_every_seed_finding(browser, seed):
+    """#20 item 1: the card's fields equal `kb conflicts --format json` (independence as given, each source once)."""
+    kb, out = seed
+    expected = _kb_conflicts_json(kb)
+    page = Page(browser, out)
+    listed = page.js("kbConflicts.map(c => [c.data.kind, c.data.claim, c.data.documented_event])")
+    assert len(listed) == len(expected)
+    by_key = {(c["kind"], c["claim"], c["documented_event"]): c for c in expected}
+    for i, key in enumerate(listed):
+        c = by_key[tuple(key)]
+        page.page.click(f'.item[data-conflict="{i}"]')
+        card = page.js(CARD)
+        assert card["finding"] == str(i)
+        claim = card["claim"]
+        assert claim["claimant"] == (c["claimant_name"] or c["claimant"])
+        assert claim["stance"] == c["stance"] and claim["quote"] == c["quote"]
+        assert claim["challenge"] == (c["challenge"] or None)
+        assert claim["contradicted_by"] == (c["contradicted_by"] or None)
+        assert claim["concedes"] == (", ".join(c["concedes"]) or None)
+        assert card["challenged_account"] == (" ".join(c["challenged_account"]) or None)
+        assert claim["stated_in"] == (c["stated_in_title"] or c["stated_in"])
+        assert claim["claim_date"] == c["claim_date"]
+        fields = card["finding_fields"]
+        assert fields["independence"] == c["independence"]  # verbatim, not recomputed
+        assert (fields["kind"], fields["timing"], fields["score"]) == (c["kind"], c["timing"], f"{c['score']:.2f}")
+        assert card["paths"] == [[p["kind"], " ".join(s["node"] for s in p["path"])] for p in c["paths"]]
+        # each source once, in first-cited order, with all its evidence types
+        want = {}
+        for s in c["sources"]:
+            want.setdefault(s["source"], {"evidence": [], "s": s})["evidence"].append(s["evidence"])
+        assert [s["source"] for s in card["sources"]] == list(want)
+        assert fields["nsources"] == str(len(want))
+        for shown in card["sources"]:
+            w = want[shown["source"]]
+            assert shown["evidence"] == " ".join(dict.fromkeys(w["evidence"]))
+            assert shown["publisher"] == (w["s"]["publisher_name"] or w["s"]["publisher"] or "publisher unknown")
+            assert shown["date"] == w["s"]["date"] and shown["origin"] == w["s"]["origin"]
+    # a source cited under several evidence types is listed once on the card
+    multi = [c for c in expected if len({s["source"] for s in c["sources"]}) < len(c["sources"])]
+    assert multi, "the seed has a source documenting one event with several evidence types"
+    assert page.errors == []
+    page.close()
+
+
+@browser_test
+def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(browser, seed):
+    """#20 item 1: only the selected path is drawn in the selected colour (named in the legend), all else
+    dimmed, and every node of the path lies in the graph's part that the panel leaves free."""
+    from kb.viz import SELECTED_COLOUR
+
+    kb, out = seed
+    found = kb.conflicts()
+    page = Page(browser, out)
+    assert "the selected finding's path" in page.page.inner_text("#legend")
+    for i in (0, len(found) - 1):
+        page.page.click(f'.item[data-conflict="{i}"]')
+        on = set(conflict_nodes(found[i]))
+        drawn = page.js("network.body.data.nodes.get()")
+        assert {n["id"] for n in drawn if not n["kbDim"]} == on
+        edges = page.js("network.body.data.edges.get()")
+        path_edges = set(page.js(f"kbConflicts[{i}].edges"))
+        assert {e["id"] for e in edges if e["kbSelected"]} == path_edges
+        assert all(e["color"]["color"] == SELECTED_COLOUR for e in edges if e["id"] in path_edges)
+        assert all(e["color"]["color"] != SELECTED_COLOUR for e in edges if e["id"] not in path_edges)
+        box = page.js("""ids => { const g = document.getElementById('graph').getBoundingClientRect();
+                                   const p = document.getElementById('panel').getBoundingClientRect();
+                                   return {g: [g.left, g.top, g.right, g.bottom], panel: p.left,
+                                           at: ids.map(id => network.canvasToDOM(network.getPosition(id)))
+                                                  .map(q => [g.left + q.x, g.top + q.y])}; }""", sorted(on))
+        left, top, _right, bottom = box["g"]
+        for x, y in box["at"]:
+            assert left < x < box["panel"] and top < y < bottom, (i, x, y, box)
+        assert page.js("location.hash") == f"#finding={i + 1}"
+    page.page.click("#close")
+    assert not any(n["kbDim"] for n in page.js("network.body.data.nodes.get()"))
+    page.close()
+    # the URL names a finding: the page opens with it selected
+    page = Page(browser, out.with_name(out.name))
+    page.page.goto(page.url + "#finding=2")
+    page.page.reload()
+    page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
+    assert page.js("kbSelected") == 1
+    assert page.js("document.getElementById('details').dataset.finding") == "1"
+    page.close()

@@ -62,6 +62,7 @@ class InputFile:
     graph: str
     format: str
     delimiter: str | None = None  # CSV formats: the cell delimiter, when not detected
+    date_order: str | None = None  # ACLED layout: "dmy" or "mdy" for dates like 10/04/2020
 
     def sha256(self) -> str:
         h = hashlib.sha256()
@@ -130,6 +131,7 @@ LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
     "nt": _rdf,
     "nq": _rdf,
     "jsonld": _rdf,
+    "rdfxml": _rdf,
 }
 
 SUFFIXES: dict[str, str] = {
@@ -141,6 +143,8 @@ SUFFIXES: dict[str, str] = {
     ".nt": "nt",
     ".nq": "nq",
     ".jsonld": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
 }
 
 

@@ -26,6 +26,8 @@ row 1) and the column, by its ACLED name.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 
 from kb.errors import Problem
@@ -40,8 +42,20 @@ COLUMNS = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor
            "longitude", "source", "notes", "fatalities")
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "location", "source")
 ACTOR_COLUMNS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+#: Older names of today's columns (legacy ACLED API dumps), read as the column they became.
+LEGACY = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
+#: Columns of the ACLED codebook that are not read (no warning for them).
+IGNORED = frozenset(("data_id", "iso", "event_id_no_cnty", "year", "time_precision", "disorder_type",
+                     "inter1", "inter2", "interaction", "civilian_targeting", "region", "admin3",
+                     "geo_precision", "source_scale", "timestamp", "iso3", "tags", "population_1km",
+                     "population_2km", "population_5km", "population_best", "gwno"))
+#: Header cells of a leading index column that spreadsheet and pandas exports add.
+INDEX = frozenset(("", "unnamed: 0", "index"))
 EVIDENCE = "news-report"
 SOURCE_KIND = "dataset"
+#: A place name whose rows' coordinates lie further apart than this is reported.
+FAR_KM = 25.0
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def looks_like(header_line: str) -> bool:
@@ -50,7 +64,20 @@ def looks_like(header_line: str) -> bool:
 
 
 def _delimiter(header: str) -> str:
-    return max((",", ";", "\t", "|"), key=lambda d: sum(c.strip() in COLUMNS for c in header.split(d)))
+    return max((",", ";", "\t", "|"),
+               key=lambda d: sum(_column(c) in COLUMNS for c in header.split(d)))
+
+
+def _column(cell: str) -> str:
+    name = cell.strip().strip("\ufeff").strip('"').strip().lower()
+    return LEGACY.get(name, name)
+
+
+def is_hxl_row(row: list[str]) -> bool:
+    """Whether a row holds HXL hashtags (``#date+occurred``, ``#adm1+name``, …), as the second
+    row of the HDX download does: every non-empty cell starts with ``#``."""
+    cells = [c.strip() for c in row if c.strip()]
+    return bool(cells) and all(c.startswith("#") for c in cells)
 
 
 def load(f: InputFile) -> Parsed:
@@ -61,15 +88,28 @@ def load(f: InputFile) -> Parsed:
     rows, problems = read_rows(f, text, f.delimiter or _delimiter(first))
     if problems:
         return Parsed(f, problems=problems)
-    header = [h.strip().lower() for h in rows[0]]
+    out = Parsed(f)
+    header = [_column(h) for h in rows[0]]
+    for i, raw in enumerate(rows[0]):
+        name = header[i]
+        if name not in COLUMNS and name not in IGNORED and not (i == 0 and name in INDEX):
+            out.warnings.append(f"{f.display}:1:{i + 1}: column {raw.strip()!r} is not an ACLED "
+                                "column; its values are not imported")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return Parsed(f, problems=[Problem(f.display, 1, None, c, f"missing column '{c}' (ACLED layout)")
                                    for c in missing])
     col = {name: i for i, name in reversed(list(enumerate(header)))}
+    hxl = len(rows) > 1 and is_hxl_row(rows[1])
+    if hxl:
+        rows = [rows[0], [""] * len(rows[0]), *rows[2:]]  # the HXL tag row: a blank row keeps numbering
+    order, order_warnings = _date_order(f, rows, col["event_date"])
+    out.warnings.extend(order_warnings)
     b = Builder(f.display)
-    out = Parsed(f)
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, list[str]]] = {}
+    coords: dict[str, tuple[float, float, int]] = {}
+    far: set[str] = set()
+    events = 0
     for row_no, row in data_rows(f, rows, out.problems):
         r = {name: row[i].strip() for name, i in col.items() if name in COLUMNS}
 
@@ -83,25 +123,120 @@ def load(f: InputFile) -> Parsed:
         if bad:
             continue
         eid = r["event_id_cnty"]
-        if eid in seen:
-            out.problems.append(at("event_id_cnty").problem(
-                None, f"duplicate event '{eid}' (first in row {seen[eid]})"))
+        key = plain_id(eid) or slug(eid)
+        if key in seen:
+            first_row, first_cells = seen[key]
+            if first_cells == row:
+                out.warnings.append(f"{f.display}:{row_no}:{col['event_id_cnty'] + 1}: event {eid!r} "
+                                    f"repeats row {first_row} exactly; skipped")
+                continue
+            if seen_eid(first_cells, col) == eid:
+                out.problems.append(at("event_id_cnty").problem(
+                    None, f"duplicate event '{eid}' (first in row {first_row})"))
+                continue
+            key = slug(eid)  # ids differing only in case are different events
+            out.warnings.append(f"{f.display}:{row_no}:{col['event_id_cnty'] + 1}: event {eid!r} differs "
+                                f"from {seen_eid(first_cells, col)!r} (row {first_row}) only in case; "
+                                f"kept apart as acled-{key}")
+        seen.setdefault(key, (row_no, row))
+        r["event_date"] = _ordered(r["event_date"], order)
+        if r["event_date"] is None:
+            out.problems.append(at("event_date").problem(
+                "event_date", f"{row[col['event_date']].strip()!r} is not a date in the order "
+                f"{'day/month/year' if order == 'dmy' else 'month/day/year'} (--date-order {order})"))
             continue
-        seen[eid] = row_no
-        _row(b, r, Loc(f.display, row_no, 1), at, col)
+        place = _row(b, r, key, Loc(f.display, row_no, 1), at, col)
+        events += 1
+        _check_far(f.display, row_no, place, r, coords, far, out.warnings)
+    if not events and not out.problems:
+        out.problems.append(Problem(f.display, 1, None, None, "no event could be read from this file: "
+                                    "it holds no data rows" + (" (only the header and the HXL tag row)"
+                                                               if hxl else "")))
     out.records = list(b.out.values())
     return out
 
 
-def _row(b: Builder, r: dict[str, str], loc: Loc, at: Callable[[str], Loc], col: dict[str, int]) -> None:
+def seen_eid(cells: list[str], col: dict[str, int]) -> str:
+    return cells[col["event_id_cnty"]].strip()
+
+
+def _date_order(f: InputFile, rows: list[list[str]], c: int) -> tuple[str, list[str]]:
+    """How the file's ``a/b/yyyy`` dates are read, and a located warning when that is a guess.
+
+    ``--date-order`` decides when given; else a date whose first number is over 12 makes the
+    file day-first, one whose second is over 12 month-first; with neither (or both) the file is
+    read day-first, as ACLED writes dates, and the first ambiguous date is named in a warning."""
+    given = f.date_order
+    dmy_row = mdy_row = ambiguous = None
+    for row_no, row in enumerate(rows[1:], 2):
+        m = _SLASHED.fullmatch(row[c].strip()) if c < len(row) else None
+        if not m:
+            continue
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 and dmy_row is None:
+            dmy_row = row_no
+        elif b > 12 and mdy_row is None:
+            mdy_row = row_no
+        elif a <= 12 and b <= 12 and a != b and ambiguous is None:
+            ambiguous = (row_no, row[c].strip())
+    warnings: list[str] = []
+    if given:
+        return given, warnings
+    if mdy_row and not dmy_row:
+        return "mdy", warnings
+    if ambiguous or (dmy_row and mdy_row):
+        row_no, value = ambiguous or (mdy_row, rows[mdy_row - 1][c].strip())
+        warnings.append(
+            f"{f.display}:{row_no}:{c + 1}: event_date {value!r} could be day/month or month/day"
+            + (f" (row {dmy_row} is day first, row {mdy_row} month first)" if dmy_row and mdy_row else "")
+            + "; read day first: give --date-order mdy if the file is month first")
+    return "dmy", warnings
+
+
+def _ordered(value: str, order: str) -> str | None:
+    """``a/b/yyyy`` as ``yyyy-mm-dd`` in the file's date order, None if its month is over 12 (a
+    day out of its month's range is reported by the record check); other forms unchanged."""
+    m = _SLASHED.fullmatch(value)
+    if not m:
+        return value
+    a, b, y = m.groups()
+    day, month = (a, b) if order == "dmy" else (b, a)
+    return f"{y}-{int(month):02d}-{int(day):02d}" if 1 <= int(month) <= 12 else None
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _check_far(display: str, row_no: int, place: str, r: dict[str, str],
+               coords: dict[str, tuple[float, float, int]], far: set[str], warnings: list[str]) -> None:
+    """Warn (once per place) when a place's rows give coordinates over :data:`FAR_KM` apart."""
+    try:
+        here = (float(r.get("latitude") or ""), float(r.get("longitude") or ""))
+    except ValueError:
+        return
+    if place not in coords:
+        coords[place] = (*here, row_no)
+        return
+    lat, lon, first = coords[place]
+    if place not in far and _km((lat, lon), here) > FAR_KM:
+        far.add(place)
+        warnings.append(f"{display}:{row_no}: place {r['location']!r} ({place}) is at {here[0]}, "
+                        f"{here[1]} here but at {lat}, {lon} in row {first}, "
+                        f"{_km((lat, lon), here):.0f} km apart; the place keeps row {first}'s")
+
+
+def _row(b: Builder, r: dict[str, str], key: str, loc: Loc, at: Callable[[str], Loc],
+         col: dict[str, int]) -> str:
     eid = r["event_id_cnty"]
-    key = plain_id(eid) or slug(eid)
     region = ", ".join(x for x in (r.get("admin1"), r.get("country")) if x)
-    place = b.place(r["location"], region, at("location"),
+    chain = [r.get("admin2") or "", r.get("admin1") or "", r.get("country") or ""]
+    place = b.place(r["location"], chain, at("location"),
                     locs={n: at(n) for n in ("latitude", "longitude") if n in col},
                     latitude=r.get("latitude"), longitude=r.get("longitude"),
-                    description=", ".join(x for x in (r.get("admin2"), r.get("admin1"), r.get("country"))
-                                          if x))
+                    description=", ".join(x for x in chain if x))
     involved: list[str] = []
     for c in ACTOR_COLUMNS:
         for name in (r.get(c) or "").split(";"):
@@ -124,3 +259,4 @@ def _row(b: Builder, r: dict[str, str], loc: Loc, at: Callable[[str], Loc], col:
              description=" ".join(x for x in (r.get("notes"), f"(fatalities reported: {fatalities})"
                                                if fatalities else None) if x),
              locs={"date": at("event_date"), "documented_by": at("source"), "involves": at("actor1")})
+    return place

@@ -1,8 +1,19 @@
 """schema.org ClaimReview feeds: the JSON-LD that fact-checkers publish and aggregators collect.
 
-Accepted shapes: a single ClaimReview object, a list of them, or an object with ``@graph`` (items
-that are not ClaimReviews are skipped with a warning). Keys are read in schema.org's compact form
-(``claimReviewed``, ``itemReviewed``, …) as fact-checkers publish them; no context is fetched.
+Read as JSON-LD: every input is expanded and framed by a real JSON-LD processor (pyld) with the
+schema.org context shipped in ``kb/data/contexts`` (``http``/``https``, compact or full IRIs, the
+same); nothing is fetched, and an input without ``@context`` is read in schema.org's vocabulary.
+Every node whose type is exactly ``schema:ClaimReview`` is taken, wherever it sits: a single
+object, a list, ``@graph``, a list of documents with ``@graph``, the DataCommons feed
+(``DataFeed`` → ``dataFeedElement`` → ``DataFeedItem.item``), reviews nested in other nodes.
+Wrappers that are not JSON-LD are recognised by their keys: an object whose only list of items is
+``data``, ``items`` or ``results`` (API pages, e.g. ``{"total_results": …, "data": [ … ]}``), and
+the Google Fact Check Tools ``claims:search`` response (``claims[].claimReview[]``; see
+:func:`factcheck_tools`). A processor keeps no source positions: reviews are located for
+warnings by a walk of the text (:func:`item_offsets`, and the review's ``url`` in the text).
+JSON that is not strictly JSON (``NaN``, ``Infinity``) is an error; a key repeated in one object
+is reported with a warning (the last value is read, as JSON-LD processors do); a value of the
+wrong kind (``true``, a number where text is expected) is never turned into text.
 
 Mapping (also in ``docs/formats.md``); ``<key>`` is a slug of the review's ``url`` (or ``@id``):
 
@@ -24,17 +35,27 @@ Mapping (also in ``docs/formats.md``); ``<key>`` is a slug of the review's ``url
   the fact-checker's own words (``ev:reviewRating``), never a verdict of this knowledge base.
 
 Items missing ``claimReviewed``, the review's author/publisher or the claim's author are skipped
-with a warning naming the item and its line; the rest is imported.
+with a warning naming the item and its line; the rest is imported. Several reviews under one
+``url`` reviewing different claims are all kept (the second and later keyed by url and claim); the
+same review met again in the file is skipped with a warning. A file from which no review could be
+imported is an error saying why.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
+from functools import cache
+from urllib.parse import urljoin
+
+from pyld import jsonld
 
 from kb.errors import Problem
 from kb.loaders import InputFile, Parsed
 from kb.loaders.imported import Builder, parse_date, slug
 from kb.loaders.jsontext import too_deep
+from kb.loaders.rdf import SCHEMA_ORG, SHIPPED_CONTEXTS, shipped_context
 from kb.loaders.yaml import read_text
 from kb.records import Loc
 
@@ -84,70 +105,415 @@ def item_offsets(text: str) -> list[int]:
     return [start]
 
 
+WRAPPERS = ("data", "items", "results")  # API pages' lists of items (not JSON-LD)
+_JSONLD_KEYS = ("@context", "@type", "@graph", "@id", "type")
+CLAIM_REVIEW = ("https://schema.org/ClaimReview", "http://schema.org/ClaimReview")
+SCHEMA = "https://schema.org/"
+# The base handed to the processor, to tell a relative IRI (``"url": "/2020/x"``) from an absolute one.
+RELATIVE = "https://relative-iri.invalid/"
+
+
+def _relative(value: str) -> str | None:
+    """The IRI as written when the processor resolved it against :data:`RELATIVE` (a path
+    from the root: ``/2020/x``), else None."""
+    return value[len(RELATIVE) - 1:] if value.startswith(RELATIVE) else None
+
+
+def _resolved(value: str | None, base: str | None) -> str | None:
+    """An IRI with a relative one resolved against the review's own absolute ``url``."""
+    if value is None or _relative(value) is None:
+        return value
+    return urljoin(base, _relative(value)) if base else None
+
+
+def _wrapped(data: dict) -> list | None:
+    """The item list of an API page that is not JSON-LD (``data``, ``items`` or ``results``)."""
+    if any(k in data for k in _JSONLD_KEYS):
+        return None
+    lists = [k for k in WRAPPERS if isinstance(data.get(k), list)]
+    return data[lists[0]] if len(lists) == 1 else None
+
+
 def items(data: object) -> list[object] | None:
-    """The items of a feed: a single object, a list, or ``@graph``; None for other shapes."""
+    """The top-level items of a feed: a single object, a list, ``@graph``, an API page's
+    ``data``/``items``/``results``, Fact Check Tools ``claims``; None for other shapes."""
     if isinstance(data, dict):
+        if isinstance(data.get("claims"), list) and not any(k in data for k in _JSONLD_KEYS):
+            return data["claims"]
+        wrapped = _wrapped(data)
+        if wrapped is not None:
+            return wrapped
         graph = data.get("@graph")
         return graph if isinstance(graph, list) else [data]
     return data if isinstance(data, list) else None
+
+
+def factcheck_tools(claim: dict) -> list[dict]:
+    """ClaimReviews (schema.org compact form) of one Google Fact Check Tools ``claims:search``
+    claim: ``text`` → ``claimReviewed``, ``claimant`` → the claim's author, ``claimDate`` → its
+    date; per ``claimReview[]``: ``url``, ``title`` → ``name``, ``reviewDate`` →
+    ``datePublished``, ``publisher.name``/``site`` → the author organisation,
+    ``textualRating`` → ``reviewRating.alternateName``, ``languageCode`` → ``inLanguage``."""
+    out = []
+    for r in claim.get("claimReview") or []:
+        if not isinstance(r, dict):
+            continue
+        pub = r.get("publisher") if isinstance(r.get("publisher"), dict) else {}
+        review = {"@type": "ClaimReview", "url": r.get("url"), "name": r.get("title"),
+                  "datePublished": r.get("reviewDate"), "inLanguage": r.get("languageCode"),
+                  "claimReviewed": claim.get("text"),
+                  "author": {"@type": "Organization", "name": pub.get("name") or pub.get("site")},
+                  "itemReviewed": {"@type": "Claim", "datePublished": claim.get("claimDate"),
+                                   "author": {"@type": "Organization", "name": claim.get("claimant")}},
+                  "reviewRating": {"@type": "Rating", "alternateName": r.get("textualRating")}}
+        out.append(_drop_none(review))
+    return out
+
+
+def _drop_none(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _is_factcheck_tools(data: object) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("claims"), list) \
+        and not any(k in data for k in _JSONLD_KEYS)
+
+
+@cache
+def _context() -> dict:
+    return shipped_context(SCHEMA_ORG)
+
+
+def _loader(url: str, options: object = None) -> dict:
+    """pyld's document loader: the shipped schema.org context, nothing else, never the network."""
+    if SHIPPED_CONTEXTS.get(url.strip()) == SCHEMA_ORG:
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": _context()}
+    raise ValueError(f"remote JSON-LD context {url[:100]!r} is not fetched (no network at run time)")
+
+
+def _https(value: object) -> object:
+    """Expanded JSON-LD with ``http://schema.org/`` IRIs read as ``https://schema.org/``."""
+    if isinstance(value, dict):
+        return {(_https(k) if isinstance(k, str) else k): _https(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_https(v) for v in value]
+    if isinstance(value, str) and value.startswith("http://schema.org/"):
+        return SCHEMA + value[len("http://schema.org/"):]
+    return value
+
+
+def claim_reviews(docs: list[object]) -> list[dict]:
+    """Every ``schema:ClaimReview`` node of the JSON-LD documents ``docs``, in document order, in
+    schema.org's compact form with the nodes it references embedded.
+
+    The JSON-LD processor (pyld) expands the documents (contexts, aliases, compact and full IRIs,
+    ``@graph``); the nodes are then taken from the expanded form: a review is a node whose
+    ``@type`` is exactly ``schema:ClaimReview``, and a reference ``{"@id": …}`` to a node described
+    elsewhere in the file is replaced by that node. (pyld's framing does the same but takes time
+    quadratic in the items of one feed: 34 s for 2 000 DataFeed items.)"""
+    docs = [d if not isinstance(d, dict) or "@context" in d else {"@context": SCHEMA, **d} for d in docs]
+    expanded = _https(jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE}))
+    nodes: dict[str, dict] = {}
+    found: list[dict] = []
+    stack: list[object] = [expanded]
+    order: list[dict] = []
+    while stack:  # depth-first, in document order, without recursion (nesting is bounded earlier)
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(reversed(value))
+        elif isinstance(value, dict) and "@value" not in value:
+            order.append(value)
+            ident = value.get("@id")
+            if isinstance(ident, str) and len(value) > 1:
+                known = nodes.setdefault(ident, {})
+                for k, v in value.items():
+                    known.setdefault(k, v)
+            stack.extend(reversed([v for k, v in value.items() if k != "@id"]))
+    for value in order:
+        if CLAIM_REVIEW[0] in (value.get("@type") or []):
+            found.append(_compact(nodes.get(value["@id"], value) if isinstance(value.get("@id"), str)
+                                  else value, nodes, 0))
+    return found
+
+
+def _short(iri: str) -> str:
+    return iri[len(SCHEMA):] if iri.startswith(SCHEMA) else iri
+
+
+def _compact(node: dict, nodes: dict[str, dict], depth: int) -> dict:
+    """An expanded node in schema.org compact form (``@type`` and keys without the vocabulary)."""
+    out: dict[str, object] = {}
+    for k, v in node.items():
+        if k == "@type":
+            out["@type"] = [_short(t) for t in v]
+        elif k == "@id":
+            out["@id"] = v
+        elif not k.startswith("@"):
+            values = [_compact_value(x, nodes, depth) for x in (v if isinstance(v, list) else [v])]
+            out[_short(k)] = values[0] if len(values) == 1 else values
+    return out
+
+
+def _compact_value(value: object, nodes: dict[str, dict], depth: int) -> object:
+    if not isinstance(value, dict):
+        return value
+    if "@value" in value:
+        return value["@value"]
+    if "@list" in value:
+        return [_compact_value(x, nodes, depth) for x in value["@list"]]
+    ident = value.get("@id")
+    if set(value) == {"@id"}:
+        target = nodes.get(ident) if isinstance(ident, str) else None
+        if target is None or depth >= 8:
+            return ident
+        value = target
+    return _compact(value, nodes, depth + 1)
+
+
+def _has_review_type(value: object) -> bool:
+    """Whether a top-level item holds a ClaimReview anywhere (for the "not a ClaimReview" warning)."""
+    if isinstance(value, dict):
+        types = value.get("@type", value.get("type"))
+        for t in types if isinstance(types, list) else [types]:
+            if t in ("ClaimReview", "schema:ClaimReview", *CLAIM_REVIEW):
+                return True
+        return any(_has_review_type(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_review_type(v) for v in value)
+    return False
+
+
+@cache
+def placeholders() -> frozenset[str]:
+    """Claimant names that name no one (``kb/data/claimreview/placeholder-claimants.txt``)."""
+    from importlib import resources
+
+    text = (resources.files("kb") / "data" / "claimreview" / "placeholder-claimants.txt").read_text("utf-8")
+    return frozenset(" ".join(line.casefold().split()) for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 def _first(value: object) -> object:
     return (value[0] if value else None) if isinstance(value, list) else value
 
 
+def _value(value: object) -> object:
+    """A JSON-LD value object's ``@value``; anything else unchanged."""
+    value = _first(value)
+    return value.get("@value") if isinstance(value, dict) and "@value" in value else value
+
+
+def _types(value: dict) -> list[str]:
+    t = value.get("type", value.get("@type"))
+    return [x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
+
+
 def _name(value: object) -> tuple[str | None, str]:
-    """(name, actor kind) of a schema.org Person/Organization given as an object or a string."""
+    """(name, actor kind) of a schema.org Person/Organization given as an object or a string; a
+    list-valued ``name`` gives its first text."""
     value = _first(value)
     if isinstance(value, str):
         return value.strip() or None, "organisation"
     if isinstance(value, dict):
-        name = value.get("name")
-        kind = "person" if "Person" in str(value.get("@type", "")) else "organisation"
-        return (str(name).strip() if name and str(name).strip() else None), kind
+        name = _text(value.get("name"))
+        return name, "person" if "Person" in _types(value) else "organisation"
     return None, "organisation"
 
 
 def _text(value: object) -> str | None:
-    value = _first(value)
-    return str(value).strip() or None if isinstance(value, str | int | float) else None
+    """Text of a value; ``true``/``false``, numbers, objects are not text."""
+    value = _value(value)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _number(value: object) -> str | None:
+    """A rating number as written (text or a JSON number, never a boolean or NaN)."""
+    value = _value(value)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return f"{value:g}" if value == value else None
+    return _text(value)
+
+
+def _offset_of(text: str, review: dict, cursor: list[int] | None = None) -> int | None:
+    """Where a framed review is written in the text: its ``url`` (else ``@id``, else the
+    reviewed words) as a JSON string; None if not found. Reviews come in document order:
+    ``cursor`` holds where the previous one was found, and the search starts after it (so a url
+    that several reviews share is found at its next occurrence, and a feed is searched once)."""
+    start = cursor[0] + 1 if cursor else 0
+    for key in ("url", "@id", "claimReviewed"):
+        value = _text(review.get(key))
+        if value:
+            needles = {json.dumps(value, ensure_ascii=False), json.dumps(value)}
+            hits = [at for n in needles for at in (text.find(n, start),) if at >= 0]
+            if not hits and start:
+                hits = [at for n in needles for at in (text.find(n),) if at >= 0]
+            if hits:
+                if cursor:
+                    cursor[0] = min(hits)
+                return min(hits)
+    return None
+
+
+_NOT_JSON = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+
+
+def _not_json(text: str, display: str) -> Problem | None:
+    """``NaN``/``Infinity`` (accepted by Python's decoder, not JSON), located."""
+    for m in _NOT_JSON.finditer(text):
+        if m.group(1):
+            at = m.start(1)
+            return Problem(display, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1,
+                           None, f"JSON syntax error: {m.group(1)} is not JSON")
+    return None
+
+
+_KEYS = re.compile(r'("(?:[^"\\]|\\.)*")(?=\s*:)|[\[\]{}]|"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def duplicate_keys(text: str, display: str) -> list[tuple[int, str]]:
+    """(offset, warning) for every key written twice in one JSON object, located at the second."""
+    out: list[tuple[int, str]] = []
+    stack: list[set[str] | None] = []
+    for m in _KEYS.finditer(text):
+        tok = m.group()
+        if tok == "{":
+            stack.append(set())
+        elif tok == "[":
+            stack.append(None)
+        elif tok in "]}":
+            if stack:
+                stack.pop()
+        elif m.group(1) and stack and stack[-1] is not None:
+            key = json.loads(tok)
+            if key in stack[-1]:
+                at = m.start()
+                line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+                out.append((at, f"{display}:{line}:{column}: key {key!r} is written twice in one object; "
+                                "the last value is read"))
+            stack[-1].add(key)
+    return out
+
+
+def _pairs(seen: list[bool]):
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen[0] = True
+        return out
+    return hook
 
 
 def load(f: InputFile) -> Parsed:
     text, problems = read_text(f.path, f.display)
     if text is None:
         return Parsed(f, problems=problems)
+    dup = [False]
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_pairs(dup))
     except json.JSONDecodeError as exc:
         return Parsed(f, problems=[Problem(f.display, exc.lineno, exc.colno, None,
                                            f"JSON syntax error: {exc.msg}")])
     except RecursionError:
         return Parsed(f, problems=[too_deep(text, f.display)])
+    if "NaN" in text or "Infinity" in text:
+        bad = _not_json(text, f.display)
+        if bad:
+            return Parsed(f, problems=[bad])
     found = items(data)
     if found is None:
         return Parsed(f, problems=[Problem(f.display, 1, 1, None,
                                            "expected a ClaimReview object, a list of them, or @graph")])
+    notes: list[tuple[int, str]] = duplicate_keys(text, f.display) if dup[0] else []
     offsets = item_offsets(text)
-    b = Builder(f.display)
-    warnings: list[str] = []
-    for n, item in enumerate(found, 1):
-        at = offsets[n - 1] if n - 1 < len(offsets) else 0
+    if _is_factcheck_tools(data):
+        found = [r for claim in found if isinstance(claim, dict) for r in factcheck_tools(claim)]
+        tools_cursor = [-1]
+        offsets = [_offset_of(text, r, tools_cursor) or 0 for r in found]
+
+    def where(at: int) -> Loc:
         line = text.count("\n", 0, at) + 1
-        loc = Loc(f.display, line, at - (text.rfind("\n", 0, at) + 1) + 1)
-        ident = (_text(item.get("url")) or _text(item.get("@id"))) if isinstance(item, dict) else None
-        label = f"{loc.file}:{loc.line}:{loc.column}: item {n}" + (f" ({ident})" if ident else "")
-        if not isinstance(item, dict) or "ClaimReview" not in str(item.get("@type", "")):
-            warnings.append(f"{label}: not a ClaimReview; skipped")
-            continue
-        warning = _review(b, item, loc, ident)
+        return Loc(f.display, line, at - (text.rfind("\n", 0, at) + 1) + 1)
+
+    def top_of(at: int) -> int:
+        return max(0, bisect.bisect_right(offsets, at) - 1)
+
+    try:
+        reviews = claim_reviews(found)
+    except jsonld.JsonLdError as exc:
+        return Parsed(f, problems=[Problem(f.display, 1, 1, None, f"not JSON-LD: {_cause(exc)}")])
+    b = Builder(f.display)
+    has_review = [False] * len(found)
+    placed = []
+    cursor = [-1]
+    for review in reviews:
+        at = _offset_of(text, review, cursor)
+        n = top_of(at) if at is not None else 0
+        if n < len(has_review):
+            has_review[n] = True
+            item = found[n]
+            if _is_review(item) and n < len(offsets) and isinstance(item, dict) and \
+                    _text(item.get("url")) == _text(review.get("url")):
+                at = offsets[n]  # the review is this top-level item: locate it at its start
+        placed.append((at if at is not None else (offsets[n] if n < len(offsets) else 0), n, review))
+    for n, item in enumerate(found):
+        if not has_review[n] and not _has_review_type(item):
+            at = offsets[n] if n < len(offsets) else 0
+            ident = (_text(item.get("url")) or _text(item.get("@id"))) if isinstance(item, dict) else None
+            loc = where(at)
+            notes.append((at, f"{loc.file}:{loc.line}:{loc.column}: item {n + 1}"
+                          + (f" ({ident})" if ident else "") + ": not a ClaimReview; skipped"))
+    placed.sort(key=lambda x: x[0])
+    per_item: dict[int, int] = {}
+    done: dict[tuple[str, str], str] = {}
+    imported = 0
+    for at, n, review in placed:
+        per_item[n] = per_item.get(n, 0) + 1
+        loc = where(at)
+        ident = _text(review.get("url")) or _text(review.get("@id"))
+        if ident and ident.startswith("_:"):
+            ident = None
+        shown = _relative(ident) if ident and _relative(ident) is not None else ident
+        label = f"{loc.file}:{loc.line}:{loc.column}: item {n + 1}" + \
+            (f", review {per_item[n]}" if per_item[n] > 1 or (n < len(found) and not _is_review(found[n]))
+             else "") + (f" ({shown})" if shown else "")
+        warning = _review(b, review, loc, ident, done, label)
         if warning:
-            warnings.append(f"{label}: {warning}; skipped")
-    return Parsed(f, records=list(b.out.values()), warnings=warnings)
+            notes.append((at, f"{label}: {warning}"))
+        else:
+            imported += 1
+    warnings = [w for _at, w in sorted(notes, key=lambda x: x[0])]
+    problems = []
+    if not imported:
+        why = (f"{len(placed)} ClaimReview(s) found, none importable (see the warnings)" if placed else
+               "no schema:ClaimReview in it (shapes read: a ClaimReview, a list, @graph, a DataFeed, "
+               "an API page's data/items/results, Fact Check Tools claims[].claimReview[])")
+        problems.append(Problem(f.display, 1, 1, None,
+                                f"no ClaimReview could be imported from this file: {why}"))
+        problems.extend(Problem(f.display, None, None, None, w) for w in warnings[:20])
+    return Parsed(f, records=list(b.out.values()), warnings=warnings, problems=problems)
 
 
-def _review(b: Builder, item: dict, loc: Loc, ident: str | None) -> str | None:
-    """Make the records of one ClaimReview; a reason to skip it, or None."""
+def _is_review(item: object) -> bool:
+    return isinstance(item, dict) and any(t in ("ClaimReview", "schema:ClaimReview", *CLAIM_REVIEW)
+                                          for t in _types(item))
+
+
+def _cause(exc: BaseException) -> str:
+    while getattr(exc, "cause", None) is not None:
+        exc = exc.cause
+    return str(exc).splitlines()[0][:200]
+
+
+def _review(b: Builder, item: dict, loc: Loc, ident: str | None, done: dict[tuple[str, str, str], str],
+            label: str) -> str | None:
+    """Make the records of one ClaimReview; a reason to skip it (ending "; skipped"), or None.
+    ``done`` maps (url or @id, reviewed words and claimant) of the reviews made so far to their
+    labels: one url may carry several reviews, the same review twice is skipped."""
     claimed = _text(item.get("claimReviewed"))
     reviewer, _ = _name(item.get("author"))
     if reviewer is None:
@@ -158,21 +524,36 @@ def _review(b: Builder, item: dict, loc: Loc, ident: str | None) -> str | None:
     missing = [n for n, v in (("claimReviewed", claimed), ("author (or publisher)", reviewer),
                               ("itemReviewed.author", claimant)) if not v]
     if missing or claimed is None or reviewer is None or claimant is None:
-        return "missing " + ", ".join(missing)
+        return "missing " + ", ".join(missing) + "; skipped"
+    if ident and _relative(ident) is not None:
+        return (f"relative url {_relative(ident)!r} and no absolute url of the review to resolve it "
+                "against; skipped")
+    said = (ident or "", " ".join(claimed.casefold().split()), claimant.casefold())
+    same = done.get(said)
+    if same is not None:
+        return f"the same review as {same.split(': ', 1)[-1]}; skipped"
     key = slug(ident or claimed)
+    if ident and ("url", ident, "") in done:
+        key = slug("\n".join(said))  # another claim reviewed under the same url
+    done[said] = done[("url", ident or "", "")] = label
     appearance = _first(reviewed.get("firstAppearance") or reviewed.get("appearance"))
     if isinstance(appearance, str):
         appearance = {"url": appearance}
     stated_in = None
+    if isinstance(appearance, dict) and _text(appearance.get("url")):
+        appearance = {**appearance, "url": _resolved(_text(appearance.get("url")), ident)}
     if isinstance(appearance, dict) and (appearance.get("url") or appearance.get("name")):
         ref = str(_text(appearance.get("url")) or _text(appearance.get("name")))
         stated_in = b.record(
             "sources", "appearance-" + slug(ref), loc,
             title=_text(appearance.get("name")) or _text(appearance.get("headline")) or ref,
-            kind="video" if "VideoObject" in str(appearance.get("@type", "")) else "article",
+            kind="video" if "VideoObject" in _types(appearance) else "article",
             url=_text(appearance.get("url")), date=parse_date(appearance.get("datePublished")),
             locs={"url": Loc(loc.file, loc.line, loc.column, "itemReviewed.firstAppearance.url"),
                   "date": Loc(loc.file, loc.line, loc.column, "itemReviewed.firstAppearance.datePublished")})
+    if " ".join(claimant.casefold().split()) in placeholders():
+        # names no one: an unidentified claimant of this review alone, never shared across reviews
+        claimant = f"Unidentified claimant ({claimant!r}) of {ident or 'review ' + key}"
     event = b.record("events", "claimed-" + key, loc, label=f"What the claim says: {claimed[:150]}")
     claim = b.record(
         "claims", "claim-" + key, loc,
@@ -184,9 +565,9 @@ def _review(b: Builder, item: dict, loc: Loc, ident: str | None) -> str | None:
     rating = _first(item.get("reviewRating"))
     rating = rating if isinstance(rating, dict) else {}
     words = _text(rating.get("alternateName"))
-    if words is None and _text(rating.get("ratingValue")):
-        best = _text(rating.get("bestRating"))
-        words = f"{_text(rating.get('ratingValue'))}" + (f"/{best}" if best else "")
+    if words is None and _number(rating.get("ratingValue")):
+        best = _number(rating.get("bestRating"))
+        words = f"{_number(rating.get('ratingValue'))}" + (f"/{best}" if best else "")
     b.record(
         "sources", "factcheck-" + key, loc,
         title=_text(item.get("name")) or _text(item.get("headline")) or f"Fact-check of: {claimed[:100]}",

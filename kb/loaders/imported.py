@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Set
+import unicodedata
+from collections.abc import Mapping, Sequence, Set
 from datetime import datetime
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ from kb.terms import DCTERMS, RDFS, SKOS
 #: Record types whose importer-made records are resolved by name or alias.
 RESOLVED = ("actors", "places")
 NAME_FIELDS = ("name", "aliases")
+ID_KEY = "\x00id "  # (record key, ID_KEY + id) -> id: every stored id, besides the names
 
 
 @lru_cache(maxsize=1 << 16)
@@ -35,6 +37,19 @@ def slug(text: str, limit: int = 60) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
     return f"{s}-{digest}" if s else digest
+
+
+def readable(text: str, limit: int = 60) -> str:
+    """A readable id part of a name: its letters and digits, accents dropped, lower case; a short
+    hash of the name is added only when letters would be lost (another script) or nothing is left,
+    so that the same name always gives the same part and different names (beyond case, spacing
+    and punctuation) never share one."""
+    flat = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", flat.lower()).strip("-")[:limit].strip("-")
+    lossy = sum(c.isalnum() for c in flat) < sum(c.isalnum() for c in text)
+    if not s or lossy:
+        return slug(text, limit)
+    return s
 
 
 def plain_id(text: str) -> str | None:
@@ -100,12 +115,13 @@ class Builder:
         """The id of an actor known by ``name`` (made here, resolved before the build)."""
         return self.record("actors", "actor-" + slug(name), loc, auto=True, name=name, kind=kind)
 
-    def place(self, name: str, qualifier: str, loc: Loc, locs: Mapping[str, Loc] | None = None,
+    def place(self, name: str, chain: Sequence[str], loc: Loc, locs: Mapping[str, Loc] | None = None,
               **values: object) -> str:
-        """The id of a place called ``name`` (``qualifier``, e.g. region and country, keeps
-        same-named places apart; made here, resolved by name before the build)."""
-        return self.record("places", "place-" + slug(", ".join(x for x in (name, qualifier) if x)), loc,
-                           auto=True, locs=locs, name=name, **values)
+        """The id of a place called ``name`` within the admin ``chain`` (e.g. admin2, admin1,
+        country: empty parts left out) that keeps same-named places apart: one place per name and
+        chain, ``place-<name>--<chain part>--…`` (see :func:`resolve`)."""
+        rid = "--".join(["place-" + readable(name)] + [readable(x, 40) for x in chain if x])
+        return self.record("places", rid, loc, auto=True, locs=locs, name=name, **values)
 
 
 def _names(rec: Record) -> list[str]:
@@ -130,6 +146,7 @@ def stored_names(db: ox.Store, skip: Set[str]) -> dict[tuple[str, str], str]:
     for r in db.query(query):
         if r["g"].value not in skip:
             out.setdefault((keys[r["cls"].value], r["name"].value.casefold()), r["id"].value)
+            out[(keys[r["cls"].value], ID_KEY + r["id"].value)] = r["id"].value
     return out
 
 
@@ -139,6 +156,9 @@ def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> No
     ``existing`` maps (record key, case-folded name or alias) of stored records to their ids.
     Records written by hand in this build (YAML, CSV) count as existing too. A made record whose
     name is known is dropped and every reference to it rewritten; a name made twice is kept once.
+    A place made within an admin chain (its id holds ``--``, see :meth:`Builder.place`) never
+    joins another place made within a different chain: same-named places of two provinces stay
+    two places, in one build and across imports.
     """
     names = dict(existing)
     for p in parsed:
@@ -153,18 +173,29 @@ def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> No
             if rec.spec.key in RESOLVED and rec.auto and rec.id:
                 name = (rec.spec.key, _names(rec)[0])
                 target = names.get(name)
+                if _chained(rec.id) and (rec.spec.key, ID_KEY + rec.id) in names:
+                    continue  # this very place (name and chain) is stored or made already
+                if target is not None and _chained(rec.id) and _chained(target):
+                    names[(rec.spec.key, ID_KEY + rec.id)] = rec.id
+                    keep.append(rec)  # the same name in another admin chain: another place
+                    continue
                 if target is not None and target != rec.id:
                     rename[rec.id] = target
                     continue
                 if target == rec.id:  # stored by an earlier import, or made twice in this build
                     continue
                 names[name] = rec.id
+                names[(rec.spec.key, ID_KEY + rec.id)] = rec.id
             keep.append(rec)
         p.records[:] = keep
     if rename:
         for p in parsed:
             for rec in p.records:
                 _rewrite(rec, rename)
+
+
+def _chained(rid: str) -> bool:
+    return rid.startswith("place-") and "--" in rid
 
 
 def _rewrite(rec: Record, rename: Mapping[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""RDF files: Turtle, TriG, N-Triples, N-Quads (Oxigraph's parsers) and JSON-LD (rdflib's parser).
+"""RDF files: Turtle, TriG, N-Triples, N-Quads, RDF/XML (Oxigraph's parsers) and JSON-LD (rdflib's parser).
 
 Every statement of a file goes into that file's named graph: the provenance rule is one graph per
 imported file. The graph names inside a TriG, N-Quads or JSON-LD file are therefore not kept (all
@@ -39,8 +39,10 @@ FORMATS = {
     "trig": ox.RdfFormat.TRIG,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
+    "rdfxml": ox.RdfFormat.RDF_XML,
 }
-SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld"}
+SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld",
+            ".rdf": "rdfxml", ".owl": "rdfxml"}
 QUAD_FORMATS = {"trig", "nq"}
 SCHEMA_ORG = "schemaorg.jsonld"
 SHIPPED_CONTEXTS = {

@@ -1,0 +1,86 @@
+"""Works the way a researcher works (issue 18, items 4, 2 and 12): format names and aliases, the
+vocabulary's own words, notebooks. Through the ``kb`` command run as a subprocess from a folder
+outside the repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def kb(*args: str, cwd: Path, store: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``kb ARGS`` run in ``cwd`` (with ``--store`` when given), this checkout's code."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="120")
+    env.pop("KB_STORE", None)
+    cmd = [sys.executable, "-m", "kb.cli", *(["--store", str(store)] if store else []), *args]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("habits") / "work"
+    work.mkdir()
+    assert not work.resolve().is_relative_to(REPO)
+    return work
+
+
+@pytest.fixture(scope="module")
+def seeded(outside) -> Path:
+    r = kb("-q", "build", cwd=outside)
+    assert r.returncode == 0, r.stderr
+    return outside / ".kb"
+
+
+def _statements(r: subprocess.CompletedProcess[str]) -> int:
+    assert r.returncode == 0, r.stderr
+    return int(r.stdout.rsplit("statements in", 1)[0].split()[-1])
+
+
+# -- 4. one table of format names, RDF/XML in and out ---------------------------------------------
+
+@pytest.mark.parametrize("name", ["ttl", "turtle", "Turtle", "json-ld", "jsonld", "JSON-LD", "xml", "owl",
+                                  "rdf", "rdfxml", "RDF/XML", "n-triples"])
+def test_every_name_of_a_format_exports_and_imports_the_same_statements(seeded, outside, tmp_path, name):
+    out = tmp_path / "out.data"
+    r = kb("export", "-f", name, "-o", str(out), cwd=outside)
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 1000
+    imported = kb("import", name, str(out), cwd=outside, store=tmp_path / "copy")
+    assert imported.returncode == 0, imported.stderr
+    seed = _statements(kb("stats", cwd=outside))
+    assert _statements(kb("stats", cwd=outside, store=tmp_path / "copy")) == seed
+
+
+def test_rdfxml_is_real_rdfxml_and_found_by_its_endings(seeded, outside, tmp_path):
+    import rdflib
+
+    for ending in (".rdf", ".owl"):
+        out = tmp_path / f"kb{ending}"
+        r = kb("export", "-o", str(out), cwd=outside)
+        assert r.returncode == 0 and "(rdfxml)" in r.stdout, r.stderr
+        assert out.read_text(encoding="utf-8").startswith("<?xml")
+        g = rdflib.Graph().parse(out, format="xml")  # another tool reads it
+        built = kb("build", str(out), cwd=outside, store=tmp_path / f"from{ending}")
+        assert _statements(built) == len(g) > 100
+
+
+def test_an_unknown_format_lists_the_names(seeded, outside, tmp_path):
+    for args in (["export", "-f", "owlx", "-o", str(tmp_path / "x")], ["import", "owlx", str(tmp_path)]):
+        r = kb(*args, cwd=outside)
+        assert r.returncode == 2
+        assert "unknown" in r.stderr and "'owlx'" in r.stderr
+        assert "rdfxml (rdf/xml, xml, owl, rdf)" in r.stderr and "jsonld (json-ld)" in r.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_broken_rdfxml_file_is_refused_and_nothing_stored(outside, tmp_path):
+    bad = tmp_path / "bad.rdf"
+    bad.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<foo>\n</rdf:RDF>\n')
+    r = kb("build", str(bad), cwd=outside, store=tmp_path / "s")
+    assert r.returncode == 1 and "bad.rdf" in r.stderr and "RDF syntax error" in r.stderr

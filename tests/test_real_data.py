@@ -1,0 +1,280 @@
+"""Real data as people download it (issue 16): ACLED from HDX (with its HXL tag row), legacy
+ACLED API dumps (UPPERCASE headers, ``ally_actor_*``, a pandas index column), ``10/04/2020``
+dates; ClaimReview feeds in their real shapes. Small files in the real layouts, in tests/corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb import InputError, KnowledgeBase
+from kb.terms import EV
+
+CORPUS = Path(__file__).parent / "corpus"
+ACLED = CORPUS / "acled"
+Q = (f"PREFIX ev: <{EV}> PREFIX dcterms: <http://purl.org/dc/terms/> "
+     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX schema: <https://schema.org/> ")
+
+
+def rows(kb: KnowledgeBase, query: str) -> list[tuple[str, ...]]:
+    data = json.loads(kb.query(Q + query, fmt="json"))
+    names = data["head"]["vars"]
+    return sorted(tuple(b.get(n, {}).get("value", "") for n in names) for b in data["results"]["bindings"])
+
+
+def event_places(kb: KnowledgeBase) -> list[tuple[str, ...]]:
+    return rows(kb, """SELECT ?e ?date ?p ?lat ?long WHERE { ?ev a ev:Event ; dcterms:identifier ?e ;
+        dcterms:date ?date ; ev:place ?pl . ?pl dcterms:identifier ?p ; schema:latitude ?lat ;
+        schema:longitude ?long }""")
+
+
+def test_hdx_download_skips_the_hxl_row_and_keeps_same_named_places_of_two_provinces_apart(kb):
+    report = kb.build([ACLED / "hdx-afg.csv"])
+    assert report.committed and report.files[0].format == "acled" and kb.validate() == []
+    assert report.warnings == []  # every HDX column is a codebook column; the HXL row is no event
+    faryab, balkh = "place-dawlat-abad--dawlat-abad--faryab--afghanistan", \
+        "place-dawlat-abad--dawlat-abad--balkh--afghanistan"
+    assert event_places(kb) == [
+        ("acled-afg48001", "2021-08-01", faryab, "36.4137", "64.9124"),
+        ("acled-afg48002", "2021-08-02", balkh, "36.9855", "66.8191"),
+        ("acled-afg48003", "2021-08-03", faryab, "36.4137", "64.9124")]
+    # a second import of the Balkh event from another file joins the Balkh place, not Faryab's
+    more = kb.path.parent / "more.csv"
+    more.write_text("event_id_cnty,event_date,event_type,country,admin1,admin2,location,source\n"
+                    "AFG48009,2021-08-09,Battles,Afghanistan,Balkh,Dawlat Abad,Dawlat Abad,Tolo News\n")
+    kb.build([more])
+    assert rows(kb, 'SELECT ?p WHERE { ?e dcterms:identifier "acled-afg48009" ; ev:place/dcterms:identifier ?p }') \
+        == [(balkh,)]
+    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 2
+
+
+def test_legacy_api_dump_maps_uppercase_and_ally_actor_headers_and_warns_on_ambiguous_dates(kb):
+    report = kb.build([ACLED / "legacy-api.csv"], fmt="acled")
+    assert report.committed
+    (warning,) = report.warnings
+    assert warning.startswith(f"{report.files[0].path}:2:4: event_date '10/04/2016' could be day/month")
+    assert "--date-order mdy" in warning
+    got = rows(kb, """SELECT ?e ?date (COUNT(DISTINCT ?a) AS ?n) WHERE { ?ev a ev:Event ;
+        dcterms:identifier ?e ; dcterms:date ?date ; ev:involves ?a } GROUP BY ?e ?date""")
+    # ally_actor_2 of ARM101 and ally_actor_1 of ARM102 are read as associated actors
+    assert got == [("acled-arm101", "2016-04-10", "3"), ("acled-arm102", "2016-04-11", "3"),
+                   ("acled-arm103", "2016-04-05", "2")]
+    # Norakert of Tavush and Norakert of Armavir: two places
+    assert len({p for _e, _d, p, _la, _lo in event_places(kb)}) == 2
+
+
+def test_date_order_mdy_reads_month_first_without_a_warning(kb):
+    report = kb.build([ACLED / "legacy-api.csv"], fmt="acled", date_order="mdy")
+    assert report.warnings == []
+    assert [(e, d) for e, d, *_ in event_places(kb)] == [
+        ("acled-arm101", "2016-10-04"), ("acled-arm102", "2016-11-04"), ("acled-arm103", "2016-05-04")]
+
+
+def test_an_unambiguous_date_decides_the_files_order(kb, write):
+    f = write("us.csv", """\
+        event_id_cnty,event_date,event_type,location,source
+        X1,10/04/2020,Battles,Town,Paper
+        X2,10/25/2020,Battles,Town,Paper
+        """)
+    report = kb.build([f], fmt="acled")
+    assert report.warnings == []
+    assert rows(kb, "SELECT ?e ?d WHERE { ?x a ev:Event ; dcterms:identifier ?e ; dcterms:date ?d }") == [
+        ("acled-x1", "2020-10-04"), ("acled-x2", "2020-10-25")]
+
+
+def test_a_date_impossible_in_the_given_order_is_a_located_error(kb, write, dump):
+    f = write("dmy.csv", "event_id_cnty,event_date,event_type,location,source\nX1,10/25/2020,Battles,Town,Paper\n")
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="acled", date_order="dmy")
+    (p,) = info.value.problems
+    assert (p.line, p.column, p.field) == (2, 2, "event_date")
+    assert p.message == "'10/25/2020' is not a date in the order day/month/year (--date-order dmy)"
+    assert dump(kb.path) == b"" or not kb.path.exists()
+
+
+def test_ids_differing_only_in_case_are_kept_apart_and_exact_repeats_skipped_with_warnings(kb, write):
+    f = write("case.csv", """\
+        event_id_cnty,event_date,event_type,location,source
+        abc1,2020-10-04,Battles,Town,Paper
+        ABC1,2020-10-05,Battles,Town,Paper
+        abc1,2020-10-04,Battles,Town,Paper
+        """)
+    report = kb.build([f], fmt="acled")
+    assert len(report.warnings) == 2
+    assert ":3:1: event 'ABC1' differs from 'abc1' (row 2) only in case" in report.warnings[0]
+    assert ":4:1: event 'abc1' repeats row 2 exactly; skipped" in report.warnings[1]
+    assert len(rows(kb, "SELECT ?e WHERE { ?x a ev:Event ; dcterms:identifier ?e }")) == 2
+
+
+def test_unknown_columns_are_named_in_a_warning(kb, write):
+    f = write("extra.csv", "event_id_cnty,event_date,event_type,location,source,my_notes\n"
+                           "X1,2020-10-04,Battles,Town,Paper,keep me\n")
+    report = kb.build([f], fmt="acled")
+    assert report.warnings == [f"{report.files[0].path}:1:6: column 'my_notes' is not an ACLED column; "
+                               "its values are not imported"]
+
+
+def test_far_apart_coordinates_for_one_place_are_reported(kb, write):
+    f = write("far.csv", """\
+        event_id_cnty,event_date,event_type,country,admin1,location,latitude,longitude,source
+        X1,2020-10-04,Battles,Armenia,Tavush,Norakert,40.85,45.36,Paper
+        X2,2020-10-05,Battles,Armenia,Tavush,Norakert,40.19,43.95,Paper
+        """)
+    (warning,) = kb.build([f], fmt="acled").warnings
+    assert ":3: place 'Norakert' (place-norakert--tavush--armenia)" in warning and "km apart" in warning
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_a_file_with_nothing_to_import_fails_but_an_unchanged_one_does_not(tmp_path):
+    shutil.copy(ACLED / "hdx-header-only.csv", tmp_path / "empty.csv")
+    shutil.copy(ACLED / "hdx-afg.csv", tmp_path / "afg.csv")
+    bad = _cli(["--store", "s", "import", "acled", "empty.csv"], tmp_path)
+    assert bad.returncode != 0
+    assert "empty.csv:1: no event could be read from this file: it holds no data rows (only the header " \
+           "and the HXL tag row)" in bad.stderr
+    assert not (tmp_path / "s").exists() or "afg" not in (tmp_path / "s").as_posix()
+    ok = _cli(["--store", "s", "import", "acled", "afg.csv"], tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    again = _cli(["--store", "s", "import", "acled", "afg.csv"], tmp_path)
+    assert again.returncode == 0 and "unchanged" in again.stdout
+    mdy = _cli(["--store", "s", "import", "acled", "--date-order", "mdy", "afg.csv"], tmp_path)
+    assert mdy.returncode == 0
+
+
+# -- ClaimReview in its real shapes --------------------------------------------------------------
+
+CR = CORPUS / "claimreview"
+
+
+def reviews(kb: KnowledgeBase) -> list[tuple[str, ...]]:
+    return rows(kb, """SELECT ?url ?text ?claimant ?pub ?rating WHERE {
+        ?fc ev:reviews ?c ; dcterms:publisher/rdfs:label ?pub . OPTIONAL { ?fc schema:url ?url }
+        OPTIONAL { ?fc ev:reviewRating ?rating } ?c schema:text ?text ; ev:claimant/rdfs:label ?claimant }""")
+
+
+def test_datacommons_datafeed_imports_every_review_and_keeps_two_reviews_under_one_url(kb):
+    report = kb.build([CR / "datacommons-feed.json"], fmt="claimreview")
+    assert report.committed and report.warnings == [] and kb.validate() == []
+    assert reviews(kb) == [
+        ("https://factcheck.example.org/2020/10/cluster", "We are not using cluster munitions.", "Ilham Aliyev",
+         "Example Fact Check", "Misleading"),
+        ("https://verifica.example.es/2020/11/shusha", "Azerbaijan took Shusha in one day.", "Some Channel",
+         "Verifica Ejemplo", "Engañoso"),
+        ("https://verifica.example.es/2020/11/shusha", "Shusha was not taken.", "Government of Armenia",
+         "Verifica Ejemplo", "Falso")]
+
+
+def test_api_page_with_compact_full_and_graph_documents(kb):
+    report = kb.build([CR / "api-page.json"], fmt="claimreview")
+    assert report.committed and report.warnings == []
+    assert [(u, t, c, p) for u, t, c, p, _r in reviews(kb)] == [
+        ("https://fc.example.net/a", "Claim A", "Person A", "FC Net"),
+        ("https://fc.example.net/b", "Claim B", "Person B", "FC Net"),
+        ("https://fc.example.net/c", "Claim C", "Person C", "FC Net")]
+    assert len(rows(kb, "SELECT ?a WHERE { ?a a ev:Actor }")) == 4  # FC Net once, three claimants
+
+
+def test_fact_check_tools_claims_search_response(kb):
+    report = kb.build([CR / "factcheck-tools.json"], fmt="claimreview")
+    assert report.committed and report.warnings == []
+    assert reviews(kb) == [
+        ("https://checker.example.com/hospital", "A hospital in Stepanakert was shelled.", "Armenpress",
+         "checker.example.com", "True"),
+        ("https://factcheck.example.org/2020/10/barda", "Cluster munitions were not used in Barda.",
+         "Ministry of Defence", "Example Fact Check", "False"),
+        ("https://verifica.example.es/2020/10/barda", "Cluster munitions were not used in Barda.",
+         "Ministry of Defence", "Verifica Ejemplo", "Falso")]
+
+
+def _feed(write, body: str):
+    return write("feed.json", body)
+
+
+def test_json_true_and_numbers_are_never_claim_text_and_type_is_matched_exactly(kb, write):
+    f = _feed(write, """\
+        [
+          {"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": true, "author": "A",
+           "itemReviewed": {"author": "B"}},
+          {"@type": "NotAClaimReview", "url": "https://x.example/2", "claimReviewed": "no", "author": "A",
+           "itemReviewed": {"author": "B"}},
+          {"@type": "ClaimReview", "url": "https://x.example/3", "claimReviewed": "kept", "author": "A",
+           "itemReviewed": {"author": "B"}}
+        ]
+        """)
+    report = kb.build([f], fmt="claimreview")
+    assert [w.split(": ", 2)[1:] for w in report.warnings] == [
+        ["item 1 (https://x.example/1)", "missing claimReviewed; skipped"],
+        ["item 2 (https://x.example/2)", "not a ClaimReview; skipped"]]
+    assert [t for _u, t, *_ in reviews(kb)] == ["kept"]
+
+
+def test_nan_is_a_located_syntax_error_and_duplicate_keys_are_warned(kb, write):
+    f = _feed(write, '[\n  {"@type": "ClaimReview", "claimReviewed": NaN}\n]\n')
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="claimreview")
+    (p,) = info.value.problems
+    assert (p.line, p.column, p.message) == (2, 45, "JSON syntax error: NaN is not JSON")
+    g = write("dup.json", '{"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": "first",\n'
+                          ' "claimReviewed": "second", "author": "A", "itemReviewed": {"author": "B"}}\n')
+    report = kb.build([g], fmt="claimreview")
+    assert report.warnings == [f"{report.files[0].path}:2:2: key 'claimReviewed' is written twice in one "
+                               "object; the last value is read"]
+    assert [t for _u, t, *_ in reviews(kb)] == ["second"]
+
+
+def test_a_feed_with_no_importable_review_fails_with_the_reason(kb, write, dump, tmp_path):
+    f = write("nothing.json", '{"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": []}')
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="claimreview")
+    assert any("no ClaimReview could be imported from this file: no schema:ClaimReview in it" in p.message
+               for p in info.value.problems)
+    g = write("skipped.json", '[{"@type": "ClaimReview", "url": "https://x.example/1", "author": "A"}]')
+    with pytest.raises(InputError) as info:
+        kb.build([g], fmt="claimreview")
+    messages = [p.message for p in info.value.problems]
+    assert any(m.endswith("1 ClaimReview(s) found, none importable (see the warnings)") for m in messages)
+    assert any("missing claimReviewed" in m for m in messages)
+
+
+def test_the_same_review_twice_in_one_file_is_skipped_with_a_warning(kb, write):
+    one = '{"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": "Same  words", ' \
+          '"author": "A", "itemReviewed": {"author": "B"}}'
+    f = write("twice.json", f"[\n{one},\n{one.replace('Same  words', 'same words')}\n]\n")
+    report = kb.build([f], fmt="claimreview")
+    (w,) = report.warnings
+    assert ":3:1: item 2 (https://x.example/1): the same review as" in w and w.endswith("; skipped")
+    assert len(reviews(kb)) == 1
+
+
+def test_placeholder_claimants_stay_one_per_review(kb, write):
+    f = write("placeholders.json", json.dumps([
+        {"@type": "ClaimReview", "url": f"https://x.example/{i}", "claimReviewed": f"Claim {i}", "author": "FC",
+         "itemReviewed": {"author": {"@type": "Person", "name": name}}}
+        for i, name in enumerate(["Varias fuentes", "social  media", "Social Media", "Ilham Aliyev"])]))
+    kb.build([f], fmt="claimreview")
+    claimants = [c for _u, _t, c, _p, _r in reviews(kb)]
+    assert len(set(claimants)) == 4 and "Ilham Aliyev" in claimants
+    assert sum(c.startswith("Unidentified claimant (") for c in claimants) == 3
+
+
+def test_relative_urls_resolve_against_the_reviews_own_url_or_the_item_is_skipped(kb, write):
+    f = write("relative.json", json.dumps([
+        {"@type": "ClaimReview", "url": "https://fc.example.org/2020/r1", "claimReviewed": "One", "author": "FC",
+         "itemReviewed": {"author": "B", "firstAppearance": {"url": "/videos/v1"}}},
+        {"@type": "ClaimReview", "url": "/2020/r2", "claimReviewed": "Two", "author": "FC",
+         "itemReviewed": {"author": "B"}}], indent=1))
+    report = kb.build([f], fmt="claimreview")
+    (w,) = report.warnings
+    assert "item 2 (/2020/r2): relative url '/2020/r2' and no absolute url of the review" in w
+    assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [("https://fc.example.org/videos/v1",)]
