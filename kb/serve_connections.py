@@ -168,5 +168,5 @@ def config(host: str, port: int, header_timeout: float) -> Any:
     cfg.backlog = burst()
     cfg.accesslog = logging.getLogger("kb.serve.access")
     cfg.errorlog = logging.getLogger("kb.serve.server")
-    cfg.access_log_format = '%(h)s "%(r)s" %(s)s %(b)s'
+    cfg.access_log_format = '%(h)s "%(m)s %(U)s HTTP/%(H)s" %(s)s %(b)s'
     return cfg
