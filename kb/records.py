@@ -20,7 +20,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kb.errors import Problem
 from kb.schema import Field, RecordSpec, nested_records, shortcut
-from kb.terms import DCTERMS, EV, RDF, XSD, subclasses
+from kb.terms import DCTERMS, EV, RDF, XSD, code_for, subclasses
 
 # Every pattern is applied with fullmatch: ``$`` alone would also match before a final newline
 # (an id written ``"evil\n"``, or a ``|`` block scalar, would pass and then break IRI creation).
@@ -317,8 +317,10 @@ def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: Na
         objects.append(Literal(d.isoformat(), datatype=_XSD_DATE))
     elif kind in ("ClassCode", "ConceptCode"):
         codes = f.codes()
-        if value not in codes:
-            return bad(f"unknown {f.name} {value[:40]!r}; expected one of: {', '.join(codes)}")
+        code, problem = code_for(value, codes, f.name)  # a code, or a label of its concept or class
+        if code is None:
+            return bad(problem)
+        value = code
         if kind == "ClassCode":
             quads.append(Quad(s, _TYPE, _node(codes[value]), g))
             return

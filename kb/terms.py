@@ -66,7 +66,7 @@ def check_base(base: str) -> str:
 
 __all__ = [
     "DCTERMS", "DEFAULT_BASE", "EV", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SH",
-    "SKOS", "XSD", "check_base", "class_codes", "concept_codes", "ev", "ontology", "ontology_dir",
+    "SKOS", "XSD", "check_base", "class_codes", "code_for", "concept_codes", "ev", "ontology", "ontology_dir",
     "record_class_of", "shapes", "sparql_prefixes", "subclasses",
 ]
 
@@ -167,3 +167,48 @@ def label(iri: str) -> str:
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace in :data:`PREFIXES`."""
     return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+
+@cache
+def _code_words(items: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    from kb.names import key  # local: names reads terms
+
+    g = ontology()
+    out: dict[str, list[str]] = {}
+    for code, iri in items:
+        words = [code, *(str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+                         for o in g.objects(rdflib.URIRef(iri), p))]
+        for w in words:
+            codes = out.setdefault(key(w), [])
+            if code not in codes:
+                codes.append(code)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def code_for(value: str, codes: dict[str, str], field: str) -> tuple[str | None, str]:
+    """The code of ``codes`` that ``value`` is (its code, or a label of its concept or class:
+    skos:prefLabel, skos:altLabel, rdfs:label; compared by :func:`kb.names.key`), and "" — or
+    None and the error message, with the nearest codes as suggestions."""
+    import difflib
+
+    from kb.names import key
+
+    if value in codes:
+        return value, ""
+    words = _code_words(tuple(codes.items()))
+    hits = words.get(key(value), ())
+    if len(hits) == 1:
+        return hits[0], ""
+
+    def show(code: str) -> str:
+        name = label(codes[code])
+        return f"'{code}' ({name})" if key(name) != key(code) else f"'{code}'"
+
+    if hits:
+        return None, (f"{field} {value[:40]!r} could mean {' or '.join(show(c) for c in hits)}; "
+                      "give one of their codes")
+    near = difflib.get_close_matches(key(value), list(words), n=6, cutoff=0.6)
+    near += [w for w in words if key(value) and key(value) in w.split(" ") and w not in near]
+    suggestions = list(dict.fromkeys(c for w in near for c in words[w]))[:3]
+    hint = f"did you mean {' or '.join(show(c) for c in suggestions)}? " if suggestions else ""
+    return None, f"unknown {field} {value[:40]!r}; {hint}expected one of: {', '.join(codes)}"

@@ -26,6 +26,7 @@ from pyvis.network import Network
 
 from kb.conflicts import Conflict
 from kb.graph import edge_label
+from kb.reports import conflicts_markdown
 
 MAX_DRAWN = 2500  # above this the page asks for --focus / --conflicts-only before drawing
 LARGE = 300       # above this, fewer layout iterations so that the page settles in seconds
@@ -185,8 +186,9 @@ def render_html(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evi
                         "hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
     }))
     listed = []
-    for c in conflicts:
+    for number, c in enumerate(conflicts, 1):
         d = c.to_dict()
+        d["markdown"] = conflicts_markdown([c], title=f"Finding {number}: {c.kind}")  # copied from the card
         d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in details],
                           "edges": [edge_id[e] for e in conflict_edges(g, c)]}
         listed.append(d)

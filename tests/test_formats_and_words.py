@@ -84,3 +84,42 @@ def test_a_broken_rdfxml_file_is_refused_and_nothing_stored(outside, tmp_path):
     bad.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<foo>\n</rdf:RDF>\n')
     r = kb("build", str(bad), cwd=outside, store=tmp_path / "s")
     assert r.returncode == 1 and "bad.rdf" in r.stderr and "RDF syntax error" in r.stderr
+
+
+# -- 2. the vocabulary's own words -----------------------------------------------------------------
+
+SEED = REPO / "kb" / "data" / "seed"
+
+
+def _seed_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """The seed dataset in ``tmp_path/data`` with the first source written ``kind: old`` rewritten."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(SEED, data)
+    sources = data / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    assert f"kind: {old}\n" in text
+    sources.write_text(text.replace(f"kind: {old}\n", f"kind: {new}\n", 1), encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("word", ["Official statement", "official  STATEMENT", "statement"])
+def test_a_label_is_accepted_where_a_code_is_asked(outside, tmp_path, word):
+    data = _seed_copy(tmp_path, "statement", word)
+    r = kb("build", str(data), cwd=outside, store=tmp_path / "s")
+    assert r.returncode == 0, r.stderr
+    stats = kb("stats", "--json", cwd=outside, store=tmp_path / "s")
+    assert kb("-q", "build", cwd=outside, store=tmp_path / "seed").returncode == 0
+    seed = kb("stats", "--json", cwd=outside, store=tmp_path / "seed")
+    import json
+
+    assert json.loads(stats.stdout)["classes"] == json.loads(seed.stdout)["classes"]
+
+
+def test_a_misspelt_word_suggests_the_nearest_code_with_its_label(outside, tmp_path):
+    data = _seed_copy(tmp_path, "statement", "statment")
+    r = kb("build", str(data), cwd=outside, store=tmp_path / "s")
+    assert r.returncode == 1
+    assert "sources.yaml:" in r.stderr and "did you mean 'statement' (Official statement)?" in r.stderr
+    assert not (tmp_path / "s" / "store").exists() or "nothing was stored" in r.stderr

@@ -499,3 +499,28 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
     assert page.js("kbSelected") == 1
     assert page.js("document.getElementById('details').dataset.finding") == "1"
     page.close()
+
+
+@browser_test
+def test_finding_card_copies_as_the_markdown_kb_conflicts_prints(browser, seed):
+    """#20 item 1: the card copies as markdown with its citations — the finding's section of
+    `kb conflicts --format markdown`."""
+    kb, out = seed
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    report = subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(kb.path), "conflicts", "--format",
+                             "markdown"], capture_output=True, text=True, check=True, env=env).stdout
+    sections = [s.split("\n", 1)[1] for s in report.split("\n## ")[1:]]  # without the numbered heading line
+    page = Page(browser, out)
+    ctx = page.page.context
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"])
+    for i in (0, len(sections) - 1):
+        page.page.click(f'.item[data-conflict="{i}"]')
+        page.page.click("#copy-md")
+        page.page.wait_for_function("window.kbCopied !== undefined && document.getElementById('copy-md').textContent !== 'Copy as markdown'")
+        copied = page.js("window.kbCopied")
+        assert copied, page.page.inner_text("#copy-md")
+        assert copied.split("\n## ", 1)[1].split("\n", 1)[1].strip() == sections[i].strip()
+        assert page.js("navigator.clipboard.readText()") == copied
+        assert ("Sources:" in copied) == bool(kb.conflicts()[i].sources)  # the citations travel with it
+    assert page.errors == []
+    page.close()
