@@ -84,7 +84,7 @@ def _codes() -> dict[str, str]:
 
 
 # Fields on documentation and claims the engine reads beside the graph's edges (#13).
-DOC_FIELDS = ("attributes_to",)
+DOC_FIELDS = ("attributes_to", "via")
 CLAIM_CONCEPT_FIELDS = ("challenges", "concedes")
 
 

@@ -401,20 +401,36 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
               help="Worker processes, i.e. queries that can run at the same time.")
 @click.option("--max-memory", type=click.IntRange(64), default=2048, show_default=True, metavar="MB",
               help="Memory a query may use (per worker); a query that needs more is stopped.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer to this Host name (a reverse proxy's); repeatable.")
+@click.option("--public-url", default=None, metavar="URL",
+              help="The URL clients reach the server at (behind a proxy); names the service.")
+@click.option("--header-timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True,
+              metavar="SECONDS", help="Time a client may take to send its request head.")
+@click.option("--max-connections", type=click.IntRange(8), default=None, metavar="N",
+              help="Connections open at once [default: what the descriptor limit leaves room for].")
 @pass_ctx
 @handle_errors
 def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, workers: int,
-          max_memory: int) -> None:
+          max_memory: int, allow_hosts: tuple[str, ...], public_url: str | None, header_timeout: float,
+          max_connections: int | None) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
     """
     from kb.serve import serve as run
+    from kb.serve_guard import check_public_url
 
+    if public_url is not None:
+        try:
+            check_public_url(public_url)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
     path = c.kb().path
     c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
-        max_memory=max_memory)
+        max_memory=max_memory, allow_hosts=allow_hosts, public_url=public_url,
+        header_timeout=header_timeout, max_connections=max_connections)
 
 
 @main.command()

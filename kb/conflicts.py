@@ -63,6 +63,9 @@ class Evidence:
     origin: str = "known"     # "known" (publisher, else author, at its origin) or "unknown"
     unknown_origins: tuple[str, ...] = ()  # the ids of its origins of unknown origin
     attributes_to: tuple[str, ...] = ()    # whom the documentation holds responsible (actor ids)
+    via: tuple[str, ...] = ()              # second-hand: the sources whose report carries it
+    chain: str = ""                        # "as reported by 'X'; the original not examined here"
+    weight: float = 0.0                    # its weight in the score (capped at the carrier's if via)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class Conflict:
         d["paths"] = [{"kind": k, "path": [asdict(s) for s in p]}
                       for k, p in (self.paths or ((self.kind, self.path),))]
         d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
-                         "attributes_to": list(s.attributes_to)} for s in self.sources]
+                         "attributes_to": list(s.attributes_to), "via": list(s.via)} for s in self.sources]
         for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
                   "challenged_account", "part_of_asserted_by"):
             d[k] = list(d[k])
@@ -293,6 +296,9 @@ def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
         if ix.ind.own_source(source, claimant):
             continue
         held = [a for a in data.get("attributes_to", ()) if a in ix.attrs]
+        via = [v for v in data.get("via", ()) if v in ix.attrs]
+        if any(ix.ind.own_source(v, claimant) for v in via):
+            continue  # carried only by the claimant's side
         if attributing and not any(ix.ind.same_side(a, claimant) for a in held):
             continue  # only documentation attributing the act to the claimant's side
         s = ix.attrs[source]
@@ -307,8 +313,21 @@ def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
             date=s.get("date"), url=s.get("url"), quote=quote,
             timing=_timing(s.get("date"), claim_date), group=",".join(keys),
             origin="known" if keys else "unknown", unknown_origins=unknown,
-            attributes_to=tuple(sorted(ix.id(a) for a in held))), keys))
+            attributes_to=tuple(sorted(ix.id(a) for a in held)), via=tuple(sorted(ix.id(v) for v in via)),
+            chain=("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
+                   + "; the original not examined here") if via else "",
+            weight=_weight(ix, event, evidence, via)), keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
+
+
+def _weight(ix: _Index, event: str, evidence: str, via: list[str]) -> float:
+    """The evidence type's weight; second-hand (``via``), at most the weight of the carrier's own
+    documentation of the event (else the scheme's default weight)."""
+    w = rules.weight("EvidenceTypes", evidence)
+    if not via:
+        return w
+    carried = [rules.weight("EvidenceTypes", e) for s, e, _q, _d in ix.docs.get(event, ()) if s in via]
+    return min(w, max(carried) if carried else rules.default_weight("EvidenceTypes"))
 
 
 def _timing(source_date: str | None, claim_date: str | None) -> str:
@@ -350,12 +369,18 @@ def _what(ix: _Index, c: str, claimant: str, about: str) -> str:
 
 
 def _makers(evidence: list[Evidence]) -> str:
-    names: list[str] = []
+    """Who documented it, each once; second-hand documentation with its evidence and its chain."""
+    names: dict[str, list[str]] = {}
     for e in evidence:
         name = e.publisher_name or e.author_name or f"'{e.title}' (origin unknown)"
-        if name not in names:
-            names.append(name)
-    return ", ".join(names)
+        kinds = names.setdefault(name, [])
+        if e.via:
+            kinds.append(e.evidence)
+            chains = e.chain
+    out = []
+    for name, kinds in names.items():
+        out.append(f"{name} ({', '.join(kinds)}, {chains})" if kinds else name)
+    return ", ".join(out)
 
 
 def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str,
@@ -363,9 +388,8 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
                 claim_date: str | None) -> Conflict:
     stance = ix.stance(c) or ""
     evidence = [e for e, _keys in counted]
-    weights = independent_weights((keys, rules.weight("EvidenceTypes", e.evidence)) for e, keys in counted)
-    unknown = independent_weights((e.unknown_origins, rules.weight("EvidenceTypes", e.evidence))
-                                  for e, _keys in counted)
+    weights = independent_weights((keys, e.weight) for e, keys in counted)
+    unknown = independent_weights((e.unknown_origins, e.weight) for e, _keys in counted)
     origin = {k: rules.weight("OriginKinds", k) for k in ("known", "unknown")}
     score = round(rules.weight("FindingKinds", kind) * (origin["known"] * sum(weights.values())
                                                         + origin["unknown"] * sum(unknown.values())), 3)

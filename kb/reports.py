@@ -102,6 +102,7 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
                 who = s.publisher_name or s.author_name or "origin unknown"
                 link = f" <{s.url}>" if s.url and s.url.startswith(("http://", "https://")) else ""
                 quote = f" — “{_md(s.quote)}”" if s.quote else ""
+                quote += f" ({_md(s.chain)})" if s.chain else ""
                 out.append(f"{j}. {_md(s.title)}, {_md(who)}" + (f", {s.date}" if s.date else "")
                            + f" [{s.evidence}]{link}{quote}")
             out.append("")

@@ -1,4 +1,4 @@
-"""``kb serve``: a read-only SPARQL 1.1 Protocol endpoint over the on-disk store (Starlette + uvicorn).
+"""``kb serve``: a read-only SPARQL 1.1 Protocol endpoint over the on-disk store (Starlette + Hypercorn).
 
 Routes:
 
@@ -20,7 +20,12 @@ in-process) and replaced, and the client gets 503 while the server keeps serving
 at most ``max_memory`` MB of data (a query that needs more, say a sorted cartesian product, is
 stopped the same way, before it can exhaust the machine); a result of more
 than ``max_rows`` rows (or triples) is refused with 413; request bodies over ``max_body`` bytes
-are refused with 413. Workers reopen the store when a build publishes a new generation.
+are refused with 413; a query nested more than ``MAX_NESTING`` brackets deep is refused with 400
+before any parser sees it; an invalid ``default-graph-uri``/``named-graph-uri`` is refused with
+400. Workers reopen the store when a build publishes a new generation. A client that goes away
+mid-request costs one log line. ``X-Forwarded-For`` and its kin are never read: the log and the
+refusals name the peer address. Who may connect at all is :mod:`kb.serve_guard`'s (Host, Origin)
+and :mod:`kb.serve_connections`'s (connection cap, header timeout) business.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import multiprocessing as mp
 import resource
 import signal
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from multiprocessing.connection import Connection
@@ -44,12 +49,14 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from kb.errors import QueryError
-from kb.query import NamedQuery, ReadOnlyError, bind, form, library, refuse_unsafe
+from kb.query import NamedQuery, ReadOnlyError, _tokens, bind, form, library, refuse_unsafe
+from kb.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.serve")
 
@@ -328,8 +335,38 @@ async def _params(request: Request, limits: Limits) -> dict[str, list[str]]:
     return params
 
 
+MAX_NESTING = 128  # brackets ({, (, [) a query may nest; the parsers recurse on each
+
+
+def nesting(text: str) -> int:
+    """How deep ``{``, ``(`` and ``[`` nest in a query (brackets in strings, IRIs and comments
+    not counted)."""
+    depth = deepest = 0
+    for kind, value, _pos in _tokens(text):
+        if kind == "open" or value in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif value in "})]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _iris(params: dict[str, list[str]], name: str) -> list[str]:
+    import pyoxigraph as ox
+
+    values = params.get(name, [])
+    for v in values:
+        try:
+            ox.NamedNode(v)
+        except ValueError as exc:
+            raise Refused(400, f"{name} {v!r} is not an IRI ({exc})") from None
+    return values
+
+
 def _job(text: str, params: dict[str, list[str]], accept: str) -> dict:
     """Check a query and decide what to answer with; raise :class:`Refused` if we won't run it."""
+    if nesting(text) > MAX_NESTING:
+        raise Refused(400, f"the query nests brackets more than {MAX_NESTING} deep (the server's limit)")
     try:
         refuse_unsafe(text)
     except ReadOnlyError as exc:
@@ -352,9 +389,9 @@ def _job(text: str, params: dict[str, list[str]], accept: str) -> dict:
             raise Refused(406, f"results can be sent as {offered}")
     job: dict = {"kind": "query", "text": text, "result_media": result_media, "graph_media": graph_media}
     if params.get("default-graph-uri"):
-        job["default_graph"] = params["default-graph-uri"]
+        job["default_graph"] = _iris(params, "default-graph-uri")
     if params.get("named-graph-uri"):
-        job["named_graphs"] = params["named-graph-uri"]
+        job["named_graphs"] = _iris(params, "named-graph-uri")
     return job
 
 
@@ -363,8 +400,14 @@ def _content_type(media: str) -> str:
 
 
 def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_000,
-               max_body: int = 1 << 20, workers: int = 2, max_memory: int = 2048) -> Starlette:
-    """The ASGI application serving the knowledge base stored at ``store`` (read-only)."""
+               max_body: int = 1 << 20, workers: int = 2, max_memory: int = 2048,
+               host: str = "127.0.0.1", port: int = 7878, allow_hosts: Iterable[str] = (),
+               public_url: str | None = None) -> Starlette:
+    """The ASGI application serving the knowledge base stored at ``store`` (read-only), as bound
+    to ``host``:``port``: it answers only to the Host names :class:`kb.serve_guard.HostGuard`
+    admits (plus ``allow_hosts``), refuses other origins, and names itself by ``public_url`` or the
+    bound address, never by what a client sent."""
+    base = public_base(host, port, public_url)
     limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
                     max_memory=max_memory)
     pool = WorkerPool(store, limits)
@@ -395,11 +438,16 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
             return await run(request, queries[0], params)
         except Refused as exc:
             return refused(request, exc)
+        except ClientDisconnect:
+            client = request.client.host if request.client else "?"
+            log.info("%s %s from %s: the client went away before sending the whole request",
+                     request.method, request.url.path, client)
+            return Response(status_code=400)
 
     async def service_description(request: Request) -> Response:
         media = negotiate(request.headers.get("accept", ""), SD_MEDIA) or "text/turtle"
         _m, body = await pool.run({"kind": "graphs"})
-        return Response(describe(str(request.url).split("?")[0], json.loads(body), media),
+        return Response(describe(base + "sparql", json.loads(body), media),
                         media_type=_content_type(media))
 
     async def queries(request: Request) -> Response:
@@ -439,7 +487,10 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
     app = Starlette(routes=[Route("/sparql", sparql, methods=["GET", "POST"]),
                             Route("/queries", queries, methods=["GET"]),
                             Route("/queries/{name}", named, methods=["GET"]),
-                            Route("/", page, methods=["GET"])], lifespan=lifespan)
+                            Route("/", page, methods=["GET"])], lifespan=lifespan,
+                    middleware=[Middleware(HostGuard, bind=host, port=port, allow=tuple(allow_hosts),
+                                           public_url=public_url)])
+    app.router.redirect_slashes = False  # a redirect would be built from the client's Host
     app.state.pool = pool
     app.state.limits = limits
     return app
@@ -499,11 +550,18 @@ def query_page() -> str:
 
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
           max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20, max_memory: int = 2048,
-          log_level: str = "info") -> None:
-    """Run the endpoint with uvicorn until interrupted (binds loopback unless ``host`` says otherwise)."""
-    import uvicorn
+          allow_hosts: Iterable[str] = (), public_url: str | None = None, header_timeout: float = 10.0,
+          max_connections: int | None = None) -> None:
+    """Run the endpoint with Hypercorn until interrupted (binds loopback unless ``host`` says
+    otherwise): a client has ``header_timeout`` seconds to send its request head, and at most
+    ``max_connections`` (default: what the descriptor limit leaves room for) are open at once
+    (:mod:`kb.serve_connections`)."""
+    from kb import serve_connections
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
-                     max_memory=max_memory)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+                     max_memory=max_memory, host=host, port=port, allow_hosts=allow_hosts,
+                     public_url=public_url)
+    cap = max_connections or serve_connections.default_cap()
+    serve_connections.install(serve_connections.Connections(min(cap, serve_connections.default_cap())))
+    asyncio.run(serve_connections.run(app, serve_connections.config(host, port, header_timeout)))

@@ -136,6 +136,12 @@ def statements(store: Path) -> int:
 
 # -- the server ----------------------------------------------------------------------------------
 
+def _limit_files(n: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -144,18 +150,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(store: Path, log: Path, *, timeout: float = 5.0, workers: int = 2,
-            max_rows: int = 100_000, max_memory: int = 8192, port: int | None = None) -> Iterator[str]:
-    """Run ``kb serve`` over ``store`` on 127.0.0.1 (its output in ``log``); yield its base URL.
-    The server is stopped (SIGTERM) on leaving."""
+            max_rows: int = 100_000, max_memory: int = 8192, port: int | None = None,
+            nofile: int | None = None, extra: list[str] | tuple[str, ...] = ()) -> Iterator[str]:
+    """Run ``kb serve`` over ``store`` on 127.0.0.1 (its output in ``log``), with at most ``nofile``
+    descriptors if given; yield its base URL. The server is stopped (SIGTERM) on leaving."""
     port = port or free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     args = [sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port),
             "--timeout", str(timeout), "--max-rows", str(max_rows), "--workers", str(workers),
-            "--max-memory", str(max_memory)]
+            "--max-memory", str(max_memory), *extra]
     base = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                preexec_fn=None if nofile is None else lambda: _limit_files(nofile))
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -511,3 +519,82 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- the slow-connection case --------------------------------------------------------------------
+
+def _closed(sock: socket.socket) -> bool:
+    """Whether the server has closed ``sock`` (readable with nothing to read)."""
+    import select
+
+    poller = select.poll()  # not select(): descriptors here go past FD_SETSIZE
+    poller.register(sock, select.POLLIN | select.POLLHUP | select.POLLERR)
+    if not poller.poll(0):
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+def slow_connections(store: Path, *, idle: int = 1100, nofile: int = 256, requests: int = 100,
+                     header_timeout: float = 30.0, log: Path | None = None) -> dict[str, Any]:
+    """Serve ``store`` with ``kb serve`` under a descriptor limit of ``nofile`` while one client keeps
+    ``idle`` connections open that never finish their request head (half of them send part of
+    one; each the server closes is reopened), and send ``requests`` ordinary requests meanwhile,
+    one at a time, each on a new connection. The figures: connections opened and still open, how
+    many the server closed, ordinary requests answered (by status), what the server logged."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, idle + 256))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))  # the client's own descriptors
+    statuses: Counter[str] = Counter()
+    failures: list[str] = []
+    held: list[socket.socket] = []
+    opened = reopened = 0
+    with tempfile.TemporaryDirectory(prefix="kb-slowconn-") as tmp:
+        log = log or Path(tmp) / "serve.log"
+        with serving(store, log, nofile=nofile, extra=["--header-timeout", str(header_timeout)]) as base:
+            port = int(base.rsplit(":", 1)[1])
+            partial = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+
+            def connect(i: int) -> socket.socket:
+                s = socket.create_connection(("127.0.0.1", port), timeout=30)
+                if i % 2:
+                    s.sendall(partial)  # a slowloris: part of a request head, never the rest
+                return s
+
+            for i in range(idle):
+                held.append(connect(i))
+                opened += 1
+            with httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+                for n in range(requests):
+                    for i, s in enumerate(held):  # keep the pressure on: reopen what the server closed
+                        if _closed(s):
+                            s.close()
+                            held[i] = connect(i)
+                            reopened += 1
+                    try:
+                        r = client.post(f"{base}/sparql", data={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"},
+                                        headers=ACCEPT)
+                        statuses[str(r.status_code)] += 1
+                        if r.status_code != 200 or r.json().get("boolean") is not True:
+                            failures.append(f"{n}: {r.status_code} {r.text[:200]}")
+                    except httpx.HTTPError as exc:
+                        statuses[type(exc).__name__] += 1
+                        failures.append(f"{n}: {type(exc).__name__}: {exc}")
+            still_open = sum(1 for s in held if not _closed(s))
+            for s in held:
+                s.close()
+            after = httpx.post(f"{base}/sparql", data={"query": "ASK { }"}, headers=ACCEPT, timeout=60)
+        text = log.read_text(errors="replace")
+        result = {
+            "nofile": nofile, "idle_connections": idle, "opened": opened, "reopened_after_close": reopened,
+            "still_open_at_end": still_open, "requests": requests, "by_status": dict(statuses),
+            "failures": len(failures), "failure_examples": failures[:5], "answers_after": after.status_code,
+            "cap_log_lines": len(re.findall(r"at the connection limit", text)),
+            "emfile_lines": len(re.findall(r"Too many open files|EMFILE|out of system resource", text)),
+            "log_bytes": len(text.encode()), "log": read_log(log),
+        }
+    return result

@@ -51,11 +51,16 @@ def test_fake_news_answer_vs_bbc_eyewitness_report(seed_conflicts):
 
 
 def test_general_denial_meets_documented_parts(seed_conflicts):
-    parts = {c.documented_event for c in pick(seed_conflicts, "aliyev-no-wrong", kind="part-of")}
+    # "Of course! Why not?" to "So everything is fake news?" challenges the accounts put to him: it
+    # meets the documented parts of the pattern, but not the hospital shelling (never put to him)
+    parts = {c.documented_event for c in pick(seed_conflicts, "aliyev-everything-fake-news", kind="part-of")}
     assert parts == {"cluster-munitions-in-civilian-areas", "stepanakert-shelling-2020-10-01",
-                     "stepanakert-hospital-shelling", "church-shelled-twice"}
-    c = pick(seed_conflicts, "aliyev-no-wrong", "stepanakert-hospital-shelling")[0]
+                     "church-shelled-twice"}
+    c = pick(seed_conflicts, "aliyev-everything-fake-news", "stepanakert-shelling-2020-10-01")[0]
     assert [s.edge for s in c.path] == ["made", "about", "has_part", "documented_by"]
+    assert c.challenge == "account" and c.part_of_asserted_by == ("stepanakert-shelling-2020-10-01",)
+    # "No, absolutely." to "you cannot be guilty of any wrong?" denies wrongdoing: nothing here contradicts it
+    assert not pick(seed_conflicts, "aliyev-no-wrong")
 
 
 def test_armenias_denial_is_a_counter_claim_ranked_below_documented_conflicts(seed_conflicts):
@@ -67,11 +72,30 @@ def test_armenias_denial_is_a_counter_claim_ranked_below_documented_conflicts(se
 
 
 def test_church_answer_disputes_attribution_not_the_shelling(seed_conflicts):
-    church = pick(seed_conflicts, "aliyev-church-mistake-or-provocation")
-    assert church and all(c.stance == "disputes" and c.challenge == "account" for c in church)
-    assert all(c.challenge == "occurrence" for c in seed_conflicts if c.stance == "denies")
-    assert all("does not deny that it happened" in c.summary and not c.summary.startswith("denial")
-               for c in church)
+    (church,) = pick(seed_conflicts, "aliyev-church-mistake-or-provocation")
+    assert church.stance == "disputes" and church.challenge == "responsibility"
+    # only the report whose title attributes the act meets it; its origin is unknown
+    assert [s.source for s in church.sources] == ["cathedral-report"]
+    assert church.independent_publishers == 0 and church.unknown_origins == 1
+    assert "does not deny that it happened" in church.summary and not church.summary.startswith("denial")
+    # the later answers concede it may have been their side's mistake: recorded as conceded, no finding
+    assert not pick(seed_conflicts, "aliyev-church-mistake-only")
+    assert not pick(seed_conflicts, "aliyev-church-twice-why-not")
+
+
+def test_the_corrected_seed_holds_only_defensible_findings(seed_conflicts):
+    pairs = [(c.claim, c.documented_event) for c in seed_conflicts]
+    assert len(pairs) == len(set(pairs))  # no claim and documented event twice
+    for c in seed_conflicts:
+        # no source of unknown origin counted as an independent publisher
+        assert c.independent_publishers == len(c.independent_origins)
+        assert all(s.origin == "known" for s in c.sources if s.group)
+        assert "Associated Press" not in json.dumps(c.to_dict())
+    (hrw,) = pick(seed_conflicts, "aliyev-not-using-cluster-munitions")
+    second = [s for s in hrw.sources if s.publisher == "human-rights-watch"]
+    assert second and all(s.via == ("bbc-interview",) and s.weight <= 0.4 for s in second)
+    assert "as reported by 'BBC interview of Ilham Aliyev by Orla Guerin'; the original not examined here" \
+        in hrw.summary
 
 
 EDGE_CASES = """
@@ -235,6 +259,10 @@ def _permuted_seed(tmp_path: Path, rng: random.Random) -> tuple[list[Path], dict
                 for f in fields:
                     if f in rec:
                         rec[f] = [id_map[x] for x in rec[f]] if isinstance(rec[f], list) else id_map[rec[f]]
+        for event in doc.get("events", []) or []:  # whom documentation holds responsible (#13)
+            for d in event.get("documented_by", []) or []:
+                if "attributes_to" in d:
+                    d["attributes_to"] = [id_map[x] for x in d["attributes_to"]]
     paths = []
     for name, doc in docs.items():
         p = tmp_path / name

@@ -267,3 +267,49 @@ def test_paths_to_one_documented_event_fold_into_one_finding_listing_every_path(
     assert [p["kind"] for p in row["paths"]] == ["direct", "part-of", "part-of"]
     md = cli(tmp_path, "conflicts", "--format", "markdown").stdout
     assert "Every path to this documented event" in md and "asserted by the record(s): `incident`, `wave`" in md
+
+
+# ---- item 2: second-hand documentation ----------------------------------------------------------
+
+VIA = """
+actors:
+  - {id: chief, name: Chief, kind: person}
+  - {id: ngo, name: The NGO, kind: organisation}
+  - {id: broadcaster, name: Broadcaster, kind: media}
+sources:
+  - {id: ngo-work, title: The NGO's documentation, kind: report, publisher: ngo}
+  - {id: interview, title: The interview, kind: interview, publisher: broadcaster}
+  - {id: ngo-direct, title: The NGO's own report, kind: report, publisher: ngo}
+events:
+  - id: bombing
+    label: Bombing
+    documented_by:
+      - {source: interview, evidence: news-report}
+      - {source: ngo-work, evidence: photo, via: [interview]}
+  - id: raid
+    label: Raid
+    documented_by:
+      - {source: ngo-work, evidence: photo, via: [interview]}
+      - {source: ngo-direct, evidence: photo}
+claims:
+  - {id: no-bombing, by: chief, stance: denies, about: [bombing], text: No bombs}
+  - {id: no-raid, by: chief, stance: denies, about: [raid], text: No raid}
+"""
+
+
+def test_second_hand_documentation_is_capped_at_its_carrier_and_shows_the_chain(tmp_path):
+    kb = build(tmp_path, VIA)
+    c = one(kb, "no-bombing")
+    ngo = next(s for s in c.sources if s.source == "ngo-work")
+    assert ngo.via == ("interview",) and ngo.weight == weight("EvidenceTypes", "news-report")
+    assert ngo.chain == "as reported by 'The interview'; the original not examined here"
+    assert "The NGO (photo, as reported by 'The interview'; the original not examined here)" in c.summary
+    assert c.score == pytest.approx(2 * weight("EvidenceTypes", "news-report"))
+    # without a carrier documenting the event itself, the cap is the scheme's default weight;
+    # the NGO's own first-hand report is not capped
+    raid = one(kb, "no-raid")
+    assert raid.score == pytest.approx(weight("EvidenceTypes", "photo")) and raid.independent_publishers == 1
+    data = json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)
+    src = next(s for d in data if d["claim"] == "no-bombing" for s in d["sources"] if s["source"] == "ngo-work")
+    assert src["via"] == ["interview"] and src["weight"] == weight("EvidenceTypes", "news-report")
+    assert "as reported by" in cli(tmp_path, "conflicts", "--format", "markdown").stdout

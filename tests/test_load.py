@@ -62,3 +62,21 @@ def test_16_clients_over_1m_triples_while_a_cartesian_product_is_stopped(tmp_pat
     print("\n" + loadtest.report(result) + f"\n  built: {built}; figures in {tmp_path / 'load.json'}")
     assert result["statements"] > 900_000
     _check(result, requests=1600, clients=16, timeout=5.0, margin=5.0)
+
+
+@pytest.mark.slow  # minutes: each ordinary connection waits its turn in a listen backlog full of slow ones
+def test_1100_idle_connections_under_a_256_descriptor_limit_do_not_stop_normal_requests(tmp_path):
+    """The slow-connection case: the server may hold 256 descriptors; one client keeps 1 100
+    connections open that never finish a request head (reopening each the server closes) while
+    ordinary requests are sent one at a time. Every ordinary request is answered, the server never
+    runs out of descriptors, and the cap is logged once per interval, not once per connection."""
+    store = tmp_path / "store"
+    KnowledgeBase(store).build()
+    result = loadtest.slow_connections(store, idle=1100, nofile=256, requests=10, log=tmp_path / "serve.log")
+    (tmp_path / "slow.json").write_text(json.dumps(result, indent=1))
+    print("\n" + json.dumps({k: v for k, v in result.items() if k != "log"}))
+    assert result["by_status"] == {"200": 10}, result["failure_examples"]
+    assert result["answers_after"] == 200
+    assert result["opened"] == 1100 and result["reopened_after_close"] > 0  # the cap made room
+    assert result["emfile_lines"] == 0 and result["log"]["errors"] == []
+    assert 1 <= result["cap_log_lines"] <= max(2, result["reopened_after_close"] // 100)

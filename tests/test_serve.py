@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
 from sparql_servers import free_port
 
 from kb import KnowledgeBase
@@ -285,9 +284,96 @@ def test_a_query_over_the_memory_limit_is_stopped_while_the_server_keeps_serving
     assert "refused POST /sparql from 127.0.0.1: 503 the query needed more memory" in server["log"].read_text()
 
 
+# -- who may talk to it (DNS rebinding, cross-site requests) ------------------------------------
+
+def _raw(port: int, request: bytes) -> bytes:
+    """Send a request exactly as written (a forged Host, as a rebinding page's browser sends it)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(request)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+def test_a_forged_host_is_refused_naming_the_flag_that_admits_it(server):
+    port = int(server["base"].rsplit(":", 1)[1])
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example"):
+        r = httpx.get(server["url"], params={"query": "ASK {}"}, headers={"Host": host})
+        assert r.status_code == 400, (host, r.text)
+        name = host.split(":")[0]
+        assert f"--allow-host {name}" in r.text and "results" not in r.text
+    raw = _raw(port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: rebind.example\r\nConnection: close\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 400") and b"--allow-host rebind.example" in raw
+    for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", "LOCALHOST."):
+        r = httpx.get(server["url"], params={"query": "ASK {}"}, headers={"Host": host})
+        assert r.status_code == 200 and r.json()["boolean"] is True, host
+    time.sleep(0.2)
+    assert "refused GET /sparql from 127.0.0.1: 400 this server does not answer to the host name 'evil.example'" \
+        in server["log"].read_text()
+
+
+def test_a_foreign_origin_is_refused_and_the_query_never_runs(server):
+    port = int(server["base"].rsplit(":", 1)[1])
+    for origin in ("http://evil.example", f"http://localhost:{port + 1}", "null", f"https://127.0.0.1:{port}x"):
+        r = httpx.post(server["url"], data={"query": SLOW}, headers={"Origin": origin}, timeout=60)
+        assert r.status_code == 403 and "cross-origin requests are refused" in r.text, (origin, r.text)
+        r = httpx.get(server["url"], params={"query": "ASK {}"}, headers={"Origin": origin})
+        assert r.status_code == 403, origin
+    for origin in (server["base"], f"http://localhost:{port}"):  # the query page's own requests
+        r = httpx.post(server["url"], content=b"ASK {}", headers={"Origin": origin,
+                                                                  "Content-Type": "application/sparql-query"})
+        assert r.status_code == 200 and r.json()["boolean"] is True, origin
+    time.sleep(0.2)
+    log = server["log"].read_text()
+    assert "403 cross-origin requests are refused (Origin 'http://evil.example'" in log
+    assert "time limit" not in log.split("Origin 'http://evil.example'")[1].split("\n")[0]
+
+
+def test_the_service_description_names_the_bound_address_not_the_client_host(server):
+    r = httpx.get(server["url"], headers={"Accept": "application/n-triples", "Host": "localhost"})
+    assert r.status_code == 200
+    assert f"<{server['url']}>".encode() in r.content and b"localhost" not in r.content
+
+
+def test_allow_host_and_public_url(seed_store, tmp_path):
+    port = free_port()
+    cmd = [sys.executable, "-m", "kb.cli", "--store", str(seed_store), "serve", "--port", str(port),
+           "--workers", "1", "--allow-host", "kb.proxy.example", "--public-url", "https://kb.proxy.example/kb"]
+    with open(tmp_path / "log", "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        _wait(url, proc)
+        r = httpx.get(url, headers={"Host": "kb.proxy.example", "Accept": "application/n-triples",
+                                    "Origin": "https://kb.proxy.example"})
+        assert r.status_code == 200 and b"<https://kb.proxy.example/kb/sparql>" in r.content
+        assert b"127.0.0.1" not in r.content
+        assert httpx.get(url, params={"query": "ASK {}"}, headers={"Host": "other.example"}).status_code == 400
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    bad = subprocess.run([*cmd[:-1], "javascript:alert(1)"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "--public-url must be an absolute http(s) URL" in bad.stderr
+
+
+def test_admitted_hosts_by_binding():
+    import socket
+
+    from kb.serve_guard import admitted_hosts, interface_addresses
+
+    loop = admitted_hosts("127.0.0.1")
+    assert {"localhost", "127.0.0.1", "::1"} <= loop and socket.gethostname().lower() not in loop
+    everywhere = admitted_hosts("0.0.0.0", ["proxy.example"])
+    assert socket.gethostname().lower() in everywhere and "proxy.example" in everywhere
+    assert interface_addresses() <= everywhere and "evil.example" not in everywhere
+
+
 def test_binds_loopback_by_default(server):
     log = server["log"].read_text()
-    assert re.search(r"Uvicorn running on http://127\.0\.0\.1:\d+", log)
+    assert re.search(r"Running on http://127\.0\.0\.1:\d+", log)
 
 
 # -- the Python API ------------------------------------------------------------------------------
@@ -298,10 +384,18 @@ def test_create_app_serves_new_builds_without_restart(tmp_path, write):
     kb = KnowledgeBase(store)
     kb.build()
     port = free_port()
-    config = uvicorn.Config(create_app(store, timeout=10, workers=1), host="127.0.0.1", port=port,
-                            log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    import asyncio
+
+    from hypercorn.asyncio import serve as hserve
+    from hypercorn.config import Config
+
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    app = create_app(store, timeout=10, workers=1, port=port)
+    thread = threading.Thread(target=loop.run_until_complete,
+                              args=(hserve(app, config, shutdown_trigger=stop.wait),), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}/sparql"
     try:
@@ -318,5 +412,109 @@ def test_create_app_serves_new_builds_without_restart(tmp_path, write):
         after = int(httpx.get(url, params={"query": q}).json()["results"]["bindings"][0]["n"]["value"])
         assert after == before + 1
     finally:
-        srv.should_exit = True
+        loop.call_soon_threadsafe(stop.set)
         thread.join(30)
+
+
+# -- slow clients and endpoint details (#14 items 3, 13) -----------------------------------------
+
+def _serve(store: Path, tmp_path: Path, *extra: str):
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port",
+                                 str(port), "--workers", "1", *extra], stdout=out, stderr=subprocess.STDOUT,
+                                cwd=tmp_path)
+    _wait(f"http://127.0.0.1:{port}/sparql", proc)
+    return proc, port, log
+
+
+def test_a_client_that_never_finishes_its_request_head_is_disconnected(seed_store, tmp_path):
+    import socket
+
+    proc, port, _log = _serve(seed_store, tmp_path, "--header-timeout", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+            s.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the rest
+            assert s.recv(100) == b""  # closed by the server (not the 60 s client timeout)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def _gone(sock) -> bool:
+    try:
+        return sock.recv(1) == b""
+    except TimeoutError:  # still open
+        return False
+    except OSError:
+        return True
+
+
+def test_idle_connections_past_the_cap_do_not_stop_normal_requests(seed_store, tmp_path):
+    import socket
+
+    proc, port, log = _serve(seed_store, tmp_path, "--max-connections", "20", "--header-timeout", "120")
+    idle = []
+    try:
+        for _ in range(60):  # three times the cap, none of them sending a thing
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=60))
+        for _ in range(10):
+            r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=60)
+            assert r.status_code == 200 and r.json()["boolean"] is True
+        for s in idle:
+            s.settimeout(0.5)
+        closed = sum(1 for s in idle if _gone(s))  # the oldest idle ones made room
+        assert 40 <= closed < 60
+    finally:
+        for s in idle:
+            s.close()
+        proc.terminate()
+        proc.wait(30)
+    text = log.read_text()
+    assert 1 <= text.count("at the connection limit (20 open, --max-connections)") <= 3, text
+    assert "Traceback" not in text
+
+
+def test_an_invalid_graph_iri_is_400_with_a_message(server):
+    for name in ("default-graph-uri", "named-graph-uri"):
+        r = httpx.get(server["url"], params={"query": "ASK {}", name: "not an iri"})
+        assert r.status_code == 400, r.text
+        assert f"{name} 'not an iri' is not an IRI" in r.text and "Error:" not in r.text
+
+
+def test_deep_nesting_is_refused_before_parsing(server):
+    from kb.serve import MAX_NESTING, nesting
+
+    deep = "ASK " + "{" * 50_000 + "}" * 50_000
+    r = httpx.post(server["url"], content=deep.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and f"more than {MAX_NESTING} deep" in r.text
+    parens = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    assert httpx.post(server["url"], data={"query": parens}).status_code == 400
+    assert nesting('ASK { "{{{{" <http://x/#{> # {{{{\n { } }') == 2
+    ok = "ASK " + "{" * MAX_NESTING + "}" * MAX_NESTING
+    assert httpx.post(server["url"], data={"query": ok}).status_code == 200
+    assert httpx.get(server["url"], params={"query": "ASK {}"}).status_code == 200  # the worker lives
+
+
+def test_x_forwarded_for_is_not_believed(server):
+    r = httpx.get(server["url"], params={"query": "INSERT DATA { <a:b> <a:b> <a:b> }"},
+                  headers={"X-Forwarded-For": "203.0.113.9", "Forwarded": "for=203.0.113.9"})
+    assert r.status_code == 403
+    time.sleep(0.2)
+    log = server["log"].read_text()
+    assert "203.0.113.9" not in log and "refused GET /sparql from 127.0.0.1: 403" in log
+
+
+def test_a_client_that_goes_away_mid_body_costs_one_line(server):
+    import socket
+
+    port = int(server["base"].rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                  b"Content-Length: 1000\r\n\r\nASK")
+        time.sleep(0.5)
+    time.sleep(1)
+    log = server["log"].read_text()
+    assert "the client went away before sending the whole request" in log
+    assert "ClientDisconnect" not in log and "Traceback" not in log
