@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kb import KnowledgeBase, QueryError
@@ -227,6 +227,7 @@ ECHO = NamedQuery.parse("echo", "# title: echo\n# description: returns its param
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
 def test_a_bound_value_comes_back_exactly_and_cannot_change_the_query(value):
+    assume(not (value.startswith("<") and value.endswith(">")))  # <…> is an IRI (tested below)
     result = run(ECHO, {"x": value}, db=ox.Store())
     rows = list(result)
     assert len(rows) == 1 and rows[0]["v"] == ox.Literal(value)
