@@ -71,3 +71,12 @@ def canonical_dump(path: Path) -> bytes:
 @pytest.fixture
 def dump() -> Callable[[Path], bytes]:
     return canonical_dump
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A working folder outside the repository."""
+    work = tmp_path_factory.mktemp("researcher") / "work"
+    work.mkdir()
+    assert not work.resolve().is_relative_to(Path(__file__).resolve().parent.parent)
+    return work

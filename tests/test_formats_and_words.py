@@ -4,30 +4,11 @@ outside the repository."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def kb(*args: str, cwd: Path, store: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``kb ARGS`` run in ``cwd`` (with ``--store`` when given), this checkout's code."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="120")
-    env.pop("KB_STORE", None)
-    cmd = [sys.executable, "-m", "kb.cli", *(["--store", str(store)] if store else []), *args]
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def outside(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("habits") / "work"
-    work.mkdir()
-    assert not work.resolve().is_relative_to(REPO)
-    return work
+from kb_cli import REPO, kb
 
 
 @pytest.fixture(scope="module")
