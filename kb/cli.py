@@ -12,16 +12,16 @@ from typing import Any, TypeVar
 import click
 
 from kb import __version__
-from kb.conflicts import KINDS
+from kb.analysis.conflicts import KINDS
 from kb.errors import KBError, KBWarning, printable, redact
-from kb.export import RDF_FORMATS
-from kb.export_tables import FORMATS as TABLE_FORMATS
+from kb.exports.rdf import RDF_FORMATS
+from kb.exports.reports import FORMATS
+from kb.exports.tables import FORMATS as TABLE_FORMATS
 from kb.formats import canonical, known
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import LOADERS
+from kb.model.terms import DEFAULT_BASE, check_base
 from kb.progress import wanted
-from kb.reports import FORMATS
-from kb.terms import DEFAULT_BASE, check_base
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +73,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 def auth_options(fn: F) -> F:
     """--user/--password-stdin/--auth for commands that talk to an external store. The password
-    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.remote.credentials);
+    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.sparql.push.credentials);
     --password still works, with a warning: other users can read a command line."""
 
     @functools.wraps(fn)
@@ -89,7 +89,7 @@ def auth_options(fn: F) -> F:
             kwargs["password"] = sys.stdin.readline().rstrip("\r\n")
         endpoint, user = kwargs.get("endpoint"), kwargs.get("user")
         if endpoint and user and kwargs.get("password") is None and sys.stdin.isatty():
-            from kb.remote import credentials
+            from kb.sparql.push import credentials
 
             try:
                 found = credentials(endpoint, user)
@@ -297,9 +297,9 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
     """
     if endpoint:
-        from kb.conflicts import find_conflicts
-        from kb.names import lookup
-        from kb.remote import RemoteEndpoint
+        from kb.analysis.conflicts import find_conflicts
+        from kb.model.names import lookup
+        from kb.sparql.push import RemoteEndpoint
 
         with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
             actor = lookup(remote, "actor", actor) if actor is not None else None
@@ -335,7 +335,7 @@ def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth:
 @handle_errors
 def queries(c: Context, as_json: bool) -> None:
     """List the named queries (kb/queries/*.rq): name, title, description and parameters."""
-    from kb.query import library
+    from kb.sparql.query import library
 
     lib = library()
     if as_json:
@@ -376,9 +376,9 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
     if endpoint:
-        from kb.names import resolve_params
-        from kb.query import load, run, serialize
-        from kb.remote import RemoteEndpoint
+        from kb.model.names import resolve_params
+        from kb.sparql.push import RemoteEndpoint
+        from kb.sparql.query import load, run, serialize
 
         named = load(query)
         with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
@@ -418,8 +418,8 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
 
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
     """
-    from kb.serve import serve as run
-    from kb.serve_guard import check_public_url
+    from kb.sparql.serve import serve as run
+    from kb.sparql.serve_guard import check_public_url
 
     if public_url is not None:
         try:

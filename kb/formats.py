@@ -2,7 +2,7 @@
 and export (``kb export -f``).
 
 Each row is one format and every name people call it by; names are compared by
-:func:`kb.names.key` (case, spaces, hyphens and slashes do not matter: ``JSON-LD``, ``json ld``
+:func:`kb.model.names.key` (case, spaces, hyphens and slashes do not matter: ``JSON-LD``, ``json ld``
 and ``jsonld`` are one name). :func:`canonical` turns what a user typed into the name the loaders
 or writers use, or raises :class:`kb.errors.UsageError` listing the names known.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kb.errors import UsageError
-from kb.names import key
+from kb.model.names import key
 
 NAMES: dict[str, tuple[str, ...]] = {
     # format: its names (the first is the one shown); import and export each use whichever they know

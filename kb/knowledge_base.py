@@ -26,22 +26,22 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kb import __version__
-from kb.conflicts import Conflict, find_conflicts
+from kb.analysis.conflicts import Conflict, find_conflicts
+from kb.analysis.projection import LocalEndpoint, project
+from kb.build.validate import check_shapes, focus_of, shacl_problems
 from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
-from kb.export import RDF_FORMATS, write_rdf
+from kb.exports.rdf import RDF_FORMATS, write_rdf
 from kb.formats import canonical
-from kb.graph import LocalEndpoint, project
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
-from kb.names import lookup, resolve_params
+from kb.model.graphs import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
+from kb.model.names import lookup, resolve_params
+from kb.model.records import Compiled, Existing, compile_records
+from kb.model.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, check_base, label, subclasses
 from kb.progress import track
-from kb.provenance import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
-from kb.records import Compiled, Existing, compile_records
 from kb.store import Store
-from kb.terms import DCTERMS, DEFAULT_BASE, EV, PROV, RDF, RDFS, XSD, check_base, label, subclasses
-from kb.validate import check_shapes, focus_of, shacl_problems
 
 if TYPE_CHECKING:
-    from kb.remote import PushReport
+    from kb.sparql.push import PushReport
 
 
 def seed_dir() -> Path:
@@ -401,7 +401,7 @@ class KnowledgeBase:
 
     def _names(self, replaced: set[str]) -> dict[tuple[str, str], str]:
         """Names and aliases of stored actors and places (outside ``replaced``) -> their ids."""
-        from kb.loaders.imported import stored_names
+        from kb.loaders.resolve import stored_names
 
         with self.store.reader() as db:
             return stored_names(db, replaced)
@@ -497,20 +497,20 @@ class KnowledgeBase:
 
     def resolve(self, word: str, value: str) -> str:
         """The id of the stored ``word`` record (actor, place, source, event, claim) whose id, name
-        or alias is ``value``; raises :class:`kb.names.NameNotFound` (with the nearest ids) or
-        :class:`kb.names.AmbiguousName`."""
+        or alias is ``value``; raises :class:`kb.model.names.NameNotFound` (with the nearest ids) or
+        :class:`kb.model.names.AmbiguousName`."""
         with self.snapshot() as db:
             return lookup(LocalEndpoint(db), word, value)
 
     def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
-        """Run a named query (see ``kb.query.library()``), a ``.rq`` file or SPARQL text.
+        """Run a named query (see ``kb.sparql.query.library()``), a ``.rq`` file or SPARQL text.
 
-        ``params`` bind the query's parameters safely (see :func:`kb.query.bind`). ``fmt``: json,
+        ``params`` bind the query's parameters safely (see :func:`kb.sparql.query.bind`). ``fmt``: json,
         xml, csv, tsv (the SPARQL 1.1 result formats) or table; CONSTRUCT and DESCRIBE give
         Turtle (``ttl``) or N-Triples (``nt``). Raises :class:`~kb.errors.QueryError` with the line
         and column of a syntax error.
         """
-        from kb.query import load, run, serialize
+        from kb.sparql.query import load, run, serialize
 
         named = load(query)
         with self.snapshot() as db:
@@ -520,9 +520,9 @@ class KnowledgeBase:
     def push(self, url: str, *, graph: str | None = None, user: str | None = None,
              password: str | None = None, auth: str = "digest", store_url: str | None = None,
              batch: int = 50_000) -> PushReport:
-        """Send the knowledge base to an external SPARQL 1.1 store (see :func:`kb.remote.push`):
+        """Send the knowledge base to an external SPARQL 1.1 store (see :func:`kb.sparql.push.push`):
         named graphs preserved, idempotent, in batches, with a progress bar when enabled."""
-        from kb.remote import push
+        from kb.sparql.push import push
 
         with self.snapshot() as db:
             return push(db, url, graph=graph, user=user, password=password, auth=auth,
@@ -536,7 +536,7 @@ class KnowledgeBase:
     def viz(self, out: str | Path, *, conflicts_only: bool = False, focus: str | None = None,
             depth: int = 2, actor: str | None = None, title: str = "Evidence graph") -> Path:
         """Write the interactive, offline HTML page of the graph and its conflicts."""
-        from kb.viz import subgraph, write_html
+        from kb.exports.viz import subgraph, write_html
 
         with self.snapshot() as db:
             g = project(LocalEndpoint(db))
@@ -559,8 +559,8 @@ class KnowledgeBase:
         (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
         ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
         """
-        from kb import export_tables
-        from kb.output import replacing
+        from kb.exports import tables as export_tables
+        from kb.exports.files import replacing
 
         fmt = canonical(fmt, [*RDF_FORMATS, *export_tables.FORMATS], "export format")
         self.require()

@@ -201,7 +201,7 @@ def query_latencies(store: Path, size: int) -> dict:
     import pyoxigraph as ox
 
     from kb import KnowledgeBase
-    from kb.query import bind, library
+    from kb.sparql.query import bind, library
 
     kb, lib = KnowledgeBase(store), library()
     out = {}
@@ -221,7 +221,7 @@ def serve_latencies(store: Path) -> dict:
 
     import httpx
 
-    from kb.query import bind, library
+    from kb.sparql.query import bind, library
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -325,7 +325,7 @@ PIPELINE_MAX_SIZE = 100_000  # the rdflib comparison is made at 100 000 triples 
 def _dataset(data: Path, size: int) -> None:
     if (data / "synthetic.nt").exists() and (data / "synthetic.yaml").exists():
         return
-    import generate
+    from kb.testing import synthetic as generate
 
     data.mkdir(parents=True, exist_ok=True)
     ds = generate.generate(size, seed=1)

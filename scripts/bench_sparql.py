@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 import sparql_servers  # noqa: E402
 
 from kb import KnowledgeBase  # noqa: E402
-from kb.query import bind, library  # noqa: E402
+from kb.sparql.query import bind, library  # noqa: E402
 
 
 def queries_for(ds_first: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         data.mkdir(parents=True, exist_ok=True)
         nt, store = data / "synthetic.nt", data / "store"
         if not nt.exists():
-            import generate
+            from kb.testing import synthetic as generate
 
             generate.write_nt(generate.generate(args.triples), nt)
         if not (store / "CURRENT").exists():

@@ -83,7 +83,7 @@ SELECT ?c ?claim ?actor ?event WHERE {
 
 def _generator() -> Any:
     sys.path.insert(0, str(REPO / "scripts"))
-    import generate
+    from kb.testing import synthetic as generate
 
     return generate
 
@@ -96,7 +96,7 @@ def build_store(store: Path, triples: int, *, seed: int = 1, loader: str = "kb",
     import pyoxigraph as ox
 
     from kb import KnowledgeBase
-    from kb.provenance import file_graph
+    from kb.model.graphs import file_graph
     from kb.store import Store
 
     started = time.perf_counter()
@@ -241,7 +241,7 @@ def sample_ids(client: httpx.Client, base: str, n: int = 40, seed: int = 1) -> d
 def plan(ids: dict[str, list[str]], seed: int = 1) -> list[Call]:
     """The requests to cycle over: every selective query with each sampled id, by each channel in
     turn, shuffled (deterministically)."""
-    from kb.query import bind, library
+    from kb.sparql.query import bind, library
 
     lib = library()
     calls: list[Call] = []

@@ -5,7 +5,7 @@ reads it, the exit code, and the ``:line:column: field:`` fragment and message f
 one-line error that must name it. Every case runs against a real store holding the seed; after
 each, the store must be byte-for-byte what it was (canonical N-Quads dump, published generation,
 generation folders). Inputs too big to commit (a 50 MB string, 100 000 nesting levels) are made
-here. Output paths (``-o``) follow the rule of ``kb.output``.
+here. Output paths (``-o``) follow the rule of ``kb.exports.files``.
 """
 
 from __future__ import annotations

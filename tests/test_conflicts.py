@@ -10,13 +10,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
-from conftest import REPO, load_script
+from conftest import REPO
 
 from kb import KnowledgeBase
-from kb.conflicts import find_conflicts
-from kb.graph import LocalEndpoint
+from kb.analysis.conflicts import find_conflicts
+from kb.analysis.projection import LocalEndpoint
+from kb.exports.reports import conflicts_csv, conflicts_markdown, safe_cell
 from kb.knowledge_base import seed_dir
-from kb.reports import conflicts_csv, conflicts_markdown, safe_cell
 
 QUERIES = REPO / "kb" / "queries"
 
@@ -203,7 +203,7 @@ def _precision_recall(found, expected):
 
 
 def test_planted_conflicts_found_exactly_at_10k(tmp_path):
-    gen = load_script("generate")
+    from kb.testing import synthetic as gen
     ds = gen.generate(10_000, seed=7)
     gen.write_yaml(ds, tmp_path / "synthetic.yaml")
     kb = KnowledgeBase(tmp_path / "store")
@@ -226,7 +226,7 @@ def test_planted_conflicts_found_exactly_at_10k(tmp_path):
 
 @pytest.mark.slow
 def test_planted_conflicts_found_exactly_at_1m(tmp_path):
-    gen = load_script("generate")
+    from kb.testing import synthetic as gen
     ds = gen.generate(1_000_000, seed=3)
     gen.write_nt(ds, tmp_path / "synthetic.nt")
     db = ox.Store(str(tmp_path / "db"))

@@ -12,13 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import load_script
 
 from kb import KnowledgeBase, StoreError
 
 
 def _generate(folder: Path, triples: int) -> Path:
-    gen = load_script("generate")
+    from kb.testing import synthetic as gen
     out = folder / "synthetic.yaml"
     gen.write_yaml(gen.generate(triples, seed=2), out)
     return out

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from kb import KnowledgeBase
+from kb.analysis.projection import edge_label
 from kb.cli import main
-from kb.graph import edge_label
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 
 from kb import KnowledgeBase
 from kb.errors import NoKnowledgeBaseError
-from kb.rules import weight
+from kb.model.rules import weight
 
 REPO = Path(__file__).resolve().parent.parent
 

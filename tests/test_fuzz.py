@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 
 from kb import InputError, KnowledgeBase
 from kb.loaders import LOADERS, InputFile
-from kb.records import compile_records
-from kb.terms import DEFAULT_BASE
+from kb.model.records import compile_records
+from kb.model.terms import DEFAULT_BASE
 
 SCALE = float(os.environ.get("KB_FUZZ_SCALE", "1"))
 TRIED: dict[str, int] = {}

@@ -9,15 +9,16 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, load_script
+from conftest import REPO
 
 from kb import KnowledgeBase
-from kb.provenance import PROVENANCE_GRAPH
+from kb.model.graphs import PROVENANCE_GRAPH
 
 
 @pytest.fixture(scope="module")
 def gen():
-    return load_script("generate")
+    from kb.testing import synthetic
+    return synthetic
 
 
 def test_n_triples_are_what_the_loader_makes(gen, tmp_path):

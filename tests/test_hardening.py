@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, canonical_dump
 
 from kb import InputError, KnowledgeBase, StoreLockedError
-from kb.terms import DCTERMS
+from kb.model.terms import DCTERMS
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -168,9 +168,8 @@ def test_a_2_gb_file_is_refused_before_it_is_read(tmp_path, name):
 
 
 def test_the_size_limit_is_configurable(tmp_path):
-    from conftest import load_script
 
-    gen = load_script("generate")
+    from kb.testing import synthetic as gen
     data = tmp_path / "synthetic.yaml"
     gen.write_yaml(gen.generate(30_000, seed=3), data)
     size_mb = data.stat().st_size / 2**20
@@ -312,7 +311,7 @@ def test_basic_auth_over_plain_http_is_warned_about(seeded_store, tmp_path):
 
 def test_redact_hides_the_password_of_every_url():
     from kb.errors import redact
-    from kb.remote import credentials
+    from kb.sparql.push import credentials
 
     assert redact("x http://u:p%40ss@h:1/a and https://v:q@k/") == "x http://u:***@h:1/a and https://v:***@k/"
     found = credentials("http://dba:p%40ss@[::1]:8890/sparql")

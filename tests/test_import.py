@@ -20,9 +20,9 @@ from kb import InputError, KnowledgeBase
 from kb.cli import main
 from kb.knowledge_base import seed_dir
 from kb.loaders.csv import LIST_SEPARATOR, columns
-from kb.provenance import PROVENANCE_GRAPH
-from kb.schema import nested_records, records
-from kb.terms import EV
+from kb.model.authoring import nested_records, records
+from kb.model.graphs import PROVENANCE_GRAPH
+from kb.model.terms import EV
 
 CORPUS = Path(__file__).parent / "corpus"
 EVQ = f"PREFIX ev: <{EV}> PREFIX dcterms: <http://purl.org/dc/terms/> " \

@@ -7,8 +7,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kb import KnowledgeBase
-from kb.schema import all_records, records
-from kb.terms import EV, class_codes, concept_codes, declared_terms, ontology, shapes
+from kb.model.authoring import all_records, records
+from kb.model.terms import EV, class_codes, concept_codes, declared_terms, ontology, shapes
 
 
 def test_ontology_and_shapes_parse():

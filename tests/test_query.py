@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from kb import KnowledgeBase, QueryError
 from kb.cli import main
 from kb.knowledge_base import seed_dir
-from kb.names import NameNotFound
-from kb.query import HEADER, NamedQuery, bind, library, load, refuse_unsafe, run, serialize
-from kb.terms import EV, concept_codes
+from kb.model.names import NameNotFound
+from kb.model.terms import EV, concept_codes
+from kb.sparql.query import HEADER, NamedQuery, bind, library, load, refuse_unsafe, run, serialize
 
 QUERIES = Path(str(resources.files("kb") / "queries"))
 # The researcher's library (the conflict rules and the build's checks live beside it, owned by those

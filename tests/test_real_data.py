@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kb import InputError, KnowledgeBase
-from kb.terms import EV
+from kb.model.terms import EV
 
 CORPUS = Path(__file__).parent / "corpus"
 ACLED = CORPUS / "acled"

@@ -12,16 +12,15 @@ import pyoxigraph as ox
 import pytest
 import sparql_servers
 from click.testing import CliRunner
-from conftest import load_script
 
 from kb import KnowledgeBase
+from kb.analysis.conflicts import find_conflicts
+from kb.analysis.projection import LocalEndpoint
 from kb.cli import main
-from kb.conflicts import find_conflicts
 from kb.errors import KBError
-from kb.graph import LocalEndpoint
-from kb.provenance import PROVENANCE_GRAPH
-from kb.query import library, run
-from kb.remote import RemoteEndpoint, batches, endpoint_urls
+from kb.model.graphs import PROVENANCE_GRAPH
+from kb.sparql.push import RemoteEndpoint, batches, endpoint_urls
+from kb.sparql.query import library, run
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 pytestmark = pytest.mark.server
@@ -125,7 +124,7 @@ def test_a_dropped_connection_resends_the_graph_from_its_put(seed_kb, monkeypatc
     PUT, which replaces whatever arrived before: nothing is duplicated, nothing is lost."""
     import httpx
 
-    import kb.remote
+    import kb.sparql.push
 
     requests: list[tuple[str, str, int]] = []
     failures = {"left": 2}
@@ -141,7 +140,7 @@ def test_a_dropped_connection_resends_the_graph_from_its_put(seed_kb, monkeypatc
         return httpx.Response(201)
 
     real = httpx.Client
-    monkeypatch.setattr(kb.remote.httpx, "Client", lambda **kw: real(transport=httpx.MockTransport(handler), **kw))
+    monkeypatch.setattr(kb.sparql.push.httpx, "Client", lambda **kw: real(transport=httpx.MockTransport(handler), **kw))
     with seed_kb.snapshot() as db:
         graphs = {g.value: sum(1 for _ in db.quads_for_pattern(None, None, None, g)) for g in db.named_graphs()}
     report = seed_kb.push("http://127.0.0.1:9/sparql", batch=40)
@@ -259,7 +258,7 @@ def test_remote_errors_are_clear(server, seed_kb):
 
 @pytest.mark.slow
 def test_100k_synthetic_graph_same_remotely(server, tmp_path):
-    gen = load_script("generate")
+    from kb.testing import synthetic as gen
     ds = gen.generate(100_000, seed=11)
     gen.write_yaml(ds, tmp_path / "synthetic.yaml")
     kb = KnowledgeBase(tmp_path / "syn")

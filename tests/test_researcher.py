@@ -119,7 +119,7 @@ def test_a_name_shared_by_two_records_lists_both_and_fails(outside, tmp_path):
 
 
 def test_one_name_key_for_the_project():
-    from kb.names import key
+    from kb.model.names import key
 
     assert key("Şuşa") == key("SUSA") == key("šuša") == "susa"
     assert key("government-of-armenia") == key("  Government   of Armenia ") == "government of armenia"

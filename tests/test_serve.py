@@ -17,8 +17,8 @@ import pytest
 from sparql_servers import free_port
 
 from kb import KnowledgeBase
-from kb.query import library, run
-from kb.serve import create_app
+from kb.sparql.query import library, run
+from kb.sparql.serve import create_app
 
 EV = "https://w3id.org/evkb/ns#"
 SELECT = f"SELECT ?c ?t WHERE {{ GRAPH ?g {{ ?c a <{EV}Claim> ; <https://schema.org/text> ?t }} }}"
@@ -362,7 +362,7 @@ def test_allow_host_and_public_url(seed_store, tmp_path):
 def test_admitted_hosts_by_binding():
     import socket
 
-    from kb.serve_guard import admitted_hosts, interface_addresses
+    from kb.sparql.serve_guard import admitted_hosts, interface_addresses
 
     loop = admitted_hosts("127.0.0.1")
     assert {"localhost", "127.0.0.1", "::1"} <= loop and socket.gethostname().lower() not in loop
@@ -484,7 +484,7 @@ def test_an_invalid_graph_iri_is_400_with_a_message(server):
 
 
 def test_deep_nesting_is_refused_before_parsing(server):
-    from kb.serve import MAX_NESTING, nesting
+    from kb.sparql.serve import MAX_NESTING, nesting
 
     deep = "ASK " + "{" * 50_000 + "}" * 50_000
     r = httpx.post(server["url"], content=deep.encode(), headers={"Content-Type": "application/sparql-query"})

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kb import InputError, KnowledgeBase, StoreLockedError
-from kb.provenance import PROVENANCE_GRAPH
+from kb.model.graphs import PROVENANCE_GRAPH
 from kb.store import Store
 
 A = """

@@ -10,9 +10,9 @@ import pyshacl
 import rdflib
 from test_store import A, B
 
+from kb.build.validate import data_store, focus_of, shacl_problems
+from kb.model.terms import SH, ontology, shapes
 from kb.store import Store
-from kb.terms import SH, ontology, shapes
-from kb.validate import data_store, focus_of, shacl_problems
 from tests.conftest import REPO
 
 VIOLATIONS = REPO / "tests" / "corpus" / "shacl" / "violations.ttl"

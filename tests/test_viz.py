@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from kb import KnowledgeBase
 from kb.cli import main
-from kb.viz import MAX_DRAWN, STYLE, conflict_nodes, render_html, subgraph, write_html
+from kb.exports.viz import MAX_DRAWN, STYLE, conflict_nodes, render_html, subgraph, write_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
@@ -463,7 +463,7 @@ def test_finding_card_shows_what_kb_conflicts_json_gives_for_every_seed_finding(
 def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(browser, seed):
     """#20 item 1: only the selected path is drawn in the selected colour (named in the legend), all else
     dimmed, and every node of the path lies in the graph's part that the panel leaves free."""
-    from kb.viz import SELECTED_COLOUR
+    from kb.exports.viz import SELECTED_COLOUR
 
     kb, out = seed
     found = kb.conflicts()

@@ -1,7 +1,7 @@
 """Input formats. Every loader has the same small interface: ``load(InputFile) -> Parsed``.
 
 A loader reads syntax only. Record formats (YAML, CSV, ClaimReview, ACLED layout) return
-:class:`~kb.records.Record` objects that :func:`kb.records.compile_records` checks and turns into
+:class:`~kb.records.Record` objects that :func:`kb.model.records.compile_records` checks and turns into
 quads; RDF formats return quads (JSON-LD) or a ``load_into`` function that streams a large file
 straight into the store's transaction. Importers may skip items with ``warnings`` (shown to the
 user). Register a new format in :data:`LOADERS` and its file endings in :data:`SUFFIXES`; see
@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.errors import Problem, printable
-from kb.records import Record
+from kb.model.records import Record
 
 MAX_INPUT_MB = 1024  # default limit for a file read whole: YAML, CSV, ClaimReview, JSON-LD
 
@@ -169,8 +169,8 @@ def link(parsed: list[Parsed], names: Callable[[], Mapping[tuple[str, str], str]
     """Steps that join records across the files of one build: documentation sheets to their
     events, and importers' name-made actors and places to existing ones (``names`` gives the
     stored ones as (record key, case-folded name or alias) -> id; called only when needed)."""
-    from kb.loaders import csv, imported
+    from kb.loaders import csv, resolve
 
     if any(r.auto for p in parsed for r in p.records):
-        imported.resolve(parsed, names())
+        resolve.resolve(parsed, names())
     return csv.attach_documentation(parsed)

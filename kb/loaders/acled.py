@@ -12,7 +12,7 @@ admin1, admin2, location, latitude, longitude, source, notes, fatalities``. Requ
   (``place-<slug>``, one per location; resolved to an existing place of the same name or alias);
 * ``actor1``, ``actor2`` and the ``;``-separated ``assoc_actor_1``/``assoc_actor_2`` -> actors the
   event ``involves`` (``ev:involves``: what the source says, not responsibility), resolved to
-  existing actors by name or alias, created otherwise (:mod:`kb.loaders.imported`);
+  existing actors by name or alias, created otherwise (:mod:`kb.loaders.resolve`);
 * ``source``, split on ``;`` -> one source per outlet (kind ``dataset``: the outlet's report as
   cited by this row; its date is left unknown: the row gives the event's date, not the
   report's), published by the outlet, documenting the event as ``news-report``. ``notes`` are
@@ -33,8 +33,8 @@ from collections.abc import Callable
 from kb.errors import Problem
 from kb.loaders import InputFile, Parsed
 from kb.loaders.csv import data_rows, read_rows, read_table
-from kb.loaders.imported import Builder, parse_date, plain_id, slug
-from kb.records import Loc
+from kb.loaders.resolve import Builder, parse_date, plain_id, slug
+from kb.model.records import Loc
 
 SIGNATURE = "event_id_cnty"
 COLUMNS = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1",

@@ -21,7 +21,7 @@ Mapping (also in ``docs/formats.md``); ``<key>`` is a slug of the review's ``url
   **asserts**: a ClaimReview reviews something its author said, so the claim records that the
   author asserted it (nothing about whether it is true).
 * ``itemReviewed.author`` -> the claimant (an actor: ``Person`` -> person, else organisation),
-  resolved by name or alias to an existing actor (:mod:`kb.loaders.imported`).
+  resolved by name or alias to an existing actor (:mod:`kb.loaders.resolve`).
 * ``itemReviewed.firstAppearance`` (else ``appearance``) -> the source the claim was stated in
   (a URL string or a CreativeWork; ``VideoObject`` -> video, else article).
 * ``itemReviewed.datePublished`` (else ``datePublished`` of the appearance) -> the claim's date.
@@ -53,11 +53,11 @@ from pyld import jsonld
 
 from kb.errors import Problem
 from kb.loaders import InputFile, Parsed
-from kb.loaders.imported import Builder, parse_date, slug
-from kb.loaders.jsontext import too_deep
 from kb.loaders.rdf import SCHEMA_ORG, SHIPPED_CONTEXTS, shipped_context
+from kb.loaders.resolve import Builder, parse_date, slug
+from kb.loaders.text import too_deep
 from kb.loaders.yaml import read_text
-from kb.records import Loc
+from kb.model.records import Loc
 
 
 def _skip_ws(text: str, i: int) -> int:

@@ -5,7 +5,7 @@ What a sheet holds is known from its file name: ``actors.csv``, ``places.csv``, 
 A sheet with another name (say ``Sheet1.csv``) is recognised by its header signature: the one
 record type whose columns include every header cell and whose required columns are all present.
 The header row names the columns: ``id`` and the record's fields (from ``ontology/authoring.ttl``,
-via :mod:`kb.schema`); ``documentation.csv`` has ``event, source, evidence, quote`` and attaches each
+via :mod:`kb.model.authoring`); ``documentation.csv`` has ``event, source, evidence, quote`` and attaches each
 row to an event of the same build. A cell holding several values separates them with ``|``
 (``Shushi@hy | Şuşa@az``). UTF-8 with or without a BOM; the delimiter (``,`` ``;`` tab ``|``) is
 the one that splits the header into the most known column names, unless given (``--delimiter``).
@@ -25,8 +25,8 @@ from pathlib import Path
 from kb.errors import Problem
 from kb.loaders import InputFile, Parsed
 from kb.loaders.yaml import read_text
-from kb.records import Loc, Record
-from kb.schema import RecordSpec, nested_records, records
+from kb.model.authoring import RecordSpec, nested_records, records
+from kb.model.records import Loc, Record
 
 LIST_SEPARATOR = "|"
 EVENT_COLUMN = "event"
@@ -263,9 +263,9 @@ def template(key: str) -> str:
 def write_templates(folder: str | Path, store: str | Path | None = None) -> list[Path]:
     """Write one empty sheet per record type into ``folder`` (created if missing; never inside the
     ``store`` folder) and return the paths written."""
-    from kb.output import folder as out_folder
-    from kb.output import replacing
-    from kb.schema import nested_records, records
+    from kb.exports.files import folder as out_folder
+    from kb.exports.files import replacing
+    from kb.model.authoring import nested_records, records
 
     out = out_folder(folder, store)
     written = []

@@ -30,9 +30,9 @@ import rdflib
 
 from kb.errors import InputError, Problem
 from kb.loaders import InputFile, Parsed
-from kb.loaders.jsontext import too_deep
+from kb.loaders.text import too_deep
 from kb.loaders.yaml import read_text
-from kb.provenance import PROVENANCE_GRAPH
+from kb.model.graphs import PROVENANCE_GRAPH
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -138,7 +138,7 @@ def jsonld_text(f: InputFile) -> str:
 def jsonld_quads(f: InputFile, graph: str) -> list[ox.Quad]:
     """A JSON-LD file parsed by rdflib, every statement in ``graph``, blank nodes fresh."""
     text = jsonld_text(f)
-    from kb.validate import quiet_ill_typed_literals
+    from kb.build.validate import quiet_ill_typed_literals
 
     ds = rdflib.Dataset()
     try:

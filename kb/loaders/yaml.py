@@ -17,8 +17,8 @@ import yaml
 
 from kb.errors import Problem
 from kb.loaders import yaml_fast
-from kb.records import Loc, Record
-from kb.schema import RecordSpec, nested_records, records
+from kb.model.authoring import RecordSpec, nested_records, records
+from kb.model.records import Loc, Record
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
     _Loader: type = yaml.CSafeLoader

@@ -16,8 +16,8 @@ import re
 import sys
 from contextlib import contextmanager
 
-from kb.records import Loc, Record
-from kb.schema import RecordSpec, nested_records, records
+from kb.model.authoring import RecordSpec, nested_records, records
+from kb.model.records import Loc, Record
 
 try:
     import ryml

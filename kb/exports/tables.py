@@ -2,7 +2,7 @@
 conflicts (for fact-checkers to publish), and CSV tables of claims, events and conflicts.
 
 Graph exports carry each node's class, kind, label and conflict flags; CSV cells that a spreadsheet
-would run as a formula are neutralised (see :func:`kb.reports.safe_cell`).
+would run as a formula are neutralised (see :func:`kb.exports.reports.safe_cell`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from kb.conflicts import Conflict
-from kb.graph import edge_label
-from kb.reports import conflicts_csv, write_csv
+from kb.analysis.conflicts import Conflict
+from kb.analysis.projection import edge_label
+from kb.exports.reports import conflicts_csv, write_csv
 
 FORMATS = ("graphml", "gexf", "claimreview", "csv-claims", "csv-events", "csv-conflicts")
 

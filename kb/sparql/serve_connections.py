@@ -23,7 +23,7 @@ import resource
 import time
 from typing import Any
 
-log = logging.getLogger("kb.serve")
+log = logging.getLogger("kb.sparql.serve")
 
 LOG_INTERVAL = 10.0  # seconds between two log lines about connections closed or refused at the cap
 
@@ -166,7 +166,7 @@ def config(host: str, port: int, header_timeout: float) -> Any:
     cfg.keep_alive_timeout = header_timeout
     cfg.read_timeout = max(1, round(header_timeout))
     cfg.backlog = burst()
-    cfg.accesslog = logging.getLogger("kb.serve.access")
-    cfg.errorlog = logging.getLogger("kb.serve.server")
+    cfg.accesslog = logging.getLogger("kb.sparql.serve.access")
+    cfg.errorlog = logging.getLogger("kb.sparql.serve.server")
     cfg.access_log_format = '%(h)s "%(m)s %(U)s HTTP/%(H)s" %(s)s %(b)s'
     return cfg

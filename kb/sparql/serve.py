@@ -9,7 +9,7 @@ Routes:
   union of all graphs, as in ``kb query``.
 * ``GET /sparql`` without a query — the SPARQL 1.1 Service Description (Turtle or N-Triples).
 * ``GET /queries`` — the named queries as JSON; ``GET /queries/NAME?PARAM=VALUE`` runs one, its
-  parameters bound safely (:func:`kb.query.bind`).
+  parameters bound safely (:func:`kb.sparql.query.bind`).
 * ``GET /`` — an offline query page: editor, results table, the named queries as examples. No
   asset comes from anywhere but this server.
 
@@ -24,8 +24,8 @@ are refused with 413; a query nested more than ``MAX_NESTING`` brackets deep is 
 before any parser sees it; an invalid ``default-graph-uri``/``named-graph-uri`` is refused with
 400. Workers reopen the store when a build publishes a new generation. A client that goes away
 mid-request costs one log line. ``X-Forwarded-For`` and its kin are never read: the log and the
-refusals name the peer address. Who may connect at all is :mod:`kb.serve_guard`'s (Host, Origin)
-and :mod:`kb.serve_connections`'s (connection cap, header timeout) business.
+refusals name the peer address. Who may connect at all is :mod:`kb.sparql.serve_guard`'s (Host, Origin)
+and :mod:`kb.sparql.serve_connections`'s (connection cap, header timeout) business.
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from kb.errors import QueryError
-from kb.query import NamedQuery, ReadOnlyError, _tokens, bind, form, library, refuse_unsafe
-from kb.serve_guard import HostGuard, public_base
+from kb.sparql.query import NamedQuery, ReadOnlyError, _tokens, bind, form, library, refuse_unsafe
+from kb.sparql.serve_guard import HostGuard, public_base
 
-log = logging.getLogger("kb.serve")
+log = logging.getLogger("kb.sparql.serve")
 
 RESULT_MEDIA = {  # media type -> the one we answer with (the first is the default)
     "application/sparql-results+json": "application/sparql-results+json",
@@ -112,7 +112,7 @@ class Refused(Exception):
 def _answer(db: Any, job: dict, max_rows: int) -> tuple[str, bytes]:
     import pyoxigraph as ox
 
-    from kb.query import execute, fetch, rows_to_results
+    from kb.sparql.query import execute, fetch, rows_to_results
 
     if job["kind"] == "graphs":
         names = sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode))
@@ -215,7 +215,7 @@ class WorkerPool:
     def __init__(self, store: str | Path, limits: Limits):
         self.store, self.limits = str(store), limits
         self.ctx = mp.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["kb.serve", "kb.query", "kb.store"])
+        self.ctx.set_forkserver_preload(["kb.sparql.serve", "kb.sparql.query", "kb.store"])
         self.idle: asyncio.Queue[_Worker] | None = None
         self.lock = threading.Lock()
         self.all: set[_Worker] = set()
@@ -404,7 +404,7 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
                host: str = "127.0.0.1", port: int = 7878, allow_hosts: Iterable[str] = (),
                public_url: str | None = None) -> Starlette:
     """The ASGI application serving the knowledge base stored at ``store`` (read-only), as bound
-    to ``host``:``port``: it answers only to the Host names :class:`kb.serve_guard.HostGuard`
+    to ``host``:``port``: it answers only to the Host names :class:`kb.sparql.serve_guard.HostGuard`
     admits (plus ``allow_hosts``), refuses other origins, and names itself by ``public_url`` or the
     bound address, never by what a client sent."""
     base = public_base(host, port, public_url)
@@ -555,8 +555,8 @@ def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeo
     """Run the endpoint with Hypercorn until interrupted (binds loopback unless ``host`` says
     otherwise): a client has ``header_timeout`` seconds to send its request head, and at most
     ``max_connections`` (default: what the descriptor limit leaves room for) are open at once
-    (:mod:`kb.serve_connections`)."""
-    from kb import serve_connections
+    (:mod:`kb.sparql.serve_connections`)."""
+    from kb.sparql import serve_connections
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,

@@ -11,7 +11,7 @@ from functools import cache, cached_property
 
 import rdflib
 
-from kb.terms import EV, OWL, RDF, authoring, class_codes, concept_codes, ontology
+from kb.model.terms import EV, OWL, RDF, authoring, class_codes, concept_codes, ontology
 
 KINDS = frozenset({"Text", "LangText", "Url", "Decimal", "Date", "DateOrInterval", "Reference",
                    "ClassCode", "ConceptCode", "Nested"})

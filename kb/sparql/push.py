@@ -1,7 +1,7 @@
 """An external SPARQL 1.1 store: query it, and push the knowledge base to it.
 
 * :class:`RemoteEndpoint` speaks the SPARQL 1.1 Protocol. Its :meth:`~RemoteEndpoint.select`
-  answers the :class:`kb.graph.Endpoint` protocol, so the projection and the conflict engine run
+  answers the :class:`kb.analysis.projection.Endpoint` protocol, so the projection and the conflict engine run
   against the remote store unchanged: the candidate subgraph is selected by SPARQL on the server
   and the paths are explained in NetworkX on what comes back. :meth:`~RemoteEndpoint.results`
   returns pyoxigraph results, so ``kb query --endpoint`` writes exactly the formats it writes
@@ -32,8 +32,8 @@ import httpx
 import pyoxigraph as ox
 
 from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
-from kb.provenance import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
-from kb.terms import EV
+from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
+from kb.model.terms import EV
 
 BATCH = 50_000
 ATTEMPTS = 3  # per graph, when the connection drops during a push
@@ -200,7 +200,7 @@ class RemoteEndpoint:
         return r
 
     def select(self, query: str) -> Iterator[dict[str, str]]:
-        """Rows of a SELECT as plain strings, unbound variables absent (:class:`kb.graph.Endpoint`)."""
+        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``)."""
         data = json.loads(self.request(query, _RESULTS_JSON).content)
         for binding in data.get("results", {}).get("bindings", []):
             yield {k: v["value"] for k, v in binding.items()}

@@ -15,8 +15,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import rdflib
 
-from kb.provenance import PROVENANCE_GRAPH
-from kb.terms import PREFIXES
+from kb.model.graphs import PROVENANCE_GRAPH
+from kb.model.terms import PREFIXES
 
 RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None, bool]] = {
     # name: (file ending, Oxigraph format or None for rdflib, graph-aware)

@@ -6,7 +6,7 @@ of it, so that different names never share an id) and marks it ``auto``. Before 
 :func:`resolve` points each such record at an existing actor or place with the same name or alias
 (case-insensitive; stored in the knowledge base or written in the same build) and drops the made
 one; only names nobody knows create new records. Everything then goes through the same record
-checks (:mod:`kb.records`) as YAML and CSV.
+checks (:mod:`kb.model.records`) as YAML and CSV.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from kb.loaders import Parsed
-from kb.records import Loc, Record
-from kb.schema import nested_records, records
-from kb.terms import DCTERMS, RDFS, SKOS
+from kb.model.authoring import nested_records, records
+from kb.model.records import Loc, Record
+from kb.model.terms import DCTERMS, RDFS, SKOS
 
 #: Record types whose importer-made records are resolved by name or alias.
 RESOLVED = ("actors", "places")

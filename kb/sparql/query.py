@@ -336,7 +336,7 @@ def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
 def run(query: str | NamedQuery, params: Mapping[str, str] | None = None, *, db: ox.Store | None = None,
         endpoint: object | None = None) -> Result:
     """Run a named query, a ``.rq`` file or SPARQL text, on a local store (``db``) or on a remote
-    endpoint (a :class:`kb.remote.RemoteEndpoint`). Returns pyoxigraph results either way."""
+    endpoint (a :class:`kb.sparql.push.RemoteEndpoint`). Returns pyoxigraph results either way."""
     named = query if isinstance(query, NamedQuery) else load(query)
     refuse_unsafe(named)
     text = bind(named, params or {})
@@ -363,7 +363,7 @@ def serialize(result: Result | list[ox.Triple], fmt: str) -> bytes:
         if fmt in RESULT_FORMATS:
             raise QueryError(f"a CONSTRUCT or DESCRIBE query gives a graph: use --format ttl or nt, "
                              f"not {fmt}")
-        from kb.terms import DEFAULT_BASE, PREFIXES
+        from kb.model.terms import DEFAULT_BASE, PREFIXES
 
         rdf = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
         prefixes = {**PREFIXES, "id": DEFAULT_BASE} if rdf == ox.RdfFormat.TURTLE else None
@@ -414,7 +414,7 @@ def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int = 60) -
     """A plain-text table for terminals (IRIs shortened with the usual prefixes)."""
     if isinstance(result, (bool, ox.QueryBoolean)):
         return "true\n" if bool(result) else "false\n"
-    from kb.terms import DEFAULT_BASE, PREFIXES
+    from kb.model.terms import DEFAULT_BASE, PREFIXES
 
     prefixes = {"id": DEFAULT_BASE, **PREFIXES}
     names, rows = fetch(result)

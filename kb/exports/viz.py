@@ -24,9 +24,9 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from kb.conflicts import Conflict
-from kb.graph import edge_label
-from kb.reports import conflicts_markdown
+from kb.analysis.conflicts import Conflict
+from kb.analysis.projection import edge_label
+from kb.exports.reports import conflicts_markdown
 
 MAX_DRAWN = 2500  # above this the page asks for --focus / --conflicts-only before drawing
 LARGE = 300       # above this, fewer layout iterations so that the page settles in seconds
@@ -234,7 +234,7 @@ def json_island(data: object) -> str:
 def write_html(g: nx.MultiDiGraph, conflicts: list[Conflict], out: str | Path,
                title: str = "Evidence graph", store: str | Path | None = None) -> Path:
     """Write the page to ``out`` (atomically; never into the ``store`` folder) and return its path."""
-    from kb.output import replacing
+    from kb.exports.files import replacing
 
     page = render_html(g, conflicts, title)
     with replacing(out, store) as tmp:  # see kb.output for the path rules

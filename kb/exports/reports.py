@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
-from kb.conflicts import Conflict
+from kb.analysis.conflicts import Conflict
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

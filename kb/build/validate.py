@@ -29,10 +29,10 @@ import pyshacl_turbo
 import rdflib
 
 from kb.errors import Problem
-from kb.provenance import PROVENANCE_GRAPH
-from kb.records import Loc
-from kb.schema import all_records
-from kb.terms import RDF, SH, SKOS, ontology, shapes
+from kb.model.graphs import PROVENANCE_GRAPH
+from kb.model.records import Loc
+from kb.model.authoring import all_records
+from kb.model.terms import RDF, SH, SKOS, ontology, shapes
 
 _NT = ox.RdfFormat.N_TRIPLES
 _TYPE = ox.NamedNode(str(RDF.type))

@@ -73,7 +73,7 @@ __all__ = [
 
 def ontology_dir() -> Path:
     """The folder holding evidence.ttl, shapes.ttl and authoring.ttl."""
-    here = Path(__file__).resolve().parent.parent / "ontology"
+    here = Path(__file__).resolve().parents[2] / "ontology"
     if (here / "evidence.ttl").is_file():
         return here
     return Path(str(resources.files("kb") / "ontology"))
@@ -150,7 +150,7 @@ def concept_codes(scheme: str) -> dict[str, str]:
 @cache
 def record_class_of(cls: str) -> str | None:
     """The top record class (Actor, Place, Source, Event, Claim, Documentation) a class belongs to."""
-    from kb.schema import all_records  # local: schema reads terms
+    from kb.model.authoring import all_records  # local: schema reads terms
 
     for rec in all_records():
         if cls in subclasses(rec.cls):
@@ -171,7 +171,7 @@ def sparql_prefixes() -> str:
 
 @cache
 def _code_words(items: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
-    from kb.names import key  # local: names reads terms
+    from kb.model.names import key  # local: names reads terms
 
     g = ontology()
     out: dict[str, list[str]] = {}
@@ -187,11 +187,11 @@ def _code_words(items: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]
 
 def code_for(value: str, codes: dict[str, str], field: str) -> tuple[str | None, str]:
     """The code of ``codes`` that ``value`` is (its code, or a label of its concept or class:
-    skos:prefLabel, skos:altLabel, rdfs:label; compared by :func:`kb.names.key`), and "" — or
+    skos:prefLabel, skos:altLabel, rdfs:label; compared by :func:`kb.model.names.key`), and "" — or
     None and the error message, with the nearest codes as suggestions."""
     import difflib
 
-    from kb.names import key
+    from kb.model.names import key
 
     if value in codes:
         return value, ""

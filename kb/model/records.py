@@ -19,8 +19,8 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kb.errors import Problem
-from kb.schema import Field, RecordSpec, nested_records, shortcut
-from kb.terms import DCTERMS, EV, RDF, XSD, code_for, subclasses
+from kb.model.authoring import Field, RecordSpec, nested_records, shortcut
+from kb.model.terms import DCTERMS, EV, RDF, XSD, code_for, subclasses
 
 # Every pattern is applied with fullmatch: ``$`` alone would also match before a final newline
 # (an id written ``"evil\n"``, or a ``|`` block scalar, would pass and then break IRI creation).

@@ -1,6 +1,6 @@
 """The candidate subgraph of the conflict engine, selected with standard SPARQL 1.1 SELECT queries.
 
-A leaner sibling of :func:`kb.graph.project`, in the same conventions (nodes keyed by IRI with
+A leaner sibling of :func:`kb.analysis.projection.project`, in the same conventions (nodes keyed by IRI with
 their authoring ``id`` and ``label``; edges keyed by authoring field name; one
 ``documented_by:<evidence>`` edge event -> source per documentation, carrying ``evidence`` and
 ``quote``), but holding only what the conflict engine reads: claims (stance, claimant, about,
@@ -16,10 +16,10 @@ from functools import cache
 
 import networkx as nx
 
-from kb.graph import Endpoint
-from kb.provenance import PROVENANCE_GRAPH
-from kb.schema import Field, nested_records, records
-from kb.terms import DCTERMS, RDFS, concept_codes
+from kb.analysis.projection import Endpoint
+from kb.model.authoring import Field, nested_records, records
+from kb.model.graphs import PROVENANCE_GRAPH
+from kb.model.terms import DCTERMS, RDFS, concept_codes
 
 # The fields the engine reads: (record key, field name).
 EDGE_FIELDS = (("claims", "by"), ("claims", "about"), ("claims", "stated_in"),
@@ -137,7 +137,7 @@ def claim_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
 
 def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     """Put the claims' concept fields on their nodes and the documentation fields on their
-    ``documented_by`` edges (used by this module and by :func:`kb.graph.project`)."""
+    ``documented_by`` edges (used by this module and by :func:`kb.analysis.projection.project`)."""
     for claim, attrs in claim_concepts(endpoint).items():
         if claim in g:
             g.nodes[claim].update(attrs)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from kb.errors import UsageError
-from kb.schema import records
-from kb.terms import sparql_prefixes, subclasses
+from kb.model.authoring import records
+from kb.model.terms import sparql_prefixes, subclasses
 
 _SEPARATORS = re.compile(r"[\W_]+")
 

@@ -12,7 +12,7 @@ from functools import cache
 
 import rdflib
 
-from kb.terms import EV, RDFS, ev, ontology
+from kb.model.terms import EV, RDFS, ev, ontology
 
 __all__ = ["Concept", "concepts", "count_phrase", "default_weight", "independence_phrase"]
 

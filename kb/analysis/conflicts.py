@@ -1,11 +1,11 @@
 """The conflict engine: where a denial (or dispute) meets documentation of what it is about.
 
-The candidate subgraph is selected with standard SPARQL 1.1 (:func:`kb.candidates.candidate_graph`,
+The candidate subgraph is selected with standard SPARQL 1.1 (:func:`kb.analysis.candidates.candidate_graph`,
 through any :class:`~kb.graph.Endpoint`, so a remote store works the same way) and built into one
 NetworkX graph, indexed once. From every claim that denies or disputes, a breadth-first walk goes
 down ``part_of`` (to the specific events a pattern is made of, at any depth) and across
 ``owl:sameAs`` (aliases), each event visited once per claim, so cycles are safe; the events that
-sources independent of the claimant document are conflicts (:mod:`kb.independence` defines
+sources independent of the claimant document are conflicts (:mod:`kb.analysis.independence` defines
 independence). Assertions of the same event give self-contradictions and counter-claims. Kinds,
 the score and the JSON schema are defined in ``docs/conflicts.md``. The wording is the same for
 every party: "denial by X conflicts with documentation by Y", never a verdict.
@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 import networkx as nx
 
-from kb import rules
-from kb.candidates import candidate_graph
-from kb.graph import Endpoint
-from kb.independence import Independence, independent_weights
+from kb.analysis.candidates import candidate_graph
+from kb.analysis.independence import Independence, independent_weights
+from kb.analysis.projection import Endpoint
+from kb.model import rules
 
 # The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
 # (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds), read by kb.rules.
@@ -120,7 +120,7 @@ class Conflict:
 
 class _Index:
     """Everything the walk needs, read once from the graph (the candidate subgraph, or the full
-    projection of :func:`kb.graph.project`, which uses the same node and edge conventions)."""
+    projection of :func:`kb.analysis.projection.project`, which uses the same node and edge conventions)."""
 
     def __init__(self, g: nx.MultiDiGraph):
         self.attrs: dict[str, dict] = dict(g.nodes(data=True))
@@ -182,7 +182,8 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
 
     ``kind`` keeps one kind, ``actor`` the claims of one claimant (by id), ``min_independent`` the
     conflicts documented by at least that many independent publishers. ``graph``: an already
-    projected graph (:func:`kb.graph.project` or :func:`kb.candidates.candidate_graph`) to reuse.
+    projected graph (:func:`kb.analysis.projection.project` or
+    :func:`kb.analysis.candidates.candidate_graph`) to reuse.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown conflict kind {kind!r}; expected one of: {', '.join(KINDS)}")

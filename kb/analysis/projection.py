@@ -20,9 +20,9 @@ from typing import Protocol
 import networkx as nx
 import pyoxigraph as ox
 
-from kb.provenance import PROVENANCE_GRAPH, graph_display
-from kb.schema import all_records, records
-from kb.terms import EV, RDFS, SCHEMA, class_codes, concept_codes, sparql_prefixes, subclasses
+from kb.model.authoring import all_records, records
+from kb.model.graphs import PROVENANCE_GRAPH, graph_display
+from kb.model.terms import EV, RDFS, SCHEMA, class_codes, concept_codes, sparql_prefixes, subclasses
 
 Row = dict[str, str]
 _LABEL = str(RDFS.label)
@@ -160,7 +160,7 @@ def project(endpoint: Endpoint) -> nx.MultiDiGraph:
         evidence = codes.get(row["type"], row["type"])
         g.add_edge(e, src, key=f"documented_by:{evidence}", property=str(EV.documentedBy),
                    evidence=evidence, quote=row.get("quote"))
-    from kb.candidates import add_extras  # local: candidates builds on this module's Endpoint
+    from kb.analysis.candidates import add_extras  # local: candidates builds on this module's Endpoint
 
     add_extras(g, endpoint)
     for _n, attrs in g.nodes(data=True):

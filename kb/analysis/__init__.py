@@ -1,0 +1,1 @@
+"""Readers of the stored graph: the projection, candidate paths, conflicts and independence."""

@@ -1,0 +1,1 @@
+"""Writers: RDF formats, tables, conflict reports, the interactive page, and safe file output."""

@@ -1,0 +1,1 @@
+"""Synthetic data the tests and benchmarks share."""
