@@ -30,7 +30,6 @@ from kb.analysis.conflicts import Conflict, find_conflicts
 from kb.analysis.projection import LocalEndpoint, project
 from kb.build.validate import check_shapes, focus_of, shacl_problems
 from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
-from kb.exports.rdf import RDF_FORMATS, write_rdf
 from kb.formats import canonical
 from kb.loaders import LOADERS, InputFile, Parsed, format_for, link
 from kb.model.graphs import PROVENANCE_GRAPH, file_graph, graph_display, seed_graph
@@ -552,24 +551,22 @@ class KnowledgeBase:
         found = [c for c in found if c.claim in drawn or c.documented_event in drawn]
         return write_html(part, found, out, title, store=self.path)
 
-    def export(self, fmt: str, out: str | Path) -> Path:
-        """Write the knowledge base to ``out`` (atomically).
+    def export(self, fmt: str | None, out: str | Path) -> Path:
+        """Write the knowledge base to ``out`` (atomically) in the format ``fmt`` (a name or alias,
+        or None: from the file ending of ``out``), one of :data:`kb.exports.EXPORTS`.
 
-        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``
-        (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
-        ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
+        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``. Other tools: ``graphml``,
+        ``gexf``, ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``,
+        ``csv-conflicts``; the conflict reports ``conflicts-table``, ``conflicts-json``,
+        ``conflicts-markdown``; ``html``, the interactive page.
         """
-        from kb.exports import tables as export_tables
+        from kb.exports import Inputs, export_format
         from kb.exports.files import replacing
 
-        fmt = canonical(fmt, [*RDF_FORMATS, *export_tables.FORMATS], "export format")
+        chosen = export_format(fmt, out)
         self.require()
-        with replacing(out, self.path) as tmp, self.snapshot() as db:  # see kb.output for the path rules
-            if fmt in export_tables.FORMATS:
-                g = project(LocalEndpoint(db))
-                export_tables.write(fmt, g, find_conflicts(LocalEndpoint(db), graph=g), tmp)
-            else:
-                write_rdf(db, fmt, tmp, self.base)
+        with replacing(out, self.path) as tmp, self.snapshot() as db:  # path rules: kb.exports.files
+            chosen.write(Inputs(db, self.base), tmp)
         return Path(out)
 
 

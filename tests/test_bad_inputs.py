@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import canonical_dump
+from helpers import canonical_dump
 
 from kb import InputError, KnowledgeBase
 from kb.cli import main

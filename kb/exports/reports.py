@@ -6,8 +6,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from kb.analysis.conflicts import Conflict
+if TYPE_CHECKING:
+    from kb.analysis.conflicts import Conflict
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -109,7 +111,3 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
         if c.counter_claims:
             out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
     return "\n".join(out)
-
-
-FORMATS = {"table": conflicts_table, "json": conflicts_json, "csv": conflicts_csv,
-           "markdown": conflicts_markdown}

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
+from kb.errors import KBWarning, QueryError, RemoteError
 from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.model.terms import EV
 
@@ -43,12 +43,6 @@ _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 # Graph Store Protocol and query paths by server convention: (query path, graph store path).
 _CONVENTIONS = (("/sparql", "/sparql-graph-crud-auth"), ("/sparql", "/sparql-graph-crud"),
                 ("/query", "/store"))
-
-
-class RemoteError(KBError):
-    """The external store could not be reached, refused a request, or cut a result short."""
-
-    exit_code = EXIT_STORE
 
 
 class InsecureAuthWarning(KBWarning):

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kb.errors import QueryError
+from kb.errors import QueryError, ReadOnlyError
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -206,10 +206,6 @@ def _unsafe(text: str) -> tuple[str, int] | None:
                             if kind == "name" and value.upper() == first), 0)
     return next((("SERVICE", pos) for kind, value, pos in _tokens(text)
                  if kind == "name" and value.upper() == "SERVICE"), None)
-
-
-class ReadOnlyError(QueryError):
-    """A query asked for something this read-only, offline service refuses (update, SERVICE)."""
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

@@ -54,8 +54,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from kb.errors import QueryError
-from kb.sparql.query import NamedQuery, ReadOnlyError, _tokens, bind, form, library, refuse_unsafe
+from kb.errors import QueryError, ReadOnlyError, Refused
+from kb.sparql.query import NamedQuery, _tokens, bind, form, library, refuse_unsafe
 from kb.sparql.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.sparql.serve")
@@ -97,14 +97,6 @@ class Limits:
     max_body: int = 1 << 20     # bytes of a request body
     workers: int = 2            # worker processes (queries that can run at once)
     max_memory: int = 2048      # MB of data a worker may hold (its query's working memory)
-
-
-class Refused(Exception):
-    """A request we answer with an error status (logged)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 # -- the worker processes ------------------------------------------------------------------------
