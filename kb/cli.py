@@ -12,7 +12,7 @@ import click
 
 from kb import __version__
 from kb.analysis.conflicts import KINDS
-from kb.errors import EXIT_CODES, KBError, KBWarning, printable, redact
+from kb.errors import CODE_MEANINGS, KBError, KBWarning, printable, redact
 from kb.exports import export_format, known_exports, reports
 from kb.formats import known
 from kb.knowledge_base import KnowledgeBase
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES_HELP = "Exit codes: " + ", ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + "."
+EXIT_CODES_HELP = "Exit codes: " + ", ".join(f"{code} {what}" for code, what in CODE_MEANINGS.items()) + "."
 REPORTS = reports()
 
 

@@ -4,7 +4,7 @@ Every problem a user can cause is reported as ``file:line:column: field: message
 column 1-based; CSV rows are lines). Every exception the package raises on purpose is defined
 here, each with the process exit code the CLI exits with (``exit_code``) and the HTTP status a
 server answers it with (``http_status``). The exit codes are written here only: the CLI's help
-reads :data:`EXIT_CODES`, and a test checks that the table in ``docs/exit-codes.md`` lists exactly
+reads :data:`CODE_MEANINGS`, and a test checks that the table in ``docs/exit-codes.md`` lists exactly
 these classes.
 
     >>> str(Problem("data/claims.yaml", 37, 13, "stance", "unknown stance 'denied'"))
@@ -31,7 +31,7 @@ EXIT_STORE = 4      # the store or a file could not be read or written (I/O, dis
 EXIT_QUERY = 5      # a SPARQL query is malformed or was refused
 
 #: Each exit code and what it means, in a few words (the CLI's help text).
-EXIT_CODES: dict[int, str] = {
+CODE_MEANINGS: dict[int, str] = {
     EXIT_OK: "ok",
     EXIT_INVALID: "invalid input (each problem printed as file:line:column: field: message)",
     EXIT_USAGE: "usage error",
