@@ -1,8 +1,9 @@
 """The conflict engine: where a denial (or dispute) meets documentation of what it is about.
 
-The candidate subgraph is selected with standard SPARQL 1.1 (:func:`kb.analysis.candidates.candidate_graph`,
-through any :class:`~kb.graph.Endpoint`, so a remote store works the same way) and built into one
-NetworkX graph, indexed once. From every claim that denies or disputes, a breadth-first walk goes
+The candidate subgraph is selected with standard SPARQL 1.1
+(:func:`kb.analysis.candidates.candidate_graph`, through any :class:`~kb.analysis.projection.Endpoint`,
+so a remote store works the same way) and built into one NetworkX graph, indexed once. From every
+claim that denies or disputes (a stance ``ev:challenging`` in the ontology), a breadth-first walk goes
 down ``part_of`` (to the specific events a pattern is made of, at any depth) and across
 ``owl:sameAs`` (aliases), each event visited once per claim, so cycles are safe; the events that
 sources independent of the claimant document are conflicts (:mod:`kb.analysis.independence` defines
@@ -26,7 +27,7 @@ from kb.analysis.projection import Endpoint
 from kb.model import rules
 
 # The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
-# (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds), read by kb.rules.
+# (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds, ev:Stances), read by kb.model.rules.
 KINDS = tuple(rules.concepts("FindingKinds"))
 SCHEMA_VERSION = 2  # the JSON form: see docs/conflicts.md ("Schema versions")
 

@@ -75,7 +75,7 @@ def check(value: str, f: Field, subject: Subject) -> list[Statement]:
 
 
 @cache
-def _node(iri: str) -> NamedNode:
+def vocabulary_node(iri: str) -> NamedNode:
     """Vocabulary IRIs (properties, classes, concepts) as shared pyoxigraph terms."""
     return NamedNode(iri)
 
@@ -172,12 +172,12 @@ def _code(value: str, f: Field) -> str:
 
 @kind("ClassCode")
 def class_code(value: str, f: Field, subject: Subject) -> list[Statement]:
-    return [(str(RDF.type), _node(_code(value, f)))]
+    return [(str(RDF.type), vocabulary_node(_code(value, f)))]
 
 
 @kind("ConceptCode")
 def concept_code(value: str, f: Field, subject: Subject) -> list[Statement]:
-    return _each(f, _node(_code(value, f)))
+    return _each(f, vocabulary_node(_code(value, f)))
 
 
 @kind("Reference")
@@ -210,4 +210,4 @@ def _a(word: str) -> str:
 
 
 __all__ = ["CHECKERS", "ID_RE", "LANG_RE", "MAX_VALUE_CHARS", "NESTED", "Invalid", "Statement", "Subject",
-           "check", "kind", "parse_date"]
+           "check", "kind", "parse_date", "vocabulary_node"]

@@ -18,13 +18,13 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kb.errors import Problem
 from kb.model import kinds
 from kb.model.authoring import Field, RecordSpec, nested_records, shortcut
-from kb.model.kinds import ID_RE, LANG_RE, Invalid, Subject
+from kb.model.kinds import ID_RE, Invalid, Subject
+from kb.model.kinds import vocabulary_node as _node
 from kb.model.terms import DCTERMS, EV, RDF
 
 _TYPE = NamedNode(str(RDF.type))
 _IDENTIFIER = NamedNode(str(DCTERMS.identifier))
 _PART_OF = str(EV.partOf)
-_node = kinds._node
 
 
 @dataclass(frozen=True)
@@ -279,4 +279,4 @@ def _shortcuts(prop: str, spec: RecordSpec, node: str, inner: list[Quad], s: Nam
                     yield Quad(s, _node(short), q.object, g)
 
 
-__all__ = ["ID_RE", "LANG_RE", "Compiled", "Existing", "Loc", "Record", "compile_records", "iri_for"]
+__all__ = ["Compiled", "Existing", "Loc", "Record", "compile_records", "iri_for"]
