@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 from kb import KnowledgeBase
 from kb.analysis.conflicts import find_conflicts
-from kb.analysis.projection import LocalEndpoint
 from kb.cli import main
 from kb.errors import KBError
 from kb.model.graphs import PROVENANCE_GRAPH
-from kb.sparql.push import RemoteEndpoint, batches, endpoint_urls
+from kb.sparql.endpoint import LocalEndpoint, RemoteEndpoint
+from kb.sparql.push import batches, endpoint_urls
 from kb.sparql.query import library, run
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

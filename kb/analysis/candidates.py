@@ -7,7 +7,7 @@ their authoring ``id`` and ``label``; edges keyed by authoring field name; one
 stated in, text, date), the ``part_of`` and ``sameAs`` structure, documentation, sources (makers,
 lineage, date, URL) and actor affiliations. Each query reads one or a few predicates, so a store
 answers from its predicate indexes instead of scanning every triple; the same queries run on a
-remote SPARQL 1.1 server through any :class:`~kb.graph.Endpoint`.
+remote SPARQL 1.1 server through any :class:`~kb.sparql.endpoint.Endpoint`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from functools import cache
 
 import networkx as nx
 
-from kb.analysis.projection import Endpoint
 from kb.model.authoring import Field, nested_records, records
 from kb.model.graphs import PROVENANCE_GRAPH
 from kb.model.terms import DCTERMS, RDFS, concept_codes
+from kb.sparql.endpoint import Endpoint
 
 # The fields the engine reads: (record key, field name).
 EDGE_FIELDS = (("claims", "by"), ("claims", "about"), ("claims", "stated_in"),

@@ -13,39 +13,17 @@ so the same code projects the embedded store and a remote SPARQL server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
-from typing import Protocol
 
 import networkx as nx
-import pyoxigraph as ox
 
 from kb.model.authoring import all_records, records
 from kb.model.graphs import PROVENANCE_GRAPH, graph_display
 from kb.model.terms import EV, RDFS, SCHEMA, class_codes, concept_codes, sparql_prefixes, subclasses
+from kb.sparql.endpoint import Endpoint
 
-Row = dict[str, str]
 _LABEL = str(RDFS.label)
 _INTERVAL = {str(SCHEMA.startDate): "startDate", str(SCHEMA.endDate): "endDate"}
-
-
-class Endpoint(Protocol):
-    """Anything that answers a SPARQL SELECT with rows of plain strings (unbound keys absent)."""
-
-    def select(self, query: str) -> Iterator[Row]: ...
-
-
-class LocalEndpoint:
-    """An :class:`Endpoint` over an embedded pyoxigraph store."""
-
-    def __init__(self, db: ox.Store):
-        self.db = db
-
-    def select(self, query: str) -> Iterator[Row]:
-        result = self.db.query(query)
-        names = list(enumerate(v.value for v in result.variables))
-        for solution in result:  # by position: a lookup by name costs more than the term itself
-            yield {name: term.value for i, name in names if (term := solution[i]) is not None}
 
 
 @cache
@@ -173,4 +151,4 @@ def edge_label(key: str) -> str:
     return key.split(":", 1)[0]
 
 
-__all__ = ["Endpoint", "LocalEndpoint", "class_codes", "concept_codes", "edge_label", "project"]
+__all__ = ["class_codes", "concept_codes", "edge_label", "project"]
