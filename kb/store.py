@@ -228,6 +228,11 @@ class Store:
             self._collect()
             return result
 
+    def trial(self, work: Callable[[ox.Store], T], wait: float = 0.0) -> T:
+        """Run ``work`` as :meth:`write` does, on a writable copy, then throw the copy away (a dry
+        run: the store is unchanged whatever ``work`` does)."""
+        return self.write(work, wait, publish=False)
+
     def _publish(self, work: Path, name: str) -> None:
         gen_dir = self.path / "gen"
         _fsync_tree(work)

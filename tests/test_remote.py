@@ -223,6 +223,18 @@ def test_named_queries_and_conflicts_same_remotely(server, seed_kb):
             [c.to_dict() for c in find_conflicts(LocalEndpoint(db))]
 
 
+def test_the_remote_knowledge_base_answers_as_the_local_one(server, seed_kb):
+    """KnowledgeBase.remote(url) gives the same conflicts, names and query results as the local
+    knowledge base it was pushed from."""
+    push(seed_kb, server)
+    with KnowledgeBase.remote(server.query, user=server.user, password=server.password) as remote:
+        assert [c.to_dict() for c in remote.conflicts(actor="Government of Armenia")] == \
+            [c.to_dict() for c in seed_kb.conflicts(actor="Government of Armenia")]
+        assert remote.resolve("actor", "Ilham Aliyev") == seed_kb.resolve("actor", "Ilham Aliyev")
+        assert remote.query("denials-by-actor", {"actor": "ilham-aliyev"}, "csv") == \
+            seed_kb.query("denials-by-actor", {"actor": "ilham-aliyev"}, "csv")
+
+
 def test_cli_push_query_and_conflicts_against_the_server(server, seed_kb):
     store = str(seed_kb.path)
     auth = ["--user", server.user] if server.user else []  # the password from the environment

@@ -80,8 +80,8 @@ class Transaction:
         report.records = batch.compiled.records
         names = {f.graph: f.display for f in files} | {g: graph_display(g) for g in stored}
         kept = sum(int(f["triples"]) for g, f in stored.items() if g not in batch.replaced)
-        self.store.write(lambda db: self._work(db, batch, report, names, kept), wait=self.wait,
-                         publish=not self.dry_run)
+        transaction = self.store.trial if self.dry_run else self.store.write
+        transaction(lambda db: self._work(db, batch, report, names, kept), wait=self.wait)
         report.committed = not self.dry_run
         return report
 
