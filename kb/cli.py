@@ -113,7 +113,7 @@ def auth_options(fn: F) -> F:
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    from kb.loaders.csv import parse_delimiter
+    from kb.loaders.text import parse_delimiter
 
     try:
         return None if value is None else parse_delimiter(value)
@@ -501,7 +501,7 @@ def template() -> None:
 @handle_errors
 def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
-    from kb.loaders.csv import write_templates
+    from kb.exports.csv_templates import write_templates
 
     for path in write_templates(folder, store=c.kb().path):
         c.say(f"wrote {path}")

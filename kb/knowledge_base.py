@@ -401,7 +401,7 @@ class KnowledgeBase:
 
     def _names(self, replaced: set[str]) -> dict[tuple[str, str], str]:
         """Names and aliases of stored actors and places (outside ``replaced``) -> their ids."""
-        from kb.loaders.resolve import stored_names
+        from kb.build.stored_names import stored_names
 
         with self.store.reader() as db:
             return stored_names(db, replaced)

@@ -17,9 +17,7 @@ graph it was loaded from.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,27 +27,15 @@ import pyshacl_turbo
 import rdflib
 
 from kb.errors import Problem
+from kb.loaders.rdf import quiet_ill_typed_literals
+from kb.model.authoring import all_records
 from kb.model.graphs import PROVENANCE_GRAPH
 from kb.model.records import Loc
-from kb.model.authoring import all_records
 from kb.model.terms import RDF, SH, SKOS, ontology, shapes
 
 _NT = ox.RdfFormat.N_TRIPLES
 _TYPE = ox.NamedNode(str(RDF.type))
 _IN_SCHEME = ox.NamedNode(str(SKOS.inScheme))
-
-
-@contextmanager
-def quiet_ill_typed_literals() -> Iterator[None]:
-    """rdflib logs a warning with a traceback for each ill-typed literal it reads (say
-    "2020-02-30"^^xsd:date); the shapes report those as located problems, so keep stderr clean."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 @cache
