@@ -120,7 +120,7 @@ def auth_options(fn: F) -> F:
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    from kb.loaders.csv import parse_delimiter
+    from kb.loaders.text import parse_delimiter
 
     try:
         return None if value is None else parse_delimiter(value)
@@ -400,11 +400,14 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
               metavar="SECONDS", help="Time a client may take to send its request head.")
 @click.option("--max-connections", type=click.IntRange(8), default=None, metavar="N",
               help="Connections open at once [default: what the descriptor limit leaves room for].")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (https://host:port, or '*' for any) read answers; repeatable. "
+                   "Off by default.")
 @pass_ctx
 @handle_errors
 def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, workers: int,
           max_memory: int, allow_hosts: tuple[str, ...], public_url: str | None, header_timeout: float,
-          max_connections: int | None) -> None:
+          max_connections: int | None, cors: tuple[str, ...]) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
@@ -421,7 +424,7 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
     c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         max_memory=max_memory, allow_hosts=allow_hosts, public_url=public_url,
-        header_timeout=header_timeout, max_connections=max_connections)
+        header_timeout=header_timeout, max_connections=max_connections, cors=cors)
 
 
 @main.command()
@@ -492,7 +495,7 @@ def template() -> None:
 @handle_errors
 def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
-    from kb.loaders.csv import write_templates
+    from kb.exports.csv_templates import write_templates
 
     for path in write_templates(folder, store=c.kb().path):
         c.say(f"wrote {path}")

@@ -99,6 +99,13 @@ def _field_names() -> dict[tuple[str, str], str]:
     return out
 
 
+@cache
+def _tagged_lists() -> frozenset[str]:
+    """The fields whose values are kept as a list of ``text@lang`` (a many LangText: aliases)."""
+    return frozenset(f.name for spec in records().values() for f in spec.fields
+                     if f.kind == "LangText" and f.many)
+
+
 def _docs_query(t: Terms) -> str:
     return f"""SELECT ?e ?src ?type ?quote WHERE {{ GRAPH ?g {{ ?e <{t.documented_by}> ?d .
         ?d <{t.doc_source}> ?src ; <{t.doc_evidence}> ?type . OPTIONAL {{ ?d <{t.doc_quote}> ?quote }} }}
@@ -140,8 +147,8 @@ def _add_nodes(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
 
 
 def _add_literals(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
-    """The literal fields of the records, by field name (aliases as a list, with their language)."""
-    names, interval = _field_names(), terms().interval
+    """The literal fields of the records, by field name (aliases as a list, each with its language)."""
+    names, interval, lists = _field_names(), terms().interval, _tagged_lists()
     q = f"""SELECT ?s ?p ?o ?lang WHERE {{ GRAPH ?g {{ ?s <{DCTERMS.identifier}> ?id ; ?p ?o
           FILTER(isLiteral(?o) && ?p != <{DCTERMS.identifier}>) BIND(LANG(?o) AS ?lang) }} {scope()} }}"""
     for row in endpoint.select(q):
@@ -156,7 +163,7 @@ def _add_literals(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
         # only the ontology's own terms get a short name; any other predicate keeps its full IRI,
         # so a data file cannot forge a record's id, file, kind or label with a look-alike term
         name = names.get((attrs["cls"], p), p)
-        if name == "aliases":
+        if name in lists:
             lang = row.get("lang")
             attrs.setdefault("aliases", []).append(f"{value}@{lang}" if lang else value)
         else:

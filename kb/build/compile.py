@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 import pyoxigraph as ox
 
+from kb.build.stored_names import stored_names
 from kb.errors import Problem
 from kb.loaders import LOADERS, InputFile, Parsed, link
 from kb.model.graphs import PROVENANCE_GRAPH, graph_display
@@ -100,8 +101,6 @@ def compile_batch(files: list[InputFile], base: str, store: Store | None, *,
 
 def _stored_names(store: Store, replaced: set[str]) -> dict[tuple[str, str], str]:
     """Names and aliases of stored actors and places (outside ``replaced``) -> their ids."""
-    from kb.loaders.resolve import stored_names
-
     with store.reader() as db:
         return stored_names(db, replaced)
 

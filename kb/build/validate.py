@@ -17,10 +17,8 @@ graph it was loaded from.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,6 +28,7 @@ import rdflib
 
 from kb.build.provenance import shipped_query
 from kb.errors import Problem
+from kb.loaders.rdf import quiet_ill_typed_literals
 from kb.model.authoring import all_records
 from kb.model.graphs import PROVENANCE_GRAPH, graph_display
 from kb.model.records import Loc
@@ -38,19 +37,6 @@ from kb.model.terms import DCTERMS, RDF, SH, SKOS, ontology, shapes
 _NT = ox.RdfFormat.N_TRIPLES
 _TYPE = ox.NamedNode(str(RDF.type))
 _IN_SCHEME = ox.NamedNode(str(SKOS.inScheme))
-
-
-@contextmanager
-def quiet_ill_typed_literals() -> Iterator[None]:
-    """rdflib logs a warning with a traceback for each ill-typed literal it reads (say
-    "2020-02-30"^^xsd:date); the shapes report those as located problems, so keep stderr clean."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 @cache
