@@ -26,11 +26,12 @@ def test_the_help_lists_every_exit_code_once():
 def test_every_exception_of_the_package_is_defined_in_kb_errors():
     """The modules that raise them import them from kb.errors (private control-flow ones aside)."""
     import kb.model.names
+    import kb.sparql.endpoint
     import kb.sparql.push
     import kb.sparql.query
     import kb.sparql.serve
 
-    for module in (kb.model.names, kb.sparql.query, kb.sparql.push, kb.sparql.serve):
+    for module in (kb.model.names, kb.sparql.endpoint, kb.sparql.query, kb.sparql.push, kb.sparql.serve):
         for name, cls in vars(module).items():
             if inspect.isclass(cls) and issubclass(cls, Exception) and not issubclass(cls, Warning) \
                     and not name.startswith("_") and cls.__module__.startswith("kb."):
