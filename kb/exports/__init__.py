@@ -44,14 +44,15 @@ class Inputs:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        from kb.analysis.projection import LocalEndpoint, project
+        from kb.analysis.projection import project
+        from kb.sparql.endpoint import LocalEndpoint
 
         return project(LocalEndpoint(self.db))
 
     @cached_property
     def conflicts(self) -> list[Conflict]:
         from kb.analysis.conflicts import find_conflicts
-        from kb.analysis.projection import LocalEndpoint
+        from kb.sparql.endpoint import LocalEndpoint
 
         return find_conflicts(LocalEndpoint(self.db), graph=self.graph)
 
