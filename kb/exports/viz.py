@@ -103,7 +103,8 @@ def _ball(g: nx.MultiDiGraph, centre: str, depth: int) -> set[str]:
     return set(nx.ego_graph(g.to_undirected(as_view=True), centre, radius=depth))
 
 
-def _around_actor(g: nx.MultiDiGraph, conflicts: list[Conflict], by_id: dict[str, str], actor: str) -> set[str]:
+def _around_actor(g: nx.MultiDiGraph, conflicts: list[Conflict], by_id: dict[str, str],
+                  actor: str) -> set[str]:
     a = _node(by_id, actor)
     claims = {u for u, _v, k in g.in_edges(a, keys=True) if edge_label(k) == "by"}
     around = {a} | claims | {v for c in claims for v in g.successors(c)}
@@ -138,7 +139,8 @@ def conflict_edges(g: nx.MultiDiGraph, c: Conflict) -> list[tuple[str, str, str]
     for x, y in _path_pairs(c):
         if x in node and y in node:
             for u, v in ((node[x], node[y]), (node[y], node[x])):
-                out += [(u, v, k) for k in g.get_edge_data(u, v, default={}) if edge_label(k) != "documented_by"]
+                keys = g.get_edge_data(u, v, default={})
+                out += [(u, v, k) for k in keys if edge_label(k) != "documented_by"]
     wanted_docs = sorted({(s.event, s.source, f"documented_by:{s.evidence}") for s in c.sources})
     for event, source, key in wanted_docs:
         if event in node and source in node and g.has_edge(node[event], node[source], key):
@@ -304,9 +306,11 @@ def timeline_items(findings: list[dict], details: dict[str, dict]) -> list[dict]
 
     for i, f in enumerate(findings):
         who = f.get("claimant_name") or f.get("claimant")
-        add("claim", f["claim"], f.get("claim_date"), None, f"{who} {f.get('stance')}: {_short(f.get('quote') or '', 60)}", i)
+        said = _short(f.get("quote") or "", 60)
+        add("claim", f["claim"], f.get("claim_date"), None, f"{who} {f.get('stance')}: {said}", i)
         for s in f.get("sources", []):
-            add("documentation", s["source"], s.get("date"), None, f"{s.get('title') or s['source']} [{s.get('evidence')}]", i)
+            title = s.get("title") or s["source"]
+            add("documentation", s["source"], s.get("date"), None, f"{title} [{s.get('evidence')}]", i)
         event = f.get("documented_event")
         if event in details:
             start, end = _event_span(details[event])
@@ -364,11 +368,10 @@ def _assets() -> dict[str, str]:
     lib = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
     js = {"/*VIS_JS*/": (lib / "vis-network.min.js").read_text(encoding="utf-8"),
           "/*TIMELINE_JS*/": (_JS / "vis-timeline-graph2d.min.js").read_text(encoding="utf-8")}
-    css = {"/*VIS_CSS*/": (lib / "vis-network.css").read_text(encoding="utf-8"),
-           "/*TIMELINE_CSS*/": (_JS / "vis-timeline-graph2d.min.css").read_text(encoding="utf-8")}
-    out = {k: _MAP.sub("", v).replace("</script", "<\\/script").replace("<!--", "<\\!--") for k, v in js.items()}
-    out |= {k: _MAP.sub("", v).replace("</style", "<\\/style") for k, v in css.items()}
-    return out
+    css = {"/*VIS_CSS*/": (lib / "vis-network.css").read_text(encoding="utf-8")}  # the timeline has its own
+    out = {k: _MAP.sub("", v).replace("</script", "<\\/script").replace("<!--", "<\\!--")
+           for k, v in js.items()}
+    return out | {k: _MAP.sub("", v).replace("</style", "<\\/style") for k, v in css.items()}
 
 
 def render_html(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evidence graph",
