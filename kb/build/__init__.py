@@ -1,0 +1,1 @@
+"""From records to checked statements in one transaction: compiling, SHACL validation, provenance."""
