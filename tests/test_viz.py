@@ -416,7 +416,7 @@ def test_large_synthetic_case_lists_every_finding_and_highlights_one(browser, tm
     drawn = {n["id"]: n for n in page.js("network.body.data.nodes.get()")}
     path = set(conflict_nodes(found[i]))
     assert path <= set(drawn)
-    assert {k for k, n in drawn.items() if not n["kbDim"]} == path
+    assert set(drawn) - set(page.js("kbVeiled()")) == path
     assert set(page.js(f"kbConflicts[{i}].edges")) <= set(page.js("network.body.data.edges.getIds()"))
     assert page.errors == []
     page.close()
@@ -519,6 +519,32 @@ def test_finding_card_shows_what_kb_conflicts_json_gives_for_every_seed_finding(
     page.close()
 
 
+def _check_veil(page: Page, on: set[str]) -> None:
+    """On the drawn picture: records off the path look dimmed (near white), the path's keep their colour."""
+    import io
+
+    from PIL import Image
+
+    g = page.js("(() => { const r = document.getElementById('graph').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")
+    img = Image.open(io.BytesIO(page.page.screenshot(clip=dict(zip(["x", "y", "width", "height"], g, strict=True))))).convert("RGB")
+    at = page.js("""() => Object.fromEntries(network.body.data.nodes.getIds().map(id => [id, network.canvasToDOM(network.getPosition(id))]))""")
+    colour = page.js("Object.fromEntries(network.body.data.nodes.get().map(n => [n.id, n.color.background]))")
+    inside = {k: (p["x"], p["y"]) for k, p in at.items() if 5 < p["x"] < img.width - 5 and 5 < p["y"] < img.height - 5}
+    near = lambda k: any(abs(inside[k][0] - inside[o][0]) + abs(inside[k][1] - inside[o][1]) < 60 for o in inside if o in on and o != k)  # noqa: E731
+    checked = 0
+    for k, (x, y) in inside.items():
+        pixel = img.getpixel((int(x), int(y)))
+        if k in on:  # its fill colour shows near its centre (a box's centre is its text)
+            want = tuple(int(colour[k][j:j + 2], 16) for j in (1, 3, 5))
+            around = [img.getpixel((int(x) + dx, int(y) + dy)) for dx in range(-8, 9, 2) for dy in range(-4, 5, 2)]
+            assert any(max(abs(a - b) for a, b in zip(p, want, strict=True)) < 30 for p in around), (k, pixel, want)
+        elif not near(k):  # under the veil (a path's edge may cross it: most of the spot is light)
+            spot = [img.getpixel((int(x) + dx, int(y) + dy)) for dx in range(-4, 5) for dy in range(-4, 5)]
+            assert sum(min(p) > 170 for p in spot) > 0.6 * len(spot), (k, pixel)
+            checked += 1
+    assert checked > 0
+
+
 @browser_test
 def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(browser, seed):
     """#20 item 1: only the selected path is drawn in the selected colour (named in the legend), all else
@@ -533,7 +559,9 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
         page.page.click(f'.item[data-conflict="{i}"]')
         on = set(conflict_nodes(found[i]))
         drawn = page.js("network.body.data.nodes.get()")
-        assert {n["id"] for n in drawn if not n["kbDim"]} == on
+        assert {n["id"] for n in drawn if n["kbSelected"]} == on
+        assert set(page.js("kbVeiled()")) == {n["id"] for n in drawn} - on
+        _check_veil(page, on)
         edges = page.js("network.body.data.edges.get()")
         path_edges = set(page.js(f"kbConflicts[{i}].edges"))
         assert {e["id"] for e in edges if e["kbSelected"]} == path_edges
@@ -549,7 +577,7 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
             assert left < x < box["panel"] and top < y < bottom, (i, x, y, box)
         assert page.js("location.hash") == f"#finding={i + 1}"
     page.page.click("#close")
-    assert not any(n["kbDim"] for n in page.js("network.body.data.nodes.get()"))
+    assert page.js("kbVeiled()") == [] and not any(n["kbSelected"] for n in page.js("network.body.data.nodes.get()"))
     page.close()
     # the URL names a finding: the page opens with it selected
     page = Page(browser, out.with_name(out.name))

@@ -53,7 +53,7 @@ STANCE_COLOUR = {"asserts": "#f2cf5b", "denies": "#e45756", "disputes": "#ff9da6
 STANCE_VERB = {"asserts": "asserts", "denies": "denies", "disputes": "disputes"}
 CONFLICT_COLOUR = "#d62728"
 SELECTED_COLOUR = "#0a7f8c"  # the selected finding's path (everything else is dimmed)
-DIM_COLOUR = "#e6e6e6"
+VEIL = "rgba(255,255,255,0.82)"  # painted over the canvas to dim all but the selected path
 GROUP_COLOUR = "#c9d3dd"
 EDGE_STYLE = {  # relation group -> (colour, relations); documentation edges carry the evidence types
     "documentation (evidence types on hover)": ("#7b4f9d", ("documented_by",)),
@@ -334,7 +334,7 @@ def page_data(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evide
         "stances": STANCE_COLOUR,
         "edgeStyles": {k: v[0] for k, v in EDGE_STYLE.items()}, "edgeColours": _EDGE_COLOUR,
         "conflictColour": CONFLICT_COLOUR, "selectedColour": SELECTED_COLOUR,
-        "dimColour": DIM_COLOUR, "groupColour": GROUP_COLOUR,
+        "veil": VEIL, "groupColour": GROUP_COLOUR,
         "maxDrawn": MAX_DRAWN, "overviewGroups": OVERVIEW_GROUPS,
     }
 
