@@ -57,7 +57,8 @@ def load(browser, path: Path, runs: int) -> dict[str, float]:
             page.evaluate("i => kbSelectConflict(i)", i)
             picks.append(page.evaluate("kbSelectMs"))
         page.close()
-    out = {k: statistics.median(r[k] for r in rows if r.get(k) is not None) for k in ("fcp", "drawn", "settled")}
+    out = {k: statistics.median(r[k] for r in rows if r.get(k) is not None)
+           for k in ("fcp", "drawn", "settled")}
     out["select"] = statistics.median(picks) if picks else float("nan")
     return out
 
@@ -106,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             work.mkdir()
             row = acled_page(work, args.acled)
             results.append({"acled": row})
-            print(f"ACLED import of {row['events']} events: {row['records']} records, page {row['mb']:.2f} MB")
+            print(f"ACLED import of {row['events']} events: {row['records']} records, "
+                  f"page {row['mb']:.2f} MB")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
