@@ -365,7 +365,7 @@ def test_large_view_opens_on_groups_with_counts_that_expand_on_click(browser, tm
     out = write_html(g, [], tmp_path / "big.html")
     data = read_page_data(out)
     page = Page(browser, out)
-    drawn = page.js("network.body.data.nodes.get().map(n => [n.id, n.kbClass, n.kbFull, n.value])")
+    drawn = page.js("network.body.data.nodes.get().map(n => [n.id, n.kbClass, n.kbFull, n.kbValue])")
     assert {c for _i, c, _l, _v in drawn} == {"group"}
     place = data["groups"]["place"]
     want = {name: place["of"].count(k) for k, name in enumerate(place["names"])}
@@ -529,8 +529,13 @@ def _check_veil(page: Page, on: set[str]) -> None:
     img = Image.open(io.BytesIO(page.page.screenshot(clip=dict(zip(["x", "y", "width", "height"], g, strict=True))))).convert("RGB")
     at = page.js("""() => Object.fromEntries(network.body.data.nodes.getIds().map(id => [id, network.canvasToDOM(network.getPosition(id))]))""")
     colour = page.js("Object.fromEntries(network.body.data.nodes.get().map(n => [n.id, n.color.background]))")
-    inside = {k: (p["x"], p["y"]) for k, p in at.items() if 5 < p["x"] < img.width - 5 and 5 < p["y"] < img.height - 5}
-    near = lambda k: any(abs(inside[k][0] - inside[o][0]) + abs(inside[k][1] - inside[o][1]) < 60 for o in inside if o in on and o != k)  # noqa: E731
+    free = page.js("document.getElementById('panel').getBoundingClientRect().left") - g[0]  # left of the panel
+    inside = {k: (p["x"], p["y"]) for k, p in at.items() if 5 < p["x"] < min(img.width, free) - 5 and 5 < p["y"] < img.height - 5}
+    # the path's nodes with their (full) labels, in page pixels: what is drawn over the veil
+    boxes = page.js("""ids => ids.map(id => { const b = network.getBoundingBox(id);
+        const a = network.canvasToDOM({x: b.left, y: b.top}), z = network.canvasToDOM({x: b.right, y: b.bottom});
+        return [a.x - 12, a.y - 12, z.x + 12, z.y + 12]; })""", sorted(on))
+    near = lambda k: any(x0 < inside[k][0] < x1 and y0 < inside[k][1] < y1 for x0, y0, x1, y1 in boxes)  # noqa: E731
     checked = 0
     for k, (x, y) in inside.items():
         pixel = img.getpixel((int(x), int(y)))
