@@ -18,7 +18,7 @@ from kb.exports.rdf import RDF_FORMATS
 from kb.exports.reports import FORMATS
 from kb.exports.tables import FORMATS as TABLE_FORMATS
 from kb.formats import canonical, known
-from kb.knowledge_base import KnowledgeBase
+from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
 from kb.model.terms import DEFAULT_BASE, check_base
 from kb.progress import wanted
@@ -63,6 +63,13 @@ class Context:
     def kb(self) -> KnowledgeBase:
         return KnowledgeBase(self.store, base=self.base, progress=wanted(self.quiet))
 
+    def source(self, endpoint: str | None, user: str | None, password: str | None, auth: str
+               ) -> KnowledgeBase | RemoteKnowledgeBase:
+        """The local knowledge base, or with --endpoint the one on that server."""
+        if endpoint:
+            return KnowledgeBase.remote(endpoint, user=user, password=password, auth=auth)
+        return self.kb()
+
     def say(self, text: str = "") -> None:
         if not self.quiet:
             click.echo(text)
@@ -73,7 +80,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 def auth_options(fn: F) -> F:
     """--user/--password-stdin/--auth for commands that talk to an external store. The password
-    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.sparql.push.credentials);
+    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.sparql.endpoint.credentials);
     --password still works, with a warning: other users can read a command line."""
 
     @functools.wraps(fn)
@@ -89,7 +96,7 @@ def auth_options(fn: F) -> F:
             kwargs["password"] = sys.stdin.readline().rstrip("\r\n")
         endpoint, user = kwargs.get("endpoint"), kwargs.get("user")
         if endpoint and user and kwargs.get("password") is None and sys.stdin.isatty():
-            from kb.sparql.push import credentials
+            from kb.sparql.endpoint import credentials
 
             try:
                 found = credentials(endpoint, user)
@@ -113,7 +120,7 @@ def auth_options(fn: F) -> F:
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    from kb.loaders.csv import parse_delimiter
+    from kb.loaders.text import parse_delimiter
 
     try:
         return None if value is None else parse_delimiter(value)
@@ -296,16 +303,8 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     self-contradiction (the same side asserts and denies), counter-claim (another actor asserts
     what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
     """
-    if endpoint:
-        from kb.analysis.conflicts import find_conflicts
-        from kb.model.names import lookup
-        from kb.sparql.push import RemoteEndpoint
-
-        with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
-            actor = lookup(remote, "actor", actor) if actor is not None else None
-            found = find_conflicts(remote, kind=kind, actor=actor, min_independent=min_independent)
-    else:
-        found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
+    with c.source(endpoint, user, password, auth) as kb:
+        found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
     click.echo(FORMATS[fmt](found[:top] if top else found))
 
 
@@ -376,16 +375,8 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
-    if endpoint:
-        from kb.model.names import resolve_params
-        from kb.sparql.push import RemoteEndpoint
-        from kb.sparql.query import load, run, serialize
-
-        named = load(query)
-        with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
-            out = serialize(run(named, resolve_params(remote, named.params, bound), endpoint=remote), fmt)
-    else:
-        out = c.kb().query(query, bound, fmt)
+    with c.source(endpoint, user, password, auth) as kb:
+        out = kb.query(query, bound, fmt)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
 
@@ -410,11 +401,14 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
               metavar="SECONDS", help="Time a client may take to send its request head.")
 @click.option("--max-connections", type=click.IntRange(8), default=None, metavar="N",
               help="Connections open at once [default: what the descriptor limit leaves room for].")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (https://host:port, or '*' for any) read answers; repeatable. "
+                   "Off by default.")
 @pass_ctx
 @handle_errors
 def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, workers: int,
           max_memory: int, allow_hosts: tuple[str, ...], public_url: str | None, header_timeout: float,
-          max_connections: int | None) -> None:
+          max_connections: int | None, cors: tuple[str, ...]) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
@@ -431,7 +425,7 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
     c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         max_memory=max_memory, allow_hosts=allow_hosts, public_url=public_url,
-        header_timeout=header_timeout, max_connections=max_connections)
+        header_timeout=header_timeout, max_connections=max_connections, cors=cors)
 
 
 @main.command()
@@ -502,7 +496,7 @@ def template() -> None:
 @handle_errors
 def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
-    from kb.loaders.csv import write_templates
+    from kb.exports.csv_templates import write_templates
 
     for path in write_templates(folder, store=c.kb().path):
         c.say(f"wrote {path}")

@@ -5,6 +5,8 @@
   raised), waits until it answers, and shuts it down.
 * :func:`oxigraph_server` runs the ``oxigraph`` binary from PyPI (``oxigraph serve``) on a temp
   directory.
+* :func:`kb_serve` runs this checkout's ``kb serve`` as a user runs it (a subprocess, logging to a
+  file).
 
 Both are context managers yielding a :class:`Server` with the URLs ``kb`` needs.
 """
@@ -18,6 +20,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,3 +137,24 @@ def oxigraph_server(folder: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+@contextlib.contextmanager
+def kb_serve(store: Path, *extra: str, cwd: Path, workers: int = 1) -> Iterator[tuple[str, Path]]:
+    """``kb --store STORE serve`` with ``extra`` options on a free port of 127.0.0.1, this checkout's
+    code; yields the server's base URL (``http://127.0.0.1:PORT``) and its log file."""
+    port = free_port()
+    log = cwd / f"serve-{port}.log"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "kb.cli",
+                                 "--store", str(store), "serve", "--port", str(port),
+                                 "--workers", str(workers), *extra],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/sparql", proc, 120, log)
+        yield base, log
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
+import kb
 from kb import KnowledgeBase
-from kb.model.authoring import all_records, records
-from kb.model.terms import EV, class_codes, concept_codes, declared_terms, ontology, shapes
+from kb.model.authoring import all_records, records, value_kinds
+from kb.model.kinds import CHECKERS
+from kb.model.terms import EV, authoring, class_codes, concept_codes, declared_terms, ontology, shapes
 
 
 def test_ontology_and_shapes_parse():
@@ -78,3 +83,29 @@ def test_undeclared_term_in_data_is_detected():
     """The check above is not vacuous: a made-up predicate is not declared."""
     assert str(EV.madeUpProperty) not in {str(t) for t in declared_terms()}
     assert (EV.claimant, RDF.type, OWL.ObjectProperty) in ontology()
+
+
+def _ev_terms_named_in_kb() -> dict[str, set[str]]:
+    """Every ev: term the code names: ``EV.x`` / ``EV["x"]`` in Python, ``ev:x`` in queries and strings."""
+    pattern = re.compile(r"\bEV\.([A-Za-z_]\w*)|\bEV\[\"(\w+)\"\]|(?<![\w/#])ev:([A-Za-z_][\w-]*)")
+    found: dict[str, set[str]] = {}
+    for path in Path(kb.__file__).parent.rglob("*"):
+        if path.suffix in (".py", ".rq", ".html", ".js"):
+            for m in pattern.finditer(path.read_text(encoding="utf-8")):
+                found.setdefault(next(x for x in m.groups() if x), set()).add(path.name)
+    return found
+
+
+def test_every_ev_term_the_code_names_is_declared():
+    """What ``terms.py`` promises: a term named in Python or in a query exists in the ontology
+    (evidence.ttl, or the authoring vocabulary of authoring.ttl)."""
+    declared = {str(t) for t in declared_terms()}
+    declared |= {str(s) for s in authoring().subjects(RDF.type, None) if str(s).startswith(str(EV))}
+    found = _ev_terms_named_in_kb()
+    assert {"stance", "documentedBy", "code", "kind"} <= set(found)  # the scan sees Python and queries
+    assert {n: sorted(f) for n, f in found.items() if str(EV[n]) not in declared} == {}
+
+
+def test_one_checker_per_value_kind_the_ontology_declares():
+    assert set(CHECKERS) == set(value_kinds())
+    assert {f.kind for spec in all_records() for f in spec.fields} <= set(value_kinds())

@@ -229,7 +229,7 @@ def test_query_page_is_offline_and_lists_the_named_queries(server):
     ("GET", {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}}, 403),
     ("POST", {"data": {"query": "SELECT * WHERE { ?s ?p }"}}, 400),
     ("POST", {"content": b"x" * (2 << 20), "headers": {"Content-Type": "application/sparql-query"}}, 413),
-    ("GET", {"params": {"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"}}, 413),  # over --max-rows
+    ("GET", {"params": {"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"}}, 403),  # over --max-rows
     ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
 ])
 def test_refused_with_4xx_and_logged(server, method, kwargs, status):

@@ -1,8 +1,9 @@
 """The conflict engine: where a denial (or dispute) meets documentation of what it is about.
 
-The candidate subgraph is selected with standard SPARQL 1.1 (:func:`kb.analysis.candidates.candidate_graph`,
-through any :class:`~kb.graph.Endpoint`, so a remote store works the same way) and built into one
-NetworkX graph, indexed once. From every claim that denies or disputes, a breadth-first walk goes
+The candidate subgraph is selected with standard SPARQL 1.1
+(:func:`kb.analysis.candidates.candidate_graph`, through any :class:`~kb.sparql.endpoint.Endpoint`,
+so a remote store works the same way) and built into one NetworkX graph, indexed once. From every
+claim that denies or disputes (a stance ``ev:challenging`` in the ontology), a breadth-first walk goes
 down ``part_of`` (to the specific events a pattern is made of, at any depth) and across
 ``owl:sameAs`` (aliases), each event visited once per claim, so cycles are safe; the events that
 sources independent of the claimant document are conflicts (:mod:`kb.analysis.independence` defines
@@ -14,20 +15,20 @@ every party: "denial by X conflicts with documentation by Y", never a verdict.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from typing import ClassVar
 
 import networkx as nx
 
 from kb.analysis.candidates import candidate_graph
 from kb.analysis.independence import Independence, independent_weights
-from kb.analysis.projection import Endpoint
 from kb.model import rules
+from kb.sparql.endpoint import Endpoint
 
 # The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
-# (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds), read by kb.rules.
+# (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds, ev:Stances), read by kb.model.rules.
 KINDS = tuple(rules.concepts("FindingKinds"))
-CHALLENGING = ("denies", "disputes")
 SCHEMA_VERSION = 2  # the JSON form: see docs/conflicts.md ("Schema versions")
 
 
@@ -131,28 +132,14 @@ class _Index:
         self.same: dict[str, list[str]] = defaultdict(list)           # node -> sameAs neighbours
         self.docs: dict[str, list[tuple[str, str, str | None, dict]]] = defaultdict(list)
         self.accounts: dict[str, list[str]] = defaultdict(list)      # claim -> challenged accounts
-        sides, derived = [], []
+        self.sides: list[tuple[str, str]] = []                         # affiliated_with and sameAs pairs
+        self.derived: list[tuple[str, str]] = []                       # (source, parent) pairs
         for u, v, key, data in g.edges(keys=True, data=True):
             name = key.split(":", 1)[0]
             if name in self.single:
                 self.single[name].setdefault(u, v)
-            elif name == "about":
-                self.about[u].append(v)
-                self.claims_about[v].append(u)
-            elif name == "part_of":
-                self.children[v].append(u)
-            elif name == "same_as":  # sameAs only joins records of one class: actors join sides
-                self.same[u].append(v)
-                self.same[v].append(u)
-                sides.append((u, v))
-            elif name == "affiliated_with":
-                sides.append((u, v))
-            elif name == "derived_from":
-                derived.append((u, v))
-            elif name == "documented_by":
-                self.docs[u].append((v, data.get("evidence", ""), data.get("quote"), data))
-            elif name == "challenged_account":
-                self.accounts[u].append(v)
+            elif name in self._EDGES:
+                self._EDGES[name](self, u, v, data)
         for index in (self.about, self.claims_about, self.children, self.same, self.accounts):
             for k in index:  # the same answer whatever order a store returned rows in
                 index[k].sort()
@@ -160,7 +147,37 @@ class _Index:
             self.docs[k].sort(key=lambda d: (d[0], d[1], d[2] or ""))
         pub, auth = self.single["publisher"], self.single["author"]
         makers = {s: (pub.get(s), auth.get(s)) for s in pub.keys() | auth.keys()}
-        self.ind = Independence(sides, derived, makers, self.id)
+        self.ind = Independence(self.sides, self.derived, makers, self.id)
+
+    def _about(self, u: str, v: str, data: dict) -> None:
+        self.about[u].append(v)
+        self.claims_about[v].append(u)
+
+    def _part_of(self, u: str, v: str, data: dict) -> None:
+        self.children[v].append(u)
+
+    def _same_as(self, u: str, v: str, data: dict) -> None:
+        self.same[u].append(v)  # sameAs only joins records of one class: actors join sides
+        self.same[v].append(u)
+        self.sides.append((u, v))
+
+    def _affiliated_with(self, u: str, v: str, data: dict) -> None:
+        self.sides.append((u, v))
+
+    def _derived_from(self, u: str, v: str, data: dict) -> None:
+        self.derived.append((u, v))
+
+    def _documented_by(self, u: str, v: str, data: dict) -> None:
+        self.docs[u].append((v, data.get("evidence", ""), data.get("quote"), data))
+
+    def _challenged_account(self, u: str, v: str, data: dict) -> None:
+        self.accounts[u].append(v)
+
+    # edge name (the authoring field) -> what indexing it does
+    _EDGES: ClassVar[dict[str, Callable[[_Index, str, str, dict], None]]] = {
+        "about": _about, "part_of": _part_of, "same_as": _same_as, "affiliated_with": _affiliated_with,
+        "derived_from": _derived_from, "documented_by": _documented_by,
+        "challenged_account": _challenged_account}
 
     def id(self, n: str) -> str:
         return self.attrs[n]["id"]
@@ -189,18 +206,24 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
         raise ValueError(f"unknown conflict kind {kind!r}; expected one of: {', '.join(KINDS)}")
     ix = _Index(graph if graph is not None else candidate_graph(endpoint))
     out: list[Conflict] = []
-    for c in sorted(ix.about, key=ix.id):
-        claimant = ix.single["by"].get(c)
-        if ix.stance(c) not in CHALLENGING or claimant is None:
-            continue
-        if actor is not None and ix.id(claimant) != actor:
-            continue
+    for c, claimant in _challenging_claims(ix, actor):
         out.extend(_fold([x for about in ix.about[c] for x in _conflicts_of_claim(ix, c, claimant, about)]))
     out = [x for x in out if (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
     rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
     return out
+
+
+def _challenging_claims(ix: _Index, actor: str | None) -> Iterator[tuple[str, str]]:
+    """(claim, claimant) of every claim of a challenging stance (of ``actor``'s, if given), by id."""
+    challenging = rules.challenging_stances()
+    for c in sorted(ix.about, key=ix.id):
+        claimant = ix.single["by"].get(c)
+        if ix.stance(c) not in challenging or claimant is None:
+            continue
+        if actor is None or ix.id(claimant) == actor:
+            yield c, claimant
 
 
 def _fold(found: list[Conflict]) -> list[Conflict]:
@@ -252,35 +275,51 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
     claim_date = ix.attrs[c].get("date") or (ix.attrs[stated_in].get("date") if stated_in else None)
     head = [Step(ix.id(claimant), ix.label(claimant), "actor", "made"),
             Step(ix.id(c), ix.label(c), "claim", "about")]
-    found: list[Conflict] = []
-    documented: set[str] = set()
     rule = rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "documentation"
     if rule == "none":  # e.g. a challenge of wrongdoing: documentation of who did it never contradicts it
-        return found
+        return []
+    found: list[Conflict] = []
+    documented: set[str] = set()
     for event, hops in _walk(ix, about):
         evidence = _evidence(ix, event, claimant, claim_date, attributing=rule == "attribution")
-        if not evidence:
-            continue
-        documented.add(event)
-        edges = {e for e, _ in hops}
-        kind = "alias" if "same_as" in edges else "part-of" if "has_part" in edges else "direct"
-        path, prev = [*head], about
-        for edge, node in hops:
-            path.append(Step(ix.id(prev), ix.label(prev), "event", edge,
-                             ix.id(node) if edge == "has_part" else None))
-            prev = node
-        path.append(Step(ix.id(event), ix.label(event), "event", "documented_by"))
-        found.append(_documented(ix, kind, c, claimant, about, event, path, evidence, claim_date))
+        if evidence:
+            documented.add(event)
+            found.append(_documented(ix, _path_kind(hops), c, claimant, about, event,
+                                     _path(ix, head, about, hops, event), evidence, claim_date))
     if rule == "attribution":  # an assertion that it happened does not say who did it
         return found
-    # assertions of the same event (or an alias of it; a part is not the whole), by either side
+    return found + _assertions(ix, c, claimant, about, head, claim_date, documented)
+
+
+def _path_kind(hops: list[tuple[str, str]]) -> str:
+    edges = {e for e, _ in hops}
+    return "alias" if "same_as" in edges else "part-of" if "has_part" in edges else "direct"
+
+
+def _path(ix: _Index, head: list[Step], about: str, hops: list[tuple[str, str]], event: str) -> list[Step]:
+    """The steps from the claimant through the claim and its event down the hops to ``event``."""
+    path, prev = [*head], about
+    for edge, node in hops:
+        path.append(Step(ix.id(prev), ix.label(prev), "event", edge,
+                         ix.id(node) if edge == "has_part" else None))
+        prev = node
+    path.append(Step(ix.id(event), ix.label(event), "event", "documented_by"))
+    return path
+
+
+def _assertions(ix: _Index, c: str, claimant: str, about: str, head: list[Step], claim_date: str | None,
+                documented: set[str]) -> list[Conflict]:
+    """Assertions of the same event (or an alias of it; a part is not the whole), by either side:
+    a self-contradiction, and a counter-claim where nothing independent documents it."""
     same = _aliases(ix, about)
+    asserting = rules.asserting_stances()
     by_self, by_others = [], []
     for event in same:
         for other in ix.claims_about.get(event, ()):
-            if other != c and ix.stance(other) == "asserts":
+            if other != c and ix.stance(other) in asserting:
                 who = ix.single["by"].get(other)
                 (by_self if ix.ind.same_side(who, claimant) else by_others).append(other)
+    found = []
     if by_self:
         found.append(_asserted(ix, "self-contradiction", c, claimant, about, by_self, head, claim_date))
     if by_others and not documented & same:
@@ -302,23 +341,29 @@ def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
             continue  # carried only by the claimant's side
         if attributing and not any(ix.ind.same_side(a, claimant) for a in held):
             continue  # only documentation attributing the act to the claimant's side
-        s = ix.attrs[source]
-        publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
-        keys, unknown = ix.ind.keys(source), ix.ind.unknown_origins(source)
-        out.append((Evidence(
-            source=ix.id(source), title=ix.label(source), evidence=evidence, event=ix.id(event),
-            publisher=ix.id(publisher) if publisher else None,
-            publisher_name=ix.label(publisher) if publisher else None,
-            author=ix.id(author) if author else None,
-            author_name=ix.label(author) if author else None,
-            date=s.get("date"), url=s.get("url"), quote=quote,
-            timing=_timing(s.get("date"), claim_date), group=",".join(keys),
-            origin="known" if keys else "unknown", unknown_origins=unknown,
-            attributes_to=tuple(sorted(ix.id(a) for a in held)), via=tuple(sorted(ix.id(v) for v in via)),
-            chain=("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
-                   + "; the original not examined here") if via else "",
-            weight=_weight(ix, event, evidence, via)), keys))
+        keys = ix.ind.keys(source)
+        out.append((_evidence_of(ix, event, source, evidence, quote, held, via, keys, claim_date), keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
+
+
+def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str | None, held: list[str],
+                 via: list[str], keys: tuple[str, ...], claim_date: str | None) -> Evidence:
+    """The :class:`Evidence` of one documentation of ``event`` by ``source``."""
+    s = ix.attrs[source]
+    publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
+    return Evidence(
+        source=ix.id(source), title=ix.label(source), evidence=evidence, event=ix.id(event),
+        publisher=ix.id(publisher) if publisher else None,
+        publisher_name=ix.label(publisher) if publisher else None,
+        author=ix.id(author) if author else None,
+        author_name=ix.label(author) if author else None,
+        date=s.get("date"), url=s.get("url"), quote=quote,
+        timing=_timing(s.get("date"), claim_date), group=",".join(keys),
+        origin="known" if keys else "unknown", unknown_origins=ix.ind.unknown_origins(source),
+        attributes_to=tuple(sorted(ix.id(a) for a in held)), via=tuple(sorted(ix.id(v) for v in via)),
+        chain=("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
+               + "; the original not examined here") if via else "",
+        weight=_weight(ix, event, evidence, via))
 
 
 def _weight(ix: _Index, event: str, evidence: str, via: list[str]) -> float:
@@ -342,7 +387,7 @@ def _timing(source_date: str | None, claim_date: str | None) -> str:
 
 
 def _overall_timing(evidence: list[Evidence], stance: str) -> str:
-    verb = "denied" if stance == "denies" else "disputed"  # the stance's verb, whatever is challenged
+    verb = rules.stance_words(stance)[1]  # the stance's verb, whatever is challenged
     timings = {e.timing for e in evidence}
     if "before the claim" in timings:
         return f"{verb} after it was documented"
@@ -357,7 +402,7 @@ def _what(ix: _Index, c: str, claimant: str, about: str) -> str:
     """The neutral subject of a conflict sentence, the same for every party: it says what the claim
     challenges (occurrence, responsibility, account), never more."""
     stance, challenge = ix.stance(c), ix.challenge(c)
-    noun = "denial" if stance == "denies" else "dispute"
+    noun = rules.stance_words(stance or "")[0]
     if challenge == "occurrence":
         return f"{noun} by {claimant} of '{about}'"
     if challenge == "responsibility":

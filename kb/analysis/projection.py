@@ -8,65 +8,82 @@ properties between records, keyed by the authoring field name (``about``, ``by``
 is one ``documented_by`` edge event -> source carrying ``evidence`` and ``quote``.
 
 The projection is read with standard SPARQL 1.1 SELECT queries through any :class:`Endpoint`,
-so the same code projects the embedded store and a remote SPARQL server.
+so the same code projects the embedded store and a remote SPARQL server. Every predicate it reads
+comes from the authoring mapping (``ontology/authoring.ttl``, through :func:`terms`), which
+:mod:`kb.analysis.candidates` shares for its leaner subgraph.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
 
 import networkx as nx
-import pyoxigraph as ox
 
-from kb.model.authoring import all_records, records
+from kb.model.authoring import Field, all_records, nested_records, records, shortcut
 from kb.model.graphs import PROVENANCE_GRAPH, graph_display
-from kb.model.terms import EV, RDFS, SCHEMA, class_codes, concept_codes, sparql_prefixes, subclasses
+from kb.model.names import record_word
+from kb.model.terms import DCTERMS, RDF, RDFS, class_codes, concept_codes, subclasses
+from kb.sparql.endpoint import Endpoint
 
-Row = dict[str, str]
 _LABEL = str(RDFS.label)
-_INTERVAL = {str(SCHEMA.startDate): "startDate", str(SCHEMA.endDate): "endDate"}
 
 
-class Endpoint(Protocol):
-    """Anything that answers a SPARQL SELECT with rows of plain strings (unbound keys absent)."""
+def field(key: str, name: str) -> Field:
+    """The authoring field ``key.name`` (``claims.stance``), failing if authoring.ttl has none."""
+    spec = records().get(key) or nested_records()[key]
+    f = spec.field(name)
+    if f is None:
+        raise KeyError(f"authoring.ttl has no field {key}.{name}")
+    return f
 
-    def select(self, query: str) -> Iterator[Row]: ...
+
+@dataclass(frozen=True)
+class Terms:
+    """The predicates both projections read, each the property of an authoring field."""
+
+    stance: str                 # claims.stance
+    text: str                   # claims.text
+    documented_by: str          # events.documented_by: event -> documentation node
+    documented_by_short: str    # its owl:propertyChainAxiom shortcut: event -> source
+    doc_source: str             # documentation.source
+    doc_evidence: str           # documentation.evidence
+    doc_quote: str              # documentation.quote
+    interval: dict[str, str]    # start/end property of a DateOrInterval -> its attribute (startDate, endDate)
 
 
-class LocalEndpoint:
-    """An :class:`Endpoint` over an embedded pyoxigraph store."""
+@cache
+def terms() -> Terms:
+    """The :class:`Terms`, read from the authoring mapping of the ontology."""
+    documented_by, source = field("events", "documented_by").properties[0], field("documentation", "source")
+    interval = {p: p.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for spec in all_records() for f in spec.fields
+                for p in (f.start_property, f.end_property) if p}
+    return Terms(stance=field("claims", "stance").properties[0], text=field("claims", "text").properties[0],
+                 documented_by=documented_by,
+                 documented_by_short=shortcut(documented_by, source.properties[0]) or documented_by,
+                 doc_source=source.properties[0],
+                 doc_evidence=field("documentation", "evidence").properties[0],
+                 doc_quote=field("documentation", "quote").properties[0], interval=interval)
 
-    def __init__(self, db: ox.Store):
-        self.db = db
 
-    def select(self, query: str) -> Iterator[Row]:
-        result = self.db.query(query)
-        names = list(enumerate(v.value for v in result.variables))
-        for solution in result:  # by position: a lookup by name costs more than the term itself
-            yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+def scope() -> str:
+    """The SPARQL filter that leaves the provenance graph out (for a pattern in ``GRAPH ?g``)."""
+    return f"FILTER(?g != <{PROVENANCE_GRAPH}>)"
 
 
 @cache
 def _record_classes() -> dict[str, str]:
     """Class IRI (including subclasses) -> record key word (actor, place, source, event, claim)."""
-    out = {}
-    for key, spec in records().items():
-        word = key[:-1] if key.endswith("s") else key
-        for c in subclasses(spec.cls):
-            out[c] = word
-    return out
+    return {c: record_word(key) for key, spec in records().items() for c in subclasses(spec.cls)}
 
 
 @cache
-def _kind_codes() -> dict[str, str]:
-    """Subclass IRI or concept IRI -> authoring code (person, report, denies, ...)."""
+def kind_codes() -> dict[str, str]:
+    """Subclass IRI or concept IRI -> authoring code (person, report, denies, video, ...)."""
     out: dict[str, str] = {}
     for spec in all_records():
         for f in spec.fields:
-            if f.kind in ("ClassCode", "ConceptCode"):
-                out.update({iri: code for code, iri in f.codes().items()})
+            out.update({iri: code for code, iri in f.codes().items()})
     return out
 
 
@@ -75,97 +92,158 @@ def _field_names() -> dict[tuple[str, str], str]:
     """(record word, property IRI) -> authoring field name."""
     out = {}
     for key, spec in records().items():
-        word = key[:-1] if key.endswith("s") else key
         for f in spec.fields:
-            for p in f.properties:
-                out[(word, p)] = f.name
-            for p in (f.start_property, f.end_property):
+            for p in (*f.properties, f.start_property, f.end_property):
                 if p:
-                    out[(word, p)] = f.name
+                    out[(record_word(key), p)] = f.name
     return out
 
 
-def _not_provenance() -> str:
-    return f"FILTER(?g != <{PROVENANCE_GRAPH}>)"
+@cache
+def _tagged_lists() -> frozenset[str]:
+    """The fields whose values are kept as a list of ``text@lang`` (a many LangText: aliases)."""
+    return frozenset(f.name for spec in records().values() for f in spec.fields
+                     if f.kind == "LangText" and f.many)
+
+
+def _docs_query(t: Terms) -> str:
+    return f"""SELECT ?e ?src ?type ?quote WHERE {{ GRAPH ?g {{ ?e <{t.documented_by}> ?d .
+        ?d <{t.doc_source}> ?src ; <{t.doc_evidence}> ?type . OPTIONAL {{ ?d <{t.doc_quote}> ?quote }} }}
+        {scope()} }}"""
 
 
 def project(endpoint: Endpoint) -> nx.MultiDiGraph:
     """Project every record and every typed edge between records into a MultiDiGraph."""
     g = nx.MultiDiGraph()
-    classes = _record_classes()
-    codes = _kind_codes()
-    prefixes = sparql_prefixes()
-    q_nodes = prefixes + f"""
-        SELECT ?s ?id ?t ?g WHERE {{ GRAPH ?g {{ ?s dcterms:identifier ?id ; a ?t }} {_not_provenance()} }}"""
-    for row in endpoint.select(q_nodes):
-        cls = classes.get(row["t"])
-        if cls is None:
-            continue
-        attrs = g.nodes[row["s"]] if row["s"] in g else None
-        if attrs is None:
-            g.add_node(row["s"], id=row["id"], cls=cls, file=graph_display(row["g"]), iri=row["s"])
-            attrs = g.nodes[row["s"]]
-        if row["t"] in codes:
-            attrs["kind"] = codes[row["t"]]
-    names = _field_names()
-    q_literals = prefixes + f"""
-        SELECT ?s ?p ?o ?lang WHERE {{ GRAPH ?g {{ ?s dcterms:identifier ?id ; ?p ?o
-          FILTER(isLiteral(?o) && ?p != dcterms:identifier) BIND(LANG(?o) AS ?lang) }}
-          {_not_provenance()} }}"""
-    for row in endpoint.select(q_literals):
-        s = row["s"]
-        if s not in g:
-            continue
-        attrs = g.nodes[s]
-        p = row["p"]
-        value = row["o"]
-        if p == _LABEL:
-            attrs["label"] = value
-        if p in _INTERVAL:
-            attrs[_INTERVAL[p]] = value
-            continue
-        # only the ontology's own terms get a short name; any other predicate keeps its full IRI,
-        # so a data file cannot forge a record's id, file, kind or label with a look-alike term
-        name = names.get((attrs["cls"], p), p)
-        if name == "aliases":
-            lang = row.get("lang")
-            attrs.setdefault("aliases", []).append(f"{value}@{lang}" if lang else value)
-        else:
-            attrs[name] = value
-    stance = str(EV.stance)
-    q_edges = prefixes + f"""
-        SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s dcterms:identifier ?sid ; ?p ?o FILTER(isIRI(?o)) }}
-          {_not_provenance()} FILTER(?p != rdf:type && ?p != ev:qualifiedDocumentation
-                                     && ?p != ev:documentedBy) }}"""
-    for row in endpoint.select(q_edges):
-        s, p, o = row["s"], row["p"], row["o"]
-        if s not in g:
-            continue
-        if p == stance:
-            g.nodes[s]["stance"] = codes.get(o, o)
-            continue
-        if o not in g:
-            continue
-        name = names.get((g.nodes[s]["cls"], p), p)
-        if not g.has_edge(s, o, key=name):
-            g.add_edge(s, o, key=name, property=p)
-    q_docs = prefixes + f"""
-        SELECT ?e ?src ?type ?quote WHERE {{ GRAPH ?g {{ ?e ev:qualifiedDocumentation ?d .
-          ?d ev:documentingSource ?src ; ev:evidenceType ?type . OPTIONAL {{ ?d schema:text ?quote }} }}
-          {_not_provenance()} }}"""
-    for row in endpoint.select(q_docs):
+    _add_nodes(g, endpoint)
+    _add_literals(g, endpoint)
+    _add_edges(g, endpoint)
+    codes = kind_codes()
+    for row in endpoint.select(_docs_query(terms())):
         e, src = row["e"], row["src"]
         if e not in g or src not in g:
             continue
         evidence = codes.get(row["type"], row["type"])
-        g.add_edge(e, src, key=f"documented_by:{evidence}", property=str(EV.documentedBy),
+        g.add_edge(e, src, key=f"documented_by:{evidence}", property=terms().documented_by_short,
                    evidence=evidence, quote=row.get("quote"))
-    from kb.analysis.candidates import add_extras  # local: candidates builds on this module's Endpoint
-
     add_extras(g, endpoint)
     for _n, attrs in g.nodes(data=True):
         attrs.setdefault("label", attrs.get("text") or attrs["id"])
     return g
+
+
+def _add_nodes(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
+    """A node per record (its id, record word, file), with the code of its class as ``kind``."""
+    classes, codes = _record_classes(), kind_codes()
+    q = f"""SELECT ?s ?id ?t ?g WHERE {{ GRAPH ?g {{ ?s <{DCTERMS.identifier}> ?id ; a ?t }} {scope()} }}"""
+    for row in endpoint.select(q):
+        cls = classes.get(row["t"])
+        if cls is None:
+            continue
+        if row["s"] not in g:
+            g.add_node(row["s"], id=row["id"], cls=cls, file=graph_display(row["g"]), iri=row["s"])
+        if row["t"] in codes:
+            g.nodes[row["s"]]["kind"] = codes[row["t"]]
+
+
+def _add_literals(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
+    """The literal fields of the records, by field name (aliases as a list, each with its language)."""
+    names, interval, lists = _field_names(), terms().interval, _tagged_lists()
+    q = f"""SELECT ?s ?p ?o ?lang WHERE {{ GRAPH ?g {{ ?s <{DCTERMS.identifier}> ?id ; ?p ?o
+          FILTER(isLiteral(?o) && ?p != <{DCTERMS.identifier}>) BIND(LANG(?o) AS ?lang) }} {scope()} }}"""
+    for row in endpoint.select(q):
+        if row["s"] not in g:
+            continue
+        attrs, p, value = g.nodes[row["s"]], row["p"], row["o"]
+        if p == _LABEL:
+            attrs["label"] = value
+        if p in interval:
+            attrs[interval[p]] = value
+            continue
+        # only the ontology's own terms get a short name; any other predicate keeps its full IRI,
+        # so a data file cannot forge a record's id, file, kind or label with a look-alike term
+        name = names.get((attrs["cls"], p), p)
+        if name in lists:
+            lang = row.get("lang")
+            attrs.setdefault("aliases", []).append(f"{value}@{lang}" if lang else value)
+        else:
+            attrs[name] = value
+
+
+def _add_edges(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
+    """An edge per object property between records, keyed by field name; a claim's stance code."""
+    names, codes, t = _field_names(), kind_codes(), terms()
+    q = f"""SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s <{DCTERMS.identifier}> ?sid ; ?p ?o FILTER(isIRI(?o)) }}
+          {scope()} FILTER(?p != <{RDF.type}> && ?p != <{t.documented_by}>
+                           && ?p != <{t.documented_by_short}>) }}"""
+    for row in endpoint.select(q):
+        s, p, o = row["s"], row["p"], row["o"]
+        if s not in g:
+            continue
+        if p == t.stance:
+            g.nodes[s]["stance"] = codes.get(o, o)
+        elif o in g:
+            name = names.get((g.nodes[s]["cls"], p), p)
+            if not g.has_edge(s, o, key=name):
+                g.add_edge(s, o, key=name, property=p)
+
+
+# Fields on documentation and claims the engine reads beside the graph's edges (#13).
+DOC_FIELDS = ("attributes_to", "via")
+CLAIM_CONCEPT_FIELDS = ("challenges", "concedes")
+
+
+def documentation_extras(endpoint: Endpoint) -> dict[tuple[str, str, str], dict[str, list[str]]]:
+    """(event, source, evidence code) -> field name -> sorted values, for the :data:`DOC_FIELDS`
+    of each documentation (IRIs for references, codes for concepts, lexical forms for literals)."""
+    codes, t = kind_codes(), terms()
+    props = {field("documentation", n).properties[0]: n for n in DOC_FIELDS}
+    q = f"""SELECT ?e ?src ?type ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(props))} }}
+        GRAPH ?g {{ ?e <{t.documented_by}> ?d . ?d <{t.doc_source}> ?src ; <{t.doc_evidence}> ?type ; ?p ?o }}
+        {scope()} }}"""
+    out: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    for row in endpoint.select(q):
+        key = (row["e"], row["src"], codes.get(row["type"], row["type"]))
+        values = out.setdefault(key, {}).setdefault(props[row["p"]], [])
+        value = codes.get(row["o"], row["o"])
+        if value not in values:
+            values.append(value)
+    for fields in out.values():
+        for v in fields.values():
+            v.sort()
+    return out
+
+
+def claim_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
+    """Claim IRI -> {field: code (or sorted codes for a many field)} for :data:`CLAIM_CONCEPT_FIELDS`."""
+    fields = {n: field("claims", n) for n in CLAIM_CONCEPT_FIELDS}
+    props = {f.properties[0]: n for n, f in fields.items()}
+    codes = {iri: code for f in fields.values() for code, iri in concept_codes(f.scheme or "").items()}
+    q = f"""SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(props))} }}
+        GRAPH ?g {{ ?s ?p ?o }} {scope()} }}"""
+    out: dict[str, dict[str, object]] = {}
+    for row in endpoint.select(q):
+        name, code = props[row["p"]], codes.get(row["o"], row["o"])
+        if fields[name].many:
+            values = out.setdefault(row["s"], {}).setdefault(name, [])
+            if code not in values:
+                values.append(code)
+                values.sort()
+        else:
+            out.setdefault(row["s"], {})[name] = code
+    return out
+
+
+def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
+    """Put the claims' concept fields on their nodes and the documentation fields on their
+    ``documented_by`` edges (in both projections: :func:`project` and
+    :func:`kb.analysis.candidates.candidate_graph`)."""
+    for claim, attrs in claim_concepts(endpoint).items():
+        if claim in g:
+            g.nodes[claim].update(attrs)
+    for (e, src, evidence), fields in documentation_extras(endpoint).items():
+        if g.has_edge(e, src, key=f"documented_by:{evidence}"):
+            g.edges[e, src, f"documented_by:{evidence}"].update(fields)
 
 
 def edge_label(key: str) -> str:
@@ -173,4 +251,5 @@ def edge_label(key: str) -> str:
     return key.split(":", 1)[0]
 
 
-__all__ = ["Endpoint", "LocalEndpoint", "class_codes", "concept_codes", "edge_label", "project"]
+__all__ = ["Terms", "add_extras", "class_codes", "concept_codes", "edge_label",
+           "field", "kind_codes", "project", "scope", "terms"]

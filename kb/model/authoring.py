@@ -13,9 +13,6 @@ import rdflib
 
 from kb.model.terms import EV, OWL, RDF, authoring, class_codes, concept_codes, ontology
 
-KINDS = frozenset({"Text", "LangText", "Url", "Decimal", "Date", "DateOrInterval", "Reference",
-                   "ClassCode", "ConceptCode", "Nested"})
-
 
 @dataclass(frozen=True)
 class Field:
@@ -77,6 +74,13 @@ def _int(g: rdflib.Graph, s: rdflib.term.Node, p: rdflib.URIRef, default: int = 
 
 
 @cache
+def value_kinds() -> frozenset[str]:
+    """The local names of the value kinds ``authoring.ttl`` declares (``Text``, ``Reference``, ...):
+    :mod:`kb.model.kinds` has one checker for each."""
+    return frozenset(_local(k) for k in authoring().subjects(RDF.type, EV.ValueKind))
+
+
+@cache
 def all_records() -> tuple[RecordSpec, ...]:
     """Every record type, top-level and nested, in authoring order."""
     g = authoring()
@@ -86,8 +90,8 @@ def all_records() -> tuple[RecordSpec, ...]:
         for f in sorted(g.objects(rec, EV.field), key=lambda f: _int(g, f, EV.order)):
             nested = g.value(f, EV.record)
             kind = _local(g.value(f, EV.kind))
-            if kind not in KINDS:
-                raise ValueError(f"authoring.ttl: unknown field kind {kind}")
+            if kind not in value_kinds():
+                raise ValueError(f"authoring.ttl: unknown field kind {kind} (not an ev:ValueKind)")
             fields.append(Field(
                 name=str(g.value(f, EV.name)),
                 kind=kind,

@@ -15,11 +15,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
+
+import rdflib
 
 from kb.errors import UsageError
 from kb.model.authoring import records
-from kb.model.terms import sparql_prefixes, subclasses
+from kb.model.terms import RDFS, SKOS, label, ontology, sparql_prefixes, subclasses
 
 _SEPARATORS = re.compile(r"[\W_]+")
 
@@ -101,6 +104,14 @@ def gather(rows: Iterable[dict[str, str]]) -> list[Named]:
     return [Named(i, lab or i, tuple(n)) for i, (lab, n) in sorted(by_id.items())]
 
 
+def _near(k: str, keys: Iterable[str], n: int) -> list[str]:
+    """The keys of ``keys`` close to the key ``k``, closest first, then those ``k`` is a word of
+    (a part of a name, "armenia" in "government of armenia", is a good suggestion too)."""
+    keys = list(keys)
+    near = difflib.get_close_matches(k, keys, n=n, cutoff=0.6)
+    return near + [w for w in keys if k and k in w.split(" ") and w not in near]
+
+
 def resolve(word: str, value: str, known: list[Named]) -> str:
     """The id of the one record of ``known`` whose id, name or alias is ``value`` (compared by
     :func:`key`); an exact id always wins."""
@@ -115,12 +126,47 @@ def resolve(word: str, value: str, known: list[Named]) -> str:
         raise AmbiguousName(f"{word} '{value}' names {len(hits)} records: {listed}; give one of their ids",
                             word, value, hits)
     by_key = {key(n): r for r in known for n in r.names}
-    near = difflib.get_close_matches(k, list(by_key), n=5, cutoff=0.6)
-    # a part of a name ("armenia" in "government of armenia") is a good suggestion too
-    near += [n for n in by_key if k and k in n.split(" ") and n not in near]
-    suggestions = list(dict.fromkeys(by_key[n] for n in near))[:3]
+    suggestions = list(dict.fromkeys(by_key[n] for n in _near(k, by_key, 5)))[:3]
     hint = f"; did you mean {' or '.join(_describe(r) for r in suggestions)}?" if suggestions else ""
     raise NameNotFound(f"no {word} '{value}'{hint}", word, value, suggestions)
+
+
+@cache
+def _code_words(items: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    """Key of a code or of a label of its class or concept -> the codes it names."""
+    g = ontology()
+    out: dict[str, list[str]] = {}
+    for code, iri in items:
+        words = [code, *(str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+                         for o in g.objects(rdflib.URIRef(iri), p))]
+        for w in words:
+            codes = out.setdefault(key(w), [])
+            if code not in codes:
+                codes.append(code)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def code_for(value: str, codes: dict[str, str], field: str) -> tuple[str | None, str]:
+    """The code of ``codes`` that ``value`` is (its code, or a label of its concept or class:
+    skos:prefLabel, skos:altLabel, rdfs:label; compared by :func:`key`), and "" — or None and the
+    error message, with the nearest codes as suggestions."""
+    if value in codes:
+        return value, ""
+    words = _code_words(tuple(codes.items()))
+    hits = words.get(key(value), ())
+    if len(hits) == 1:
+        return hits[0], ""
+
+    def show(code: str) -> str:
+        name = label(codes[code])
+        return f"'{code}' ({name})" if key(name) != key(code) else f"'{code}'"
+
+    if hits:
+        return None, (f"{field} {value[:40]!r} could mean {' or '.join(show(c) for c in hits)}; "
+                      "give one of their codes")
+    suggestions = list(dict.fromkeys(c for w in _near(key(value), words, 6) for c in words[w]))[:3]
+    hint = f"did you mean {' or '.join(show(c) for c in suggestions)}? " if suggestions else ""
+    return None, f"unknown {field} {value[:40]!r}; {hint}expected one of: {', '.join(codes)}"
 
 
 class _Endpoint(Protocol):
@@ -163,5 +209,5 @@ def resolve_params(endpoint: _Endpoint, meanings: Mapping[str, str], values: Map
     return out
 
 
-__all__ = ["AmbiguousName", "NameNotFound", "Named", "candidates_query", "class_of", "gather", "key",
-           "lookup", "param_word", "record_words", "resolve", "resolve_params"]
+__all__ = ["AmbiguousName", "NameNotFound", "Named", "candidates_query", "class_of", "code_for", "gather",
+           "key", "lookup", "param_word", "record_words", "resolve", "resolve_params"]

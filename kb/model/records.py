@@ -11,37 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from functools import cache
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kb.errors import Problem
+from kb.model import kinds
 from kb.model.authoring import Field, RecordSpec, nested_records, shortcut
-from kb.model.terms import DCTERMS, EV, RDF, XSD, code_for, subclasses
-
-# Every pattern is applied with fullmatch: ``$`` alone would also match before a final newline
-# (an id written ``"evil\n"``, or a ``|`` block scalar, would pass and then break IRI creation).
-ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.IGNORECASE)
-LANG_RE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
-MAX_VALUE_CHARS = 1_000_000
+from kb.model.kinds import ID_RE, Invalid, Subject
+from kb.model.kinds import vocabulary_node as _node
+from kb.model.terms import DCTERMS, EV, RDF
 
 _TYPE = NamedNode(str(RDF.type))
 _IDENTIFIER = NamedNode(str(DCTERMS.identifier))
-_XSD_DATE = NamedNode(str(XSD.date))
-_XSD_ANYURI = NamedNode(str(XSD.anyURI))
-_XSD_DECIMAL = NamedNode(str(XSD.decimal))
 _PART_OF = str(EV.partOf)
-
-
-@cache
-def _node(iri: str) -> NamedNode:
-    """Vocabulary IRIs (properties, classes, concepts) as shared pyoxigraph terms."""
-    return NamedNode(iri)
 
 
 @dataclass(frozen=True)
@@ -96,6 +79,19 @@ def iri_for(base: str, record_id: str) -> str:
     return base + record_id
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What compiling the records of one file of a batch needs: where problems, subjects' locations
+    and ``part_of`` links go (shared by the whole batch), how ids are found, and the file's graph."""
+
+    base: str
+    classes_of: Callable[[str], frozenset[str] | None]
+    problems: list[Problem]
+    where: dict[str, tuple[Loc, dict[str, Loc]]]
+    part_of: nx.DiGraph
+    graph: NamedNode
+
+
 def compile_records(
     files: Mapping[str, tuple[str, list[Record]]],
     base: str,
@@ -108,18 +104,7 @@ def compile_records(
     them and duplicates are caught.
     """
     problems: list[Problem] = []
-    by_id: dict[str, Record] = {}
-    for _graph, (_name, recs) in files.items():
-        for rec in recs:
-            if rec.id is None:
-                continue
-            if rec.id in by_id:
-                first = by_id[rec.id]
-                problems.append((rec.id_loc or rec.loc).problem(
-                    "id", f"duplicate id '{rec.id}' (first defined at {_where(first.id_loc or first.loc)})"))
-            else:
-                by_id[rec.id] = rec
-
+    by_id = _ids(files, problems)
     wanted: set[str] = set(by_id)
     for _g, (_n, recs) in files.items():
         for rec in recs:
@@ -137,18 +122,38 @@ def compile_records(
             return existing[rid].classes
         return None
 
-    quads: dict[str, list[Quad]] = {}
     where: dict[str, tuple[Loc, dict[str, Loc]]] = {}
     part_of = nx.DiGraph()
+    quads: dict[str, list[Quad]] = {}
     count = 0
     for graph, (_name, recs) in files.items():
-        g = NamedNode(graph)
+        batch = _Batch(base, classes_of, problems, where, part_of, NamedNode(graph))
         out = quads.setdefault(graph, [])
         for rec in recs:
             count += 1
-            emitted = _compile_record(rec, base, g, classes_of, problems, out, where, part_of)
-            if not emitted:
+            _compile_record(rec, batch, out)
+    problems.extend(_cycles(part_of, by_id))
+    return Compiled(quads=quads, problems=problems, where=where, records=count)
+
+
+def _ids(files: Mapping[str, tuple[str, list[Record]]], problems: list[Problem]) -> dict[str, Record]:
+    """Id -> record for the batch; a second record of an id is a problem."""
+    by_id: dict[str, Record] = {}
+    for _graph, (_name, recs) in files.items():
+        for rec in recs:
+            if rec.id is None:
                 continue
+            if rec.id in by_id:
+                first = by_id[rec.id]
+                problems.append((rec.id_loc or rec.loc).problem(
+                    "id", f"duplicate id '{rec.id}' (first defined at {_where(first.id_loc or first.loc)})"))
+            else:
+                by_id[rec.id] = rec
+    return by_id
+
+
+def _cycles(part_of: nx.DiGraph, by_id: dict[str, Record]) -> Iterable[Problem]:
+    """A problem for each cycle of ``part_of`` links, at the first record of it."""
     for component in nx.strongly_connected_components(part_of):
         if len(component) > 1 or any(part_of.has_edge(n, n) for n in component):
             first = min(component, key=lambda n: _sort_key(by_id[n].loc))
@@ -156,8 +161,7 @@ def compile_records(
             name = next(f.name for f in rec.spec.fields if _PART_OF in f.properties)
             loc = rec.field_locs.get(name, rec.loc)
             cycle = " -> ".join(sorted(component))
-            problems.append(loc.problem(name, f"{name} forms a cycle: {cycle}"))
-    return Compiled(quads=quads, problems=problems, where=where, records=count)
+            yield loc.problem(name, f"{name} forms a cycle: {cycle}")
 
 
 def _sort_key(loc: Loc) -> tuple[str, int, int]:
@@ -177,188 +181,102 @@ def _references(rec: Record) -> Iterable[str]:
                 yield from _references(value)
 
 
-def _compile_record(rec: Record, base: str, g: NamedNode,
-                    classes_of: Callable[[str], frozenset[str] | None],
-                    problems: list[Problem], out: list[Quad],
-                    where: dict[str, tuple[Loc, dict[str, Loc]]], part_of: nx.DiGraph,
-                    subject: str | None = None) -> bool:
+def _subject(rec: Record, batch: _Batch) -> str | None:
+    """The IRI of a top-level record, from its id; None (and a problem) if the id is missing or bad."""
+    if rec.id is None:
+        batch.problems.append(rec.loc.problem("id", f"missing required field 'id' in {rec.spec.key} record"))
+        return None
+    if not ID_RE.fullmatch(rec.id):
+        batch.problems.append((rec.id_loc or rec.loc).problem(
+            "id", f"invalid id {rec.id!r}: use letters, digits, '.', '_', '~' or '-' "
+                  "(at most 200, starting with a letter or digit)"))
+        return None
+    return iri_for(batch.base, rec.id)
+
+
+def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | None = None) -> bool:
+    """Check one record and, if it is clean, add its quads to ``out``; ``subject``: a nested
+    record's node. Problems go to the batch; False if there were any."""
     spec = rec.spec
-    before = len(problems)
+    before = len(batch.problems)
     if not spec.nested:
-        if rec.id is None:
-            problems.append(rec.loc.problem("id", f"missing required field 'id' in {spec.key} record"))
+        subject = _subject(rec, batch)
+        if subject is None:
             return False
-        if not ID_RE.fullmatch(rec.id):
-            problems.append((rec.id_loc or rec.loc).problem(
-                "id", f"invalid id {rec.id!r}: use letters, digits, '.', '_', '~' or '-' "
-                      "(at most 200, starting with a letter or digit)"))
-            return False
-        subject = iri_for(base, rec.id)
     assert subject is not None
     s = NamedNode(subject)
-    quads: list[Quad] = [Quad(s, _TYPE, _node(spec.cls), g)]
+    quads: list[Quad] = [Quad(s, _TYPE, _node(spec.cls), batch.graph)]
     if rec.id is not None and not spec.nested:
-        quads.append(Quad(s, _IDENTIFIER, Literal(rec.id), g))
+        quads.append(Quad(s, _IDENTIFIER, Literal(rec.id), batch.graph))
     for f in spec.fields:
-        values = rec.values.get(f.name, [])
-        loc = rec.field_locs.get(f.name, rec.loc)
-        if not values:
-            if f.required and f.name not in rec.field_locs:  # else its bad value was reported
-                problems.append(rec.loc.problem(f.name, f"missing required field '{f.name}'"
-                                                        f" in {spec.key} record"
-                                                        + (f" '{rec.id}'" if rec.id else "")))
-            continue
-        if len(values) > 1 and not f.many:
-            problems.append(loc.problem(f.name, "takes one value, not a list"))
-            continue
-        for value, vloc in values:
-            if isinstance(value, Record):
-                if f.kind != "Nested":
-                    problems.append(vloc.problem(f.name, "expected a single value, not a mapping"))
-                    continue
-                _compile_nested(rec, f, value, vloc, base, g, s, classes_of, problems, quads, where,
-                                part_of)
-                continue
-            if f.kind == "Nested":
-                problems.append(vloc.problem(f.name, "expected a mapping (or a list of mappings)"))
-                continue
-            if len(value) > MAX_VALUE_CHARS:
-                problems.append(vloc.problem(f.name, f"value is too long ({len(value):,} characters;"
-                                                     f" at most {MAX_VALUE_CHARS:,})"))
-                continue
-            _compile_value(rec, f, value, vloc, base, s, g, classes_of, problems, quads, part_of)
-    if len(problems) > before:
+        _compile_field(rec, f, s, batch, quads)
+    if len(batch.problems) > before:
         return False
     out.extend(quads)
-    where[subject] = (rec.loc, dict(rec.field_locs))
+    batch.where[subject] = (rec.loc, dict(rec.field_locs))
     return True
 
 
-def _compile_nested(parent: Record, f: Field, nested: Record, loc: Loc, base: str, g: NamedNode,
-                    s: NamedNode, classes_of: Callable[[str], frozenset[str] | None],
-                    problems: list[Problem], quads: list[Quad],
-                    where: dict[str, tuple[Loc, dict[str, Loc]]], part_of: nx.DiGraph) -> None:
+def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: list[Quad]) -> None:
+    """The quads of the values of field ``f`` of a record (problems go to the batch)."""
+    values = rec.values.get(f.name, [])
+    if not values:
+        if f.required and f.name not in rec.field_locs:  # else its bad value was reported
+            batch.problems.append(rec.loc.problem(
+                f.name, f"missing required field '{f.name}' in {rec.spec.key} record"
+                        + (f" '{rec.id}'" if rec.id else "")))
+        return
+    if len(values) > 1 and not f.many:
+        loc = rec.field_locs.get(f.name, rec.loc)
+        batch.problems.append(loc.problem(f.name, "takes one value, not a list"))
+        return
+    subject = Subject(rec.id, batch.base, batch.classes_of)
+    for value, vloc in values:
+        if isinstance(value, Record):
+            if f.kind != kinds.NESTED:
+                batch.problems.append(vloc.problem(f.name, "expected a single value, not a mapping"))
+            else:
+                _compile_nested(f, value, vloc, s, batch, quads)
+            continue
+        try:
+            statements = kinds.check(value, f, subject)
+        except Invalid as exc:
+            batch.problems.extend(vloc.problem(f.name, message) for message in exc.args)
+            continue
+        quads.extend(Quad(s, _node(p), o, batch.graph) for p, o in statements)
+        if _PART_OF in f.properties and rec.id is not None:
+            batch.part_of.add_edge(rec.id, value)
+
+
+def _compile_nested(f: Field, nested: Record, loc: Loc, s: NamedNode, batch: _Batch,
+                    quads: list[Quad]) -> None:
+    """A nested record (a documentation) as a node of its own, linked from ``s`` by the field's
+    properties, and the shortcut triples the ontology declares for the chain."""
     spec = nested_records()[f.record or ""]
     key_parts = [str(v) for fld in spec.fields if fld.required
                  for v, _ in nested.values.get(fld.name, []) if isinstance(v, str)]
     node = f"{s.value}/{spec.key}/" + "/".join(re.sub(r"[^A-Za-z0-9._~-]", "_", p) for p in key_parts)
     inner: list[Quad] = []
-    if node in where:
-        problems.append(loc.problem(f.name, f"duplicate {spec.key} entry ({', '.join(key_parts)})"))
+    if node in batch.where:
+        batch.problems.append(loc.problem(f.name, f"duplicate {spec.key} entry ({', '.join(key_parts)})"))
         return
-    if not _compile_record(nested, base, g, classes_of, problems, inner, where, part_of, subject=node):
+    if not _compile_record(nested, batch, inner, subject=node):
         return
     quads.extend(inner)
     for prop in f.properties:
-        quads.append(Quad(s, _node(prop), NamedNode(node), g))
-        for inner_field in spec.fields:
-            short = shortcut(prop, inner_field.properties[0]) if inner_field.properties else None
-            if short:
-                for q in inner:
-                    if q.subject.value == node and q.predicate.value in inner_field.properties:
-                        quads.append(Quad(s, _node(short), q.object, g))
+        quads.append(Quad(s, _node(prop), NamedNode(node), batch.graph))
+        quads.extend(_shortcuts(prop, spec, node, inner, s, batch.graph))
 
 
-def _compile_value(rec: Record, f: Field, value: str, loc: Loc, base: str, s: NamedNode,
-                   g: NamedNode, classes_of: Callable[[str], frozenset[str] | None],
-                   problems: list[Problem], quads: list[Quad], part_of: nx.DiGraph) -> None:
-    def bad(message: str) -> None:
-        problems.append(loc.problem(f.name, message))
-
-    objects: list[Literal | NamedNode] = []
-    props = f.properties
-    kind = f.kind
-    if kind == "Text":
-        if not value.strip():
-            return bad("is empty")
-        objects.append(Literal(value))
-    elif kind == "LangText":
-        text, lang = value, None
-        if "@" in value:
-            head, tail = value.rsplit("@", 1)
-            if LANG_RE.fullmatch(tail):
-                text, lang = head, tail.lower()
-        if not text.strip():
-            return bad("is empty")
-        objects.append(Literal(text, language=lang) if lang else Literal(text))
-    elif kind == "Url":
-        if not URL_RE.fullmatch(value):
-            return bad(f"not an http(s) URL: {value[:80]!r}")
-        objects.append(Literal(value, datatype=_XSD_ANYURI))
-    elif kind == "Decimal":
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            return bad(f"not a number: {value[:40]!r}")
-        if not number.is_finite():
-            return bad(f"not a finite number: {value[:40]!r}")
-        objects.append(Literal(str(number), datatype=_XSD_DECIMAL))
-    elif kind == "Date":
-        d = _date(value, bad)
-        if d is None:
-            return
-        objects.append(Literal(d.isoformat(), datatype=_XSD_DATE))
-    elif kind == "DateOrInterval":
-        if "/" in value:
-            start_text, _, end_text = value.partition("/")
-            start, end = _date(start_text, bad), _date(end_text, bad)
-            if start is None or end is None:
-                return
-            if start > end:
-                return bad(f"interval ends before it starts: {value}")
-            quads.append(Quad(s, _node(f.start_property or ""),
-                              Literal(start.isoformat(), datatype=_XSD_DATE), g))
-            quads.append(Quad(s, _node(f.end_property or ""),
-                              Literal(end.isoformat(), datatype=_XSD_DATE), g))
-            return
-        d = _date(value, bad)
-        if d is None:
-            return
-        objects.append(Literal(d.isoformat(), datatype=_XSD_DATE))
-    elif kind in ("ClassCode", "ConceptCode"):
-        codes = f.codes()
-        code, problem = code_for(value, codes, f.name)  # a code, or a label of its concept or class
-        if code is None:
-            return bad(problem)
-        value = code
-        if kind == "ClassCode":
-            quads.append(Quad(s, _TYPE, _node(codes[value]), g))
-            return
-        objects.append(_node(codes[value]))
-    elif kind == "Reference":
-        if rec.id is not None and value == rec.id:
-            return bad(f"'{value}' refers to the record itself")
-        if not ID_RE.fullmatch(value):
-            return bad(f"invalid reference {value[:60]!r}: not an id")
-        found = classes_of(value)
-        target = f.target or ""
-        if found is None:
-            return bad(f"unknown reference '{value}': no {_class_name(target)} has this id")
-        if not found & subclasses(target):
-            return bad(f"'{value}' is {_a(_class_name(min(found)))}, not {_a(_class_name(target))}")
-        objects.append(NamedNode(iri_for(base, value)))
-        if _PART_OF in props and rec.id is not None:
-            part_of.add_edge(rec.id, value)
-    for prop in props:
-        for obj in objects:
-            quads.append(Quad(s, _node(prop), obj, g))
+def _shortcuts(prop: str, spec: RecordSpec, node: str, inner: list[Quad], s: NamedNode,
+               g: NamedNode) -> Iterable[Quad]:
+    """``s short o`` for each ``owl:propertyChainAxiom (prop inner)`` and each ``node inner o``."""
+    for inner_field in spec.fields:
+        short = shortcut(prop, inner_field.properties[0]) if inner_field.properties else None
+        if short:
+            for q in inner:
+                if q.subject.value == node and q.predicate.value in inner_field.properties:
+                    yield Quad(s, _node(short), q.object, g)
 
 
-def _class_name(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].lower()
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
-
-
-def _date(text: str, bad: Callable[[str], None]) -> date | None:
-    text = text.strip()
-    if not DATE_RE.fullmatch(text):
-        bad(f"not a date {text[:40]!r}: use YYYY-MM-DD")
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        bad(f"impossible date {text}: {exc}")
-        return None
+__all__ = ["Compiled", "Existing", "Loc", "Record", "compile_records", "iri_for"]

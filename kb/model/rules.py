@@ -12,9 +12,20 @@ from functools import cache
 
 import rdflib
 
-from kb.model.terms import EV, RDFS, ev, ontology
+from kb.model.terms import EV, RDF, RDFS, SKOS, ontology
 
-__all__ = ["Concept", "concepts", "count_phrase", "default_weight", "independence_phrase"]
+__all__ = ["Concept", "asserting_stances", "challenging_stances", "concepts", "contradicted_by",
+           "count_phrase", "default_challenge", "default_weight", "independence_phrase", "scheme",
+           "stance_words", "weight"]
+
+
+@cache
+def scheme(name: str) -> rdflib.URIRef:
+    """The IRI of the concept scheme ``ev:<name>``, failing if the ontology declares no such scheme."""
+    iri = EV[name]
+    if (iri, RDF.type, SKOS.ConceptScheme) not in ontology():
+        raise KeyError(f"ev:{name} is not a concept scheme in ontology/evidence.ttl")
+    return iri
 
 
 class Concept:
@@ -28,11 +39,11 @@ class Concept:
 
 
 @cache
-def concepts(scheme: str) -> dict[str, Concept]:
-    """Code -> :class:`Concept` for the concepts of ``ev:<scheme>``, in rank order."""
+def concepts(name: str) -> dict[str, Concept]:
+    """Code -> :class:`Concept` for the concepts of ``ev:<name>``, in rank order."""
     g = ontology()
     out = []
-    for c in g.subjects(rdflib.SKOS.inScheme, rdflib.URIRef(ev(scheme))):
+    for c in g.subjects(SKOS.inScheme, scheme(name)):
         code = g.value(c, EV.code)
         if code is None:
             continue
@@ -45,23 +56,23 @@ def concepts(scheme: str) -> dict[str, Concept]:
 
 
 @cache
-def default_weight(scheme: str) -> float:
+def default_weight(name: str) -> float:
     """The ``ev:defaultWeight`` of a scheme (for concepts without an ``ev:weight``)."""
-    w = ontology().value(rdflib.URIRef(ev(scheme)), EV.defaultWeight)
+    w = ontology().value(scheme(name), EV.defaultWeight)
     if w is None:
-        raise KeyError(f"ev:{scheme} has no ev:defaultWeight in ontology/evidence.ttl")
+        raise KeyError(f"ev:{name} has no ev:defaultWeight in ontology/evidence.ttl")
     return float(w)
 
 
-def weight(scheme: str, code: str) -> float:
-    """The weight of a concept of ``scheme``, or the scheme's default weight."""
-    c = concepts(scheme).get(code)
-    return c.weight if c is not None and c.weight is not None else default_weight(scheme)
+def weight(name: str, code: str) -> float:
+    """The weight of a concept of the scheme ``ev:<name>``, or the scheme's default weight."""
+    c = concepts(name).get(code)
+    return c.weight if c is not None and c.weight is not None else default_weight(name)
 
 
-def count_phrase(n: int, scheme: str, code: str) -> str:
+def count_phrase(n: int, name: str, code: str) -> str:
     """"1 independent publisher", "2 sources of unknown origin": the labels are the ontology's."""
-    c = concepts(scheme)[code]
+    c = concepts(name)[code]
     return f"{n} {c.label if n == 1 else c.plural}"
 
 
@@ -78,9 +89,8 @@ def independence_phrase(independent: int, unknown: int) -> str:
 def default_challenge(stance: str) -> str | None:
     """The code of what a claim of ``stance`` challenges when it names nothing (``ev:defaultChallenge``)."""
     g = ontology()
-    stance_iri = next((c for c in g.subjects(EV.code, rdflib.Literal(stance))
-                       if (c, rdflib.SKOS.inScheme, rdflib.URIRef(ev("Stances"))) in g), None)
-    target = g.value(stance_iri, EV.defaultChallenge) if stance_iri is not None else None
+    c = concepts("Stances").get(stance)
+    target = g.value(rdflib.URIRef(c.iri), EV.defaultChallenge) if c is not None else None
     code = g.value(target, EV.code) if target is not None else None
     return str(code) if code is not None else None
 
@@ -97,3 +107,31 @@ def contradicted_by(challenge: str) -> str:
         raise KeyError(f"ev:Challenges concept {challenge!r} has no ev:contradictedBy "
                        "in ontology/evidence.ttl")
     return str(code)
+
+
+@cache
+def challenging_stances() -> tuple[str, ...]:
+    """The codes of the stances whose claims challenge what they are about (``ev:challenging true``:
+    denies, disputes), in rank order; the conflict engine starts from their claims."""
+    g = ontology()
+    return tuple(code for code, c in concepts("Stances").items()
+                 if g.value(rdflib.URIRef(c.iri), EV.challenging, default=rdflib.Literal(False)).toPython())
+
+
+@cache
+def asserting_stances() -> tuple[str, ...]:
+    """The codes of the other stances (asserts): a claim of one asserts what it is about."""
+    return tuple(code for code in concepts("Stances") if code not in challenging_stances())
+
+
+@cache
+def stance_words(stance: str) -> tuple[str, str]:
+    """The noun and the past participle of a challenging stance in finding sentences
+    (``ev:nounLabel``, ``ev:pastLabel``: "denial", "denied")."""
+    g = ontology()
+    iri = rdflib.URIRef(concepts("Stances")[stance].iri)
+    noun, past = g.value(iri, EV.nounLabel), g.value(iri, EV.pastLabel)
+    if noun is None or past is None:
+        raise KeyError(f"ev:Stances concept {stance!r} has no ev:nounLabel or ev:pastLabel "
+                       "in ontology/evidence.ttl")
+    return str(noun), str(past)

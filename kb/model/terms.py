@@ -2,8 +2,9 @@
 
 The ontology (``ontology/*.ttl``) is the single source of truth: the authoring codes ("person",
 "denies", "video"), the class hierarchy and the shortcut chains are all read from it here.
-A name used in Python is checked against the ontology when it is first asked for, so a typo or a
-term removed from the ontology fails loudly instead of producing silent, undeclared data.
+Every ``ev:`` term the code names (``EV.stance``, ``ev:documentedBy`` in a query) is checked against
+the ontology by ``tests/test_ontology.py``, so a typo or a term removed from the ontology fails the
+suite instead of producing silent, undeclared data.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def check_base(base: str) -> str:
 
 __all__ = [
     "DCTERMS", "DEFAULT_BASE", "EV", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SH",
-    "SKOS", "XSD", "check_base", "class_codes", "code_for", "concept_codes", "ev", "ontology", "ontology_dir",
-    "record_class_of", "shapes", "sparql_prefixes", "subclasses",
+    "SKOS", "XSD", "authoring", "check_base", "class_codes", "concept_codes", "declared_terms", "label",
+    "ontology", "ontology_dir", "shapes", "sparql_prefixes", "subclasses",
 ]
 
 
@@ -111,14 +112,6 @@ def declared_terms() -> frozenset[rdflib.URIRef]:
                      and isinstance(s, rdflib.URIRef))
 
 
-def ev(local: str) -> str:
-    """The IRI of ``ev:local`` as a string, failing if the ontology does not declare it."""
-    iri = EV[local]
-    if iri not in declared_terms():
-        raise KeyError(f"ev:{local} is not declared in ontology/evidence.ttl")
-    return str(iri)
-
-
 @cache
 def subclasses(cls: str) -> frozenset[str]:
     """``cls`` and all its subclasses declared in the ontology."""
@@ -147,17 +140,6 @@ def concept_codes(scheme: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-@cache
-def record_class_of(cls: str) -> str | None:
-    """The top record class (Actor, Place, Source, Event, Claim, Documentation) a class belongs to."""
-    from kb.model.authoring import all_records  # local: schema reads terms
-
-    for rec in all_records():
-        if cls in subclasses(rec.cls):
-            return rec.cls
-    return None
-
-
 def label(iri: str) -> str:
     """The ontology's rdfs:label of a term, or its local name."""
     value = ontology().value(rdflib.URIRef(iri), RDFS.label)
@@ -167,48 +149,3 @@ def label(iri: str) -> str:
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace in :data:`PREFIXES`."""
     return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-
-@cache
-def _code_words(items: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
-    from kb.model.names import key  # local: names reads terms
-
-    g = ontology()
-    out: dict[str, list[str]] = {}
-    for code, iri in items:
-        words = [code, *(str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
-                         for o in g.objects(rdflib.URIRef(iri), p))]
-        for w in words:
-            codes = out.setdefault(key(w), [])
-            if code not in codes:
-                codes.append(code)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def code_for(value: str, codes: dict[str, str], field: str) -> tuple[str | None, str]:
-    """The code of ``codes`` that ``value`` is (its code, or a label of its concept or class:
-    skos:prefLabel, skos:altLabel, rdfs:label; compared by :func:`kb.model.names.key`), and "" — or
-    None and the error message, with the nearest codes as suggestions."""
-    import difflib
-
-    from kb.model.names import key
-
-    if value in codes:
-        return value, ""
-    words = _code_words(tuple(codes.items()))
-    hits = words.get(key(value), ())
-    if len(hits) == 1:
-        return hits[0], ""
-
-    def show(code: str) -> str:
-        name = label(codes[code])
-        return f"'{code}' ({name})" if key(name) != key(code) else f"'{code}'"
-
-    if hits:
-        return None, (f"{field} {value[:40]!r} could mean {' or '.join(show(c) for c in hits)}; "
-                      "give one of their codes")
-    near = difflib.get_close_matches(key(value), list(words), n=6, cutoff=0.6)
-    near += [w for w in words if key(value) and key(value) in w.split(" ") and w not in near]
-    suggestions = list(dict.fromkeys(c for w in near for c in words[w]))[:3]
-    hint = f"did you mean {' or '.join(show(c) for c in suggestions)}? " if suggestions else ""
-    return None, f"unknown {field} {value[:40]!r}; {hint}expected one of: {', '.join(codes)}"

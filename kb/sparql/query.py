@@ -36,6 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.errors import QueryError
+from kb.sparql.endpoint import Endpoint
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -211,6 +212,8 @@ def _unsafe(text: str) -> tuple[str, int] | None:
 class ReadOnlyError(QueryError):
     """A query asked for something this read-only, offline service refuses (update, SERVICE)."""
 
+    http_status = 403
+
 
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
@@ -290,11 +293,12 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
 
 # -- running -------------------------------------------------------------------------------------
 
-def check(query: NamedQuery) -> None:
-    """Raise :class:`QueryError` (with line and column) unless the query is safe, valid SPARQL 1.1."""
+def check(query: NamedQuery, base_iri: str | None = None) -> None:
+    """Raise :class:`QueryError` (with line and column) unless the query is safe, valid SPARQL 1.1
+    (relative IRIs resolved against ``base_iri``, when given)."""
     refuse_unsafe(query)
     try:
-        ox.Store().query(query.text)  # parses; runs on an empty dataset, so costs nothing
+        ox.Store().query(query.text, base_iri=base_iri)  # parses; runs on an empty dataset, so costs nothing
     except SyntaxError as exc:
         raise _syntax_error(query, exc) from None
     except (OSError, ValueError, RuntimeError) as exc:
@@ -309,43 +313,73 @@ def _syntax_error(query: NamedQuery, exc: SyntaxError) -> QueryError:
     return QueryError(f"{query.source}: syntax error: {message}")
 
 
-def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
-            default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> Result:
-    """Run query text on a pyoxigraph store.
+def has_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (a ``FROM`` or ``FROM NAMED`` clause)."""
+    return _has_from(text)
 
-    Without ``default_graph`` the default graph is the union of all graphs (the local data lives
-    only in named graphs). A syntax error names the line and column in the query as written.
+
+@lru_cache(maxsize=64)
+def _has_from(text: str) -> bool:
+    return any(kind == "name" and value.upper() == "FROM" for kind, value, _pos in _tokens(text))
+
+
+def dataset(text: str, default_graph: Iterable[str] | None = None,
+            named_graphs: Iterable[str] | None = None) -> dict:
+    """pyoxigraph's query options for the dataset a query runs on (SPARQL 1.1 Query §13.2,
+    Protocol §2.1.4).
+
+    Graphs given here (the protocol's ``default-graph-uri``/``named-graph-uri``) define the dataset,
+    overriding the query's: a side not given is empty. Else the query's ``FROM``/``FROM NAMED``
+    define it. Only when neither says anything is the default graph the union of every graph (the
+    store's default graph, each file's graph and the provenance graph), every named graph available
+    to ``GRAPH``.
+    """
+    if default_graph is not None or named_graphs is not None:
+        return {"default_graph": [ox.NamedNode(g) for g in default_graph or ()],
+                "named_graphs": [ox.NamedNode(g) for g in named_graphs or ()]}
+    if has_dataset(text):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
+            default_graph: Iterable[str] | None = None, named_graphs: Iterable[str] | None = None,
+            base_iri: str | None = None) -> Result:
+    """Run query text on a pyoxigraph store, on the dataset :func:`dataset` defines.
+
+    ``base_iri`` resolves relative IRIs (the endpoint's URL, on ``kb serve``). A syntax error
+    names the line and column in the query as written.
     """
     query = query or NamedQuery("query", text, path="query")
     refuse_unsafe(query if text == query.text else text, query.source)
-    kwargs: dict = {"use_default_graph_as_union": default_graph is None}
-    if default_graph is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-    if named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        return db.query(text, **kwargs)
+        return db.query(text, base_iri=base_iri, **dataset(text, default_graph, named_graphs))
     except SyntaxError as exc:
         if text != query.text:
-            check(query)  # the position in the query as written, not in the bound text
+            check(query, base_iri)  # the position in the query as written, not in the bound text
         raise _syntax_error(query, exc) from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"{query.source}: {exc}") from None
 
 
 def run(query: str | NamedQuery, params: Mapping[str, str] | None = None, *, db: ox.Store | None = None,
-        endpoint: object | None = None) -> Result:
-    """Run a named query, a ``.rq`` file or SPARQL text, on a local store (``db``) or on a remote
-    endpoint (a :class:`kb.sparql.push.RemoteEndpoint`). Returns pyoxigraph results either way."""
+        endpoint: Endpoint | None = None) -> Result | list[ox.Triple]:
+    """Run a named query, a ``.rq`` file or SPARQL text on an :class:`~kb.sparql.endpoint.Endpoint`
+    (local or remote), or on a local store (``db``). Returns pyoxigraph results either way."""
     named = query if isinstance(query, NamedQuery) else load(query)
     refuse_unsafe(named)
     text = bind(named, params or {})
-    if endpoint is not None:
-        check(named)
-        return endpoint.results(text, form(text))  # type: ignore[attr-defined]
-    if db is None:
-        raise ValueError("run() needs a local store (db) or an endpoint")
-    return execute(db, text, named)
+    if endpoint is None:
+        if db is None:
+            raise ValueError("run() needs a local store (db) or an endpoint")
+        return execute(db, text, named)
+    check(named)
+    try:
+        return endpoint.results(text, form(text))
+    except SyntaxError as exc:
+        raise _syntax_error(named, exc) from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"{named.source}: {exc}") from None
 
 
 # -- writing results -----------------------------------------------------------------------------

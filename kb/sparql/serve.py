@@ -50,42 +50,41 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from kb.errors import QueryError
-from kb.sparql.query import NamedQuery, ReadOnlyError, _tokens, bind, form, library, refuse_unsafe
+from kb.errors import KBError
+from kb.sparql.query import NamedQuery, _tokens, bind, form, library, refuse_unsafe
 from kb.sparql.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.sparql.serve")
 
-RESULT_MEDIA = {  # media type -> the one we answer with (the first is the default)
-    "application/sparql-results+json": "application/sparql-results+json",
-    "application/json": "application/sparql-results+json",
-    "application/sparql-results+xml": "application/sparql-results+xml",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "text/csv": "text/csv",
-    "text/tab-separated-values": "text/tab-separated-values",
+JSON_RESULTS, XML_RESULTS = "application/sparql-results+json", "application/sparql-results+xml"
+BOOLEAN_MEDIA = {  # media type asked for -> the one we answer with (the first is the default)
+    JSON_RESULTS: JSON_RESULTS, "application/json": JSON_RESULTS,
+    XML_RESULTS: XML_RESULTS, "application/xml": XML_RESULTS, "text/xml": XML_RESULTS,
 }
-GRAPH_MEDIA = {
-    "text/turtle": "text/turtle",
-    "application/x-turtle": "text/turtle",
-    "application/n-triples": "application/n-triples",
-    "text/plain": "application/n-triples",
+RESULT_MEDIA = {**BOOLEAN_MEDIA,  # SELECT; the CSV and TSV results formats define no boolean (ASK)
+                "text/csv": "text/csv", "text/tab-separated-values": "text/tab-separated-values"}
+GRAPH_MEDIA = {  # CONSTRUCT, DESCRIBE and the service description
+    "text/turtle": "text/turtle", "application/x-turtle": "text/turtle",
+    "application/n-triples": "application/n-triples", "text/plain": "application/n-triples",
     "application/rdf+xml": "application/rdf+xml",
+    "application/ld+json": "application/ld+json", "application/x-json+ld": "application/ld+json",
 }
-SD_MEDIA = {"text/turtle": "text/turtle", "application/n-triples": "application/n-triples",
-            "text/plain": "application/n-triples"}
-FORMAT_PARAM = {  # ?format= / ?output= (as SPARQLWrapper and many servers use them)
-    "json": ("application/sparql-results+json", "text/turtle"),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+FORMAT_PARAM = {  # ?format= / ?output= (as SPARQLWrapper and many servers use them): (results, graph)
+    "json": (JSON_RESULTS, "application/ld+json"), "xml": (XML_RESULTS, "application/rdf+xml"),
     "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
     "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "n3": (None, "text/turtle"),
     "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
-    "rdf+xml": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"), "json-ld": (None, "application/ld+json"),
+    "jsonld": (None, "application/ld+json"),
 }
+FORM, DIRECT = "application/x-www-form-urlencoded", "application/sparql-query"
+UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}  # ASCII is UTF-8
 
 
 @dataclass(frozen=True)
@@ -99,12 +98,13 @@ class Limits:
     max_memory: int = 2048      # MB of data a worker may hold (its query's working memory)
 
 
-class Refused(Exception):
+class Refused(KBError):
     """A request we answer with an error status (logged)."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.http_status = self.status = status
+        self.message = message
 
 
 # -- the worker processes ------------------------------------------------------------------------
@@ -118,29 +118,32 @@ def _answer(db: Any, job: dict, max_rows: int) -> tuple[str, bytes]:
         names = sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode))
         return "application/json", json.dumps(names).encode()
     result = execute(db, job["text"], NamedQuery("query", job["text"], path="query"),
-                     default_graph=job.get("default_graph"), named_graphs=job.get("named_graphs"))
+                     default_graph=job.get("default_graph"), named_graphs=job.get("named_graphs"),
+                     base_iri=job.get("base_iri"))
+    media = job["media"]
     if isinstance(result, ox.QueryTriples):
-        media = job["graph_media"]
         triples = []
         for t in result:
             triples.append(t)
             if len(triples) > max_rows:
-                raise _TooLarge(f"the result has more than {max_rows} triples (the server's limit); "
-                                "narrow the query or add a LIMIT")
+                raise _too_large(max_rows, "triples")
         return media, ox.serialize(triples, format=ox.RdfFormat.from_media_type(media)) or b""
-    media = job["result_media"]
-    fmt = ox.QueryResultsFormat.from_media_type(media)
     if isinstance(result, ox.QuerySolutions):
         names, rows = fetch(result, max_rows)
         if len(rows) > max_rows:
-            raise _TooLarge(f"the result has more than {max_rows} rows (the server's limit); "
-                            "narrow the query or add a LIMIT")
+            raise _too_large(max_rows, "rows")
         result = rows_to_results(names, rows)
-    return media, result.serialize(format=fmt) or b""
+    return media, result.serialize(format=ox.QueryResultsFormat.from_media_type(media)) or b""
 
 
-class _TooLarge(Exception):
-    pass
+TOO_LARGE = 403  # a result over --max-rows: refused by the server's policy, like an update (docs/sparql.md)
+
+
+def _too_large(max_rows: int, what: str) -> Refused:
+    return Refused(TOO_LARGE, f"the result has more than {max_rows} {what}, the most this server sends "
+                              f"(kb serve --max-rows); it was not sent. Page through it with ORDER BY and "
+                              f"LIMIT {max_rows} OFFSET 0, then OFFSET {max_rows}, and so on, or narrow "
+                              "the query")
 
 
 def worker_main(store: str, max_rows: int, conn: Connection, max_memory: int = 0) -> None:
@@ -169,12 +172,8 @@ def worker_main(store: str, max_rows: int, conn: Connection, max_memory: int = 0
                     db = stack.enter_context(kb_store.reader())
                     generation = current
                 conn.send(("ok", *_answer(db, job, max_rows)))
-            except ReadOnlyError as exc:
-                conn.send(("error", 403, str(exc)))
-            except QueryError as exc:
-                conn.send(("error", 400, str(exc)))
-            except _TooLarge as exc:
-                conn.send(("error", 413, str(exc)))
+            except KBError as exc:  # Refused, QueryError, ReadOnlyError: each has its status
+                conn.send(("error", status_of(exc), str(exc)))
             except MemoryError:
                 conn.send(("error", 503, _OVER_MEMORY.format(max_memory)))
             except Exception as exc:  # reported to the client; the worker carries on
@@ -276,41 +275,75 @@ class WorkerPool:
 
 # -- HTTP ----------------------------------------------------------------------------------------
 
-def negotiate(accept: str, offered: dict[str, str]) -> str | None:
-    """The media type to answer with for an ``Accept`` header (q-values honoured), or None."""
-    default = next(iter(offered.values()))
-    if not accept.strip():
-        return default
-    ranked = []
+def status_of(exc: BaseException) -> int:
+    """The HTTP status an exception is answered with: its ``http_status`` (every
+    :class:`~kb.errors.KBError` has one), else 500."""
+    return int(getattr(exc, "http_status", 400 if isinstance(exc, KBError) else 500))
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, float, int]]:
+    """The media ranges of an ``Accept`` header: (range, q, position)."""
+    ranges = []
     for i, part in enumerate(accept.split(",")):
         media, *params = [p.strip() for p in part.split(";")]
         q = 1.0
         for p in params:
-            if p.startswith("q="):
+            name, _, value = p.partition("=")
+            if name.strip().lower() == "q":
                 try:
-                    q = float(p[2:])
+                    q = min(1.0, max(0.0, float(value)))
                 except ValueError:
                     q = 0.0
-        ranked.append((-q, i, media.lower()))
-    for neg_q, _i, media in sorted(ranked):
-        if neg_q >= 0:
-            break
-        if media in offered:
-            return offered[media]
-        if media == "*/*":
-            return default
-        if media.endswith("/*"):
-            major = media[:-1]
-            found = next((v for k, v in offered.items() if k.startswith(major)), None)
-            if found:
-                return found
-    return None
+        if media:
+            ranges.append((media.lower(), q, i))
+    return ranges
 
 
-async def _params(request: Request, limits: Limits) -> dict[str, list[str]]:
-    """The protocol parameters of a request (GET query string or POST form), or the query body."""
-    if request.method == "GET":
-        return {k: request.query_params.getlist(k) for k in request.query_params}
+def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int]:
+    """The q of the most specific range that matches ``media`` (RFC 9110 §12.5.1), and minus its
+    position (earlier ranges win ties)."""
+    best: tuple[int, float, int] | None = None
+    for rng, q, i in ranges:
+        fit = 3 if rng == media else 2 if rng == media.split("/")[0] + "/*" else 1 if rng == "*/*" else 0
+        if fit and (best is None or fit > best[0]):
+            best = (fit, q, i)
+    return (best[1], -best[2]) if best else (0.0, 0)
+
+
+def negotiate(accept: str, offered: dict[str, str]) -> str | None:
+    """The media type to answer with for an ``Accept`` header, or None when nothing offered is
+    acceptable: q-values honoured, ``q=0`` excluding a type even when ``*/*`` is listed; among
+    equals the one the client listed first, then the first offered."""
+    if not accept.strip():
+        return next(iter(offered.values()))
+    ranges = _accept_ranges(accept)
+    scored = [(*_quality(name, ranges), -n, answer) for n, (name, answer) in enumerate(offered.items())]
+    best = max(scored)
+    return best[3] if best[0] > 0 else None
+
+
+def _decode_form(raw: bytes, where: str) -> dict[str, list[str]]:
+    """``name=value&…`` (percent-encoded UTF-8, as the protocol and HTML forms send it) decoded;
+    anything that is not UTF-8 is refused (400), never replaced."""
+    try:
+        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise Refused(400, f"the {where} is not UTF-8: percent-encode the UTF-8 bytes of each value "
+                           "(é is %C3%A9)") from None
+
+
+def _content_type(request: Request) -> tuple[str, str | None]:
+    """The request's media type (lower case) and its ``charset`` parameter, if any."""
+    media, *params = request.headers.get("content-type", "").split(";")
+    charset = None
+    for p in params:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
+async def _body(request: Request, limits: Limits) -> bytes:
     size = request.headers.get("content-length")
     if size and size.isdigit() and int(size) > limits.max_body:
         raise Refused(413, f"the request body is over {limits.max_body} bytes")
@@ -319,19 +352,34 @@ async def _params(request: Request, limits: Limits) -> dict[str, list[str]]:
         body += chunk
         if len(body) > limits.max_body:
             raise Refused(413, f"the request body is over {limits.max_body} bytes")
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    params = {k: request.query_params.getlist(k) for k in request.query_params}
-    text = bytes(body).decode("utf-8", errors="replace")
-    if ctype == "application/sparql-update":
+    return bytes(body)
+
+
+async def _params(request: Request, limits: Limits) -> dict[str, list[str]]:
+    """The protocol parameters of a request: the URL's, plus a POST's form fields or its
+    ``application/sparql-query`` body as ``query``."""
+    params = _decode_form(request.scope.get("query_string", b""), "query string")
+    if request.method in ("GET", "HEAD"):
+        return params
+    media, charset = _content_type(request)
+    if media == "application/sparql-update":
         raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
-    if ctype == "application/sparql-query":
-        params["query"] = [text]
-    elif ctype == "application/x-www-form-urlencoded":
-        for k, v in parse_qs(text, keep_blank_values=True).items():
+    if media not in (FORM, DIRECT):
+        raise Refused(415, f"send the query as {DIRECT} or as an HTML form ({FORM}), not "
+                           f"{media or 'a body without Content-Type'}")
+    if charset is not None and charset not in UTF8:
+        raise Refused(415, f"the request body must be UTF-8 (the SPARQL protocol's encoding), not {charset}")
+    body = await _body(request, limits)
+    if media == FORM:
+        for k, v in _decode_form(body, "form body").items():
             params.setdefault(k, []).extend(v)
-    else:
-        raise Refused(415, "send the query as application/sparql-query or as an HTML form "
-                           "(application/x-www-form-urlencoded)")
+        return params
+    if "query" in params:
+        raise Refused(400, "the query is the request body: do not send one in the URL as well")
+    try:
+        params["query"] = [body.decode("utf-8")]
+    except UnicodeDecodeError as exc:
+        raise Refused(400, f"the query is not UTF-8 (byte {exc.start}: 0x{body[exc.start]:02x})") from None
     return params
 
 
@@ -351,130 +399,136 @@ def nesting(text: str) -> int:
     return deepest
 
 
-def _iris(params: dict[str, list[str]], name: str) -> list[str]:
+def _iris(params: dict[str, list[str]], name: str) -> list[str] | None:
+    """The values of a graph parameter, each an absolute IRI (else 400); None when not given."""
     import pyoxigraph as ox
 
-    values = params.get(name, [])
-    for v in values:
+    if name not in params:
+        return None
+    for v in params[name]:
         try:
             ox.NamedNode(v)
-        except ValueError as exc:
-            raise Refused(400, f"{name} {v!r} is not an IRI ({exc})") from None
-    return values
+        except ValueError:
+            raise Refused(400, f"{name} {v!r} is not an IRI (an absolute IRI names a graph, "
+                               "as `kb queries` and the service description show)") from None
+    return params[name]
 
 
-def _job(text: str, params: dict[str, list[str]], accept: str) -> dict:
+def _media(shape: str, params: dict[str, list[str]], accept: str) -> str:
+    """The media type to answer a query of form ``shape`` with; 406 (naming what is on offer)
+    when none the request accepts fits."""
+    graph = shape in ("CONSTRUCT", "DESCRIBE")
+    offered = GRAPH_MEDIA if graph else BOOLEAN_MEDIA if shape == "ASK" else RESULT_MEDIA
+    chosen = (params.get("format") or params.get("output") or [""])[0].lower()
+    if chosen in FORMAT_PARAM:
+        media = FORMAT_PARAM[chosen][graph]
+        media = media if media in offered.values() else None
+    else:
+        media = negotiate(accept, offered)
+    if media is None:
+        what = "a graph (CONSTRUCT, DESCRIBE)" if graph else "an ASK result" if shape == "ASK" else "results"
+        raise Refused(406, f"{what} can be sent as {', '.join(dict.fromkeys(offered.values()))}; "
+                           f"the request accepts none of them")
+    return media
+
+
+def _job(text: str, params: dict[str, list[str]], accept: str, base_iri: str) -> dict:
     """Check a query and decide what to answer with; raise :class:`Refused` if we won't run it."""
     if nesting(text) > MAX_NESTING:
         raise Refused(400, f"the query nests brackets more than {MAX_NESTING} deep (the server's limit)")
-    try:
-        refuse_unsafe(text)
-    except ReadOnlyError as exc:
-        raise Refused(403, str(exc)) from None
-    shape = form(text)
-    chosen = (params.get("format") or params.get("output") or [""])[0].lower()
-    result_media = graph_media = None
-    if chosen in FORMAT_PARAM:
-        result_media, graph_media = FORMAT_PARAM[chosen]
-    graph = shape in ("CONSTRUCT", "DESCRIBE")
-    if graph:
-        graph_media = graph_media or negotiate(accept, GRAPH_MEDIA)
-        if graph_media is None:
-            offered = ", ".join(sorted(set(GRAPH_MEDIA.values())))
-            raise Refused(406, f"a graph result can be sent as {offered}")
-    else:
-        result_media = result_media or negotiate(accept, RESULT_MEDIA)
-        if result_media is None:
-            offered = ", ".join(sorted(set(RESULT_MEDIA.values())))
-            raise Refused(406, f"results can be sent as {offered}")
-    job: dict = {"kind": "query", "text": text, "result_media": result_media, "graph_media": graph_media}
-    if params.get("default-graph-uri"):
-        job["default_graph"] = _iris(params, "default-graph-uri")
-    if params.get("named-graph-uri"):
-        job["named_graphs"] = _iris(params, "named-graph-uri")
-    return job
+    refuse_unsafe(text)
+    return {"kind": "query", "text": text, "media": _media(form(text), params, accept), "base_iri": base_iri,
+            "default_graph": _iris(params, "default-graph-uri"),
+            "named_graphs": _iris(params, "named-graph-uri")}
 
 
-def _content_type(media: str) -> str:
+def _answer_type(media: str) -> str:
     return media + ("; charset=utf-8" if media.startswith("text/") else "")
+
+
+NEGOTIATED = {"Vary": "Accept"}
+
+
+class Service:
+    """The routes of the endpoint over one worker pool, named by ``base`` (its public URL)."""
+
+    def __init__(self, pool: WorkerPool, limits: Limits, base: str):
+        self.pool, self.limits, self.base = pool, limits, base
+        self.url = base + "sparql"
+
+    async def run(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        job = _job(text, params, request.headers.get("accept", ""), self.url)
+        media, body = await self.pool.run(job)
+        return Response(body, media_type=_answer_type(media), headers=NEGOTIATED)
+
+    async def sparql(self, request: Request) -> Response:
+        params = await _params(request, self.limits)
+        if "update" in params:
+            raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
+        queries = params.get("query", [])
+        if len(queries) > 1:
+            raise Refused(400, "send one query per request")
+        if queries:
+            return await self.run(request, queries[0], params)
+        if request.method == "POST" or params:
+            raise Refused(400, "missing the 'query' parameter (a GET without parameters gives the "
+                               "service description)")
+        return await self.service_description(request)
+
+    async def service_description(self, request: Request) -> Response:
+        media = negotiate(request.headers.get("accept", ""), GRAPH_MEDIA)
+        if media is None:
+            raise Refused(406, "the service description can be sent as "
+                               f"{', '.join(dict.fromkeys(GRAPH_MEDIA.values()))}")
+        _m, body = await self.pool.run({"kind": "graphs"})
+        return Response(describe(self.url, json.loads(body), media), media_type=_answer_type(media),
+                        headers=NEGOTIATED)
+
+    async def queries(self, request: Request) -> Response:
+        return JSONResponse([{"name": q.name, "title": q.title, "description": q.description,
+                              "params": q.params, "text": q.text} for q in library().values()])
+
+    async def named(self, request: Request) -> Response:
+        name = request.path_params["name"].removesuffix(".rq")
+        query = library().get(name)
+        if query is None:
+            raise Refused(404, f"no named query '{name}'")
+        if request.url.path.endswith(".rq"):
+            return PlainTextResponse(query.text, media_type="application/sparql-query")
+        control = {"format", "output"}
+        values = {k: v for k, v in request.query_params.items() if k not in control}
+        params = {k: request.query_params.getlist(k) for k in control if k in request.query_params}
+        return await self.run(request, bind(query, values), params)
+
+    async def page(self, request: Request) -> Response:
+        return HTMLResponse(query_page())
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    """Every error a route raises, answered with its status (:func:`status_of`) and logged."""
+    client = request.client.host if request.client else "?"
+    if isinstance(exc, ClientDisconnect):
+        log.info("%s %s from %s: the client went away before sending the whole request",
+                 request.method, request.url.path, client)
+        return Response(status_code=400)
+    status = status_of(exc)
+    log.warning("refused %s %s from %s: %d %s", request.method, request.url.path, client, status, exc)
+    return PlainTextResponse(f"{exc}\n", status_code=status, headers=NEGOTIATED if status == 406 else None)
 
 
 def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_000,
                max_body: int = 1 << 20, workers: int = 2, max_memory: int = 2048,
                host: str = "127.0.0.1", port: int = 7878, allow_hosts: Iterable[str] = (),
-               public_url: str | None = None) -> Starlette:
+               public_url: str | None = None, cors: Iterable[str] = ()) -> Starlette:
     """The ASGI application serving the knowledge base stored at ``store`` (read-only), as bound
     to ``host``:``port``: it answers only to the Host names :class:`kb.sparql.serve_guard.HostGuard`
-    admits (plus ``allow_hosts``), refuses other origins, and names itself by ``public_url`` or the
-    bound address, never by what a client sent."""
-    base = public_base(host, port, public_url)
+    admits (plus ``allow_hosts``), refuses other origins unless listed in ``cors`` (``*``: every
+    origin), and names itself by ``public_url`` or the bound address, never by what a client sent.
+    Responses are gzip-compressed for clients that ask for it."""
     limits = Limits(timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
                     max_memory=max_memory)
     pool = WorkerPool(store, limits)
-
-    def refused(request: Request, exc: Refused) -> Response:
-        client = request.client.host if request.client else "?"
-        log.warning("refused %s %s from %s: %d %s", request.method, request.url.path, client,
-                    exc.status, exc.message)
-        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
-
-    async def run(request: Request, text: str, params: dict[str, list[str]]) -> Response:
-        job = _job(text, params, request.headers.get("accept", ""))
-        media, body = await pool.run(job)
-        return Response(body, media_type=_content_type(media))
-
-    async def sparql(request: Request) -> Response:
-        try:
-            params = await _params(request, limits)
-            if "update" in params:
-                raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
-            queries = params.get("query", [])
-            if len(queries) > 1:
-                raise Refused(400, "send one query per request")
-            if not queries:
-                if request.method == "POST":
-                    raise Refused(400, "missing the 'query' parameter")
-                return await service_description(request)
-            return await run(request, queries[0], params)
-        except Refused as exc:
-            return refused(request, exc)
-        except ClientDisconnect:
-            client = request.client.host if request.client else "?"
-            log.info("%s %s from %s: the client went away before sending the whole request",
-                     request.method, request.url.path, client)
-            return Response(status_code=400)
-
-    async def service_description(request: Request) -> Response:
-        media = negotiate(request.headers.get("accept", ""), SD_MEDIA) or "text/turtle"
-        _m, body = await pool.run({"kind": "graphs"})
-        return Response(describe(base + "sparql", json.loads(body), media),
-                        media_type=_content_type(media))
-
-    async def queries(request: Request) -> Response:
-        return JSONResponse([{"name": q.name, "title": q.title, "description": q.description,
-                              "params": q.params, "text": q.text} for q in library().values()])
-
-    async def named(request: Request) -> Response:
-        try:
-            name = request.path_params["name"].removesuffix(".rq")
-            query = library().get(name)
-            if query is None:
-                raise Refused(404, f"no named query '{name}'")
-            if request.url.path.endswith(".rq"):
-                return PlainTextResponse(query.text, media_type="application/sparql-query")
-            control = {"format", "output"}
-            values = {k: v for k, v in request.query_params.items() if k not in control}
-            try:
-                text = bind(query, values)
-            except QueryError as exc:
-                raise Refused(400, str(exc)) from None
-            params = {k: request.query_params.getlist(k) for k in control if k in request.query_params}
-            return await run(request, text, params)
-        except Refused as exc:
-            return refused(request, exc)
-
-    async def page(request: Request) -> Response:
-        return HTMLResponse(query_page())
+    service = Service(pool, limits, public_base(host, port, public_url))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -484,12 +538,20 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
         finally:
             await pool.stop()
 
-    app = Starlette(routes=[Route("/sparql", sparql, methods=["GET", "POST"]),
-                            Route("/queries", queries, methods=["GET"]),
-                            Route("/queries/{name}", named, methods=["GET"]),
-                            Route("/", page, methods=["GET"])], lifespan=lifespan,
-                    middleware=[Middleware(HostGuard, bind=host, port=port, allow=tuple(allow_hosts),
-                                           public_url=public_url)])
+    cors = tuple(cors)
+    middleware = [Middleware(HostGuard, bind=host, port=port, allow=tuple(allow_hosts), public_url=public_url,
+                             cors=cors)]
+    if cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=cors, max_age=600,
+                                     allow_methods=["GET", "HEAD", "POST"],
+                                     allow_headers=["Accept", "Content-Type"]))
+    middleware.append(Middleware(GZipMiddleware, minimum_size=1000))
+    app = Starlette(routes=[Route("/sparql", service.sparql, methods=["GET", "HEAD", "POST"]),
+                            Route("/queries", service.queries, methods=["GET", "HEAD"]),
+                            Route("/queries/{name}", service.named, methods=["GET", "HEAD"]),
+                            Route("/", service.page, methods=["GET", "HEAD"])],
+                    lifespan=lifespan, middleware=middleware,
+                    exception_handlers={KBError: _refused, ClientDisconnect: _refused})
     app.router.redirect_slashes = False  # a redirect would be built from the client's Host
     app.state.pool = pool
     app.state.limits = limits
@@ -524,7 +586,7 @@ def describe(url: str, graphs: list[str], media: str = "text/turtle") -> bytes:
     if isinstance(service, ox.NamedNode):
         triples.append(ox.Triple(service, n("endpoint"), service))
     for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-              "Turtle", "N-Triples", "RDF_XML"):
+              "Turtle", "N-Triples", "RDF_XML", "JSON-LD"):
         triples.append(ox.Triple(service, n("resultFormat"), n(f, formats)))
     for g in graphs:
         node = ox.BlankNode()
@@ -551,7 +613,7 @@ def query_page() -> str:
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
           max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20, max_memory: int = 2048,
           allow_hosts: Iterable[str] = (), public_url: str | None = None, header_timeout: float = 10.0,
-          max_connections: int | None = None) -> None:
+          max_connections: int | None = None, cors: Iterable[str] = ()) -> None:
     """Run the endpoint with Hypercorn until interrupted (binds loopback unless ``host`` says
     otherwise): a client has ``header_timeout`` seconds to send its request head, and at most
     ``max_connections`` (default: what the descriptor limit leaves room for) are open at once
@@ -561,7 +623,7 @@ def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeo
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
                      max_memory=max_memory, host=host, port=port, allow_hosts=allow_hosts,
-                     public_url=public_url)
+                     public_url=public_url, cors=cors)
     cap = max_connections or serve_connections.default_cap()
     serve_connections.install(serve_connections.Connections(min(cap, serve_connections.default_cap())))
     asyncio.run(serve_connections.run(app, serve_connections.config(host, port, header_timeout)))

@@ -9,9 +9,12 @@ any route runs:
   interface, or to all of them (``0.0.0.0``, ``::``): that interface's addresses (all of the
   machine's, for a wildcard), the loopback ones, and the machine's own names. Anything else (a
   reverse proxy's name) only with ``--allow-host NAME``. A refusal (400) names that flag.
-* A request that carries an ``Origin`` is refused (403) unless the origin is the server's own:
-  an admitted host on the bound port, an ``--allow-host`` name, or the ``--public-url``. There is
-  no CORS allow-list (yet), so no other site's page can send queries.
+* A request that carries an ``Origin`` is refused (403) unless the origin is the server's own
+  (an admitted host on the bound port, an ``--allow-host`` name, or the ``--public-url``) or one
+  ``--cors ORIGIN`` lists (``--cors '*'``: any). Without ``--cors`` no other site's page can send
+  queries or read answers: a read-only endpoint on loopback must not become readable by every web
+  page its user visits. With it, Starlette's CORS middleware sends the headers and answers
+  preflights; the Host check stays (DNS rebinding is refused whatever the origin).
 
 Nothing the client says about its Host is echoed: the service description and every absolute URL
 come from :func:`public_base` (the bound address, or ``--public-url``).
@@ -165,8 +168,9 @@ class HostGuard:
     is not the server's own (403); log each refusal."""
 
     def __init__(self, app: Any, *, bind: str, port: int, allow: Iterable[str] = (),
-                 public_url: str | None = None):
+                 public_url: str | None = None, cors: Iterable[str] = ()):
         self.app, self.port = app, port
+        self.cors = {o.lower().rstrip("/") for o in cors}
         self.allow = {_normal(h) for h in allow}
         self.hosts = admitted_hosts(bind, self.allow)
         self.public_origin = None
@@ -177,7 +181,7 @@ class HostGuard:
             self.hosts.add(_normal(p.hostname or ""))
 
     def _origin_ok(self, origin: str) -> bool:
-        if self.public_origin and origin.lower().rstrip("/") == self.public_origin:
+        if "*" in self.cors or origin.lower().rstrip("/") in self.cors | {self.public_origin}:
             return True
         p = urlsplit(origin)
         if p.scheme not in ("http", "https") or not p.hostname:

@@ -31,7 +31,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.model.authoring import Field, RecordSpec, nested_records, records, shortcut
-from kb.model.records import LANG_RE, Loc, Record, compile_records
+from kb.model.kinds import LANG_RE
+from kb.model.records import Loc, Record, compile_records
 from kb.model.terms import DCTERMS, DEFAULT_BASE, RDF, XSD
 
 PATTERNS = ("direct", "own-outlet", "undocumented", "derived", "part-of", "alias", "counter-claim",
