@@ -62,7 +62,8 @@ class LocalEndpoint:
 
     def results(self, query: str, form: str = "SELECT") -> Results:
         """The results of ``query`` with the union of all graphs as its default graph (the local
-        data lives only in named graphs). ``form`` is not needed here: pyoxigraph tells."""
+        data lives only in named graphs; :func:`kb.sparql.query.run` also honours a query's own
+        ``FROM``). ``form`` is not needed here: pyoxigraph tells."""
         return self.db.query(query, use_default_graph_as_union=True)
 
 
