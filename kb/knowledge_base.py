@@ -188,9 +188,11 @@ class KnowledgeBase(_Questions):
 
     @contextmanager
     def endpoint(self) -> Iterator[LocalEndpoint]:
-        """A :class:`~kb.sparql.endpoint.LocalEndpoint` on a snapshot of the knowledge base."""
-        with self.snapshot() as db:
-            yield LocalEndpoint(db)
+        """A :class:`~kb.sparql.endpoint.LocalEndpoint` on a snapshot of the knowledge base (with
+        the data derived from its generation at build time)."""
+        self.require()
+        with self.store.snapshot() as snap:
+            yield LocalEndpoint(snap.db, snap)
 
     # -- building --------------------------------------------------------------------------
 

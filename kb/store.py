@@ -7,6 +7,7 @@ Layout of a store folder (default ``./.kb``)::
       write.lock       held (flock) by the one process that is writing
       gen/000007/      an Oxigraph (RocksDB) database, never written again once published
       gen/000007.read  readers hold a shared flock on it while they read generation 7
+      gen/000007.derived/  data derived from generation 7 at build time (kb.build.derived), if any
 
 A write transaction starts from a hard-link backup of the current generation (Oxigraph's own
 ``Store.backup``: cheap, no copy of the data), changes that copy, flushes it, fsyncs it, and
@@ -14,6 +15,11 @@ publishes it by atomically replacing ``CURRENT``. A failure or a kill at any mom
 ``CURRENT`` naming the previous generation, untouched; readers (queries, ``kb serve``) keep a
 consistent snapshot for as long as they hold it. Old generations are removed once no reader holds
 them.
+
+Derived data (:mod:`kb.build.derived`) is written by the transaction into ``gen/tmp-N.derived/``
+and published with its generation (renamed to ``gen/N.derived/`` before the generation itself), so
+a ``N.derived`` folder only ever holds what was computed from generation ``N``; it is removed with
+its generation.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -76,6 +83,47 @@ def _close(db: ox.Store) -> None:
         gc.collect()
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A read-only snapshot: the generation's name (None for an empty store), its database, and
+    the folder of data derived from it at build time (None if there is none)."""
+
+    generation: str | None
+    db: ox.Store
+    derived_dir: Path | None = None
+
+    def derived(self, name: str) -> bytes | None:
+        """The bytes of the derived data ``name`` written with this generation, or None."""
+        if self.derived_dir is None:
+            return None
+        try:
+            return (self.derived_dir / name).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.derived_dir / name}: {exc}") from exc
+
+
+Derive = Callable[[ox.Store, str], Mapping[str, bytes]]
+
+
+def select_rows(db: ox.Store, query: str) -> Iterator[dict[str, str]]:
+    """The rows of a SELECT on ``db`` as plain strings, unbound variables absent."""
+    result = db.query(query)
+    names = list(enumerate(v.value for v in result.variables))
+    for solution in result:  # by position: a lookup by name costs more than the term itself
+        yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+
+
+def _write_derived(folder: Path, files: Mapping[str, bytes]) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for fname, data in files.items():
+        if "/" in fname or fname.startswith("."):
+            raise ValueError(f"not a derived-data file name: {fname!r}")
+        (folder / fname).write_bytes(data)
+
+
 class Store:
     """A store folder holding generations of an Oxigraph database."""
 
@@ -105,10 +153,16 @@ class Store:
     @contextlib.contextmanager
     def reader(self) -> Iterator[ox.Store]:
         """A read-only snapshot of the published generation (an empty store if none)."""
+        with self.snapshot() as snap:
+            yield snap.db
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """A read-only :class:`Snapshot` of the published generation, with its name and derived data."""
         for _attempt in range(20):
             name = self.current()
             if name is None:
-                yield ox.Store()
+                yield Snapshot(None, ox.Store())
                 return
             lock_path = self.path / "gen" / f"{name}.read"
             try:
@@ -131,7 +185,8 @@ class Store:
                     except OSError as exc:
                         raise StoreError(f"cannot open the knowledge base at {gen}: {exc}") from exc
                     self._open = (name, db)
-                yield db
+                derived = self.path / "gen" / f"{name}.derived"
+                yield Snapshot(name, db, derived if derived.is_dir() else None)
                 return
             finally:
                 os.close(fd)
@@ -176,9 +231,14 @@ class Store:
         finally:
             os.close(fd)
 
-    def write(self, work: Callable[[ox.Store], T], wait: float = 0.0, *, publish: bool = True) -> T:
+    def write(self, work: Callable[[ox.Store], T], wait: float = 0.0, *, publish: bool = True,
+              derive: Derive | None = None) -> T:
         """Run ``work`` on a writable copy of the current generation; publish it if it returns
         (unless ``publish`` is false: a dry run checks the copy, then throws it away).
+
+        ``derive(db, generation)``, when given, is called on the finished copy before it is
+        published and returns derived data (file name -> bytes) kept beside the new generation
+        (see :class:`Snapshot`); it may raise like ``work``.
 
         ``work`` must not keep references to the database it is given: the copy is closed (by
         dropping it) before it is published, so that nothing writes to a published generation.
@@ -195,6 +255,8 @@ class Store:
             number = max((int(p.name) for p in gen_dir.iterdir() if p.name.isdigit()), default=0) + 1
             name = f"{number:06d}"
             work_dir = gen_dir / f"tmp-{name}"
+            derived_dir = gen_dir / f"tmp-{name}.derived"
+            shutil.rmtree(gen_dir / f"{name}.derived", ignore_errors=True)  # left by a crashed publish
             try:
                 try:
                     if current is not None:
@@ -206,6 +268,8 @@ class Store:
                 try:
                     result = work(db)
                     db.flush()
+                    if derive is not None and publish:
+                        _write_derived(derived_dir, derive(db, name))
                 except OSError as exc:
                     raise _io_error("cannot write the knowledge base", exc) from exc
                 except BaseException as exc:
@@ -219,12 +283,14 @@ class Store:
                     del db
                 try:
                     if publish:
-                        self._publish(work_dir, name)
+                        self._publish(work_dir, name, derived_dir if derived_dir.is_dir() else None)
                 except OSError as exc:
                     shutil.rmtree(gen_dir / name, ignore_errors=True)
+                    shutil.rmtree(gen_dir / f"{name}.derived", ignore_errors=True)
                     raise _io_error("cannot publish the new knowledge base", exc) from exc
             finally:
                 shutil.rmtree(work_dir, ignore_errors=True)
+                shutil.rmtree(derived_dir, ignore_errors=True)
             self._collect()
             return result
 
@@ -233,10 +299,13 @@ class Store:
         run: the store is unchanged whatever ``work`` does)."""
         return self.write(work, wait, publish=False)
 
-    def _publish(self, work: Path, name: str) -> None:
+    def _publish(self, work: Path, name: str, derived: Path | None = None) -> None:
         gen_dir = self.path / "gen"
         _fsync_tree(work)
         (gen_dir / f"{name}.read").touch()
+        if derived is not None:  # first, so that the generation never appears without it
+            _fsync_tree(derived)
+            os.rename(derived, gen_dir / f"{name}.derived")
         os.rename(work, gen_dir / name)
         _fsync_dir(gen_dir)
         tmp = self.path / "CURRENT.tmp"
@@ -274,3 +343,6 @@ class Store:
                     os.close(fd)
             elif p.name.endswith(".read") and not (gen_dir / p.name[:-5]).is_dir():
                 p.unlink(missing_ok=True)
+        for p in gen_dir.glob("*.derived"):  # after the generations: theirs go with them
+            if not (gen_dir / p.name.removesuffix(".derived")).is_dir():
+                shutil.rmtree(p, ignore_errors=True)

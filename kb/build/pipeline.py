@@ -8,7 +8,10 @@
 3. in one transaction (:meth:`kb.store.Store.write`) each file's graph is replaced, its
    provenance written (:mod:`kb.build.provenance`), and the shapes checked on the result
    (:mod:`kb.build.validate` chooses how). A dry run does all of this on the transaction's copy
-   and throws it away.
+   and throws it away;
+4. the data derived from the new generation (:mod:`kb.build.derived`: place containment, and any
+   derivation the caller adds) is computed on the finished copy and published with it; its cost
+   is part of the build (``BuildReport.derived``).
 
 Every problem is collected and raised together as :class:`~kb.errors.InputError`; then nothing is
 stored.
@@ -24,6 +27,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.build.compile import Batch, compile_batch
+from kb.build.containment import CONTAINMENT
+from kb.build.derived import Derivation, compute_all
 from kb.build.inputs import find_inputs
 from kb.build.provenance import BuildRecord, forget, loaded_files
 from kb.build.report import BuildReport, FileReport
@@ -35,11 +40,16 @@ from kb.model.graphs import graph_display
 from kb.progress import track
 from kb.store import Store
 
+# What every build derives from its generation (callers may add their own: ``derivations=``).
+DERIVATIONS: tuple[Derivation, ...] = (CONTAINMENT,)
+
 
 def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str, fresh: bool = False,
           dry_run: bool = False, fmt: str | None = None, wait: float = 0.0, delimiter: str | None = None,
-          date_order: str | None = None, progress: bool = False) -> BuildReport:
-    """Load files into ``store`` in one transaction (see :meth:`kb.KnowledgeBase.build`)."""
+          date_order: str | None = None, progress: bool = False,
+          derivations: tuple[Derivation, ...] = ()) -> BuildReport:
+    """Load files into ``store`` in one transaction (see :meth:`kb.KnowledgeBase.build`);
+    ``derivations`` are computed with :data:`DERIVATIONS` and kept with the new generation."""
     started = time.perf_counter()
     if fmt:
         fmt = canonical(fmt, LOADERS, "import format")
@@ -51,7 +61,8 @@ def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str,
     if date_order:
         files = [replace(f, date_order=date_order) for f in files]
     with store.lock(wait):
-        transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress)
+        transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress,
+                                  derivations=DERIVATIONS + derivations)
         report = transaction.run(files)
     report.seconds = time.perf_counter() - started
     return report
@@ -62,9 +73,10 @@ class Transaction:
     knowledge base; ``dry_run`` checks everything and stores nothing."""
 
     def __init__(self, store: Store, base: str, *, fresh: bool = False, dry_run: bool = False,
-                 wait: float = 0.0, progress: bool = False):
+                 wait: float = 0.0, progress: bool = False,
+                 derivations: tuple[Derivation, ...] = DERIVATIONS):
         self.store, self.base, self.fresh, self.dry_run = store, base, fresh, dry_run
-        self.wait, self.progress = wait, progress
+        self.wait, self.progress, self.derivations = wait, progress, derivations
 
     def run(self, files: list[InputFile]) -> BuildReport:
         """Build from ``files``; the report says what was loaded, and whether it was committed."""
@@ -80,8 +92,12 @@ class Transaction:
         report.records = batch.compiled.records
         names = {f.graph: f.display for f in files} | {g: graph_display(g) for g in stored}
         kept = sum(int(f["triples"]) for g, f in stored.items() if g not in batch.replaced)
-        transaction = self.store.trial if self.dry_run else self.store.write
-        transaction(lambda db: self._work(db, batch, report, names, kept), wait=self.wait)
+        work = lambda db: self._work(db, batch, report, names, kept)  # noqa: E731
+        if self.dry_run:
+            self.store.trial(work, wait=self.wait)
+        else:
+            self.store.write(work, wait=self.wait,
+                             derive=lambda db, gen: compute_all(db, gen, self.derivations, report.derived))
         report.committed = not self.dry_run
         return report
 

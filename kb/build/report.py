@@ -27,6 +27,7 @@ class BuildReport:
     seconds: float = 0.0
     committed: bool = False
     warnings: list[str] = field(default_factory=list)
+    derived: dict[str, float] = field(default_factory=dict)  # derivation -> seconds (kb.build.derived)
 
     @property
     def loaded(self) -> list[FileReport]:

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from kb.errors import KBWarning, QueryError, RemoteError
 from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.model.terms import EV
+from kb.store import Snapshot, select_rows
 
 AUTH_SCHEMES = ("digest", "basic")
 _RESULTS_JSON = "application/sparql-results+json"
@@ -49,16 +50,15 @@ class Endpoint(Protocol):
 
 
 class LocalEndpoint:
-    """An :class:`Endpoint` over an embedded pyoxigraph store."""
+    """An :class:`Endpoint` over an embedded pyoxigraph store; ``snapshot``, when given, is the
+    store generation ``db`` is (its derived data: :mod:`kb.build.derived`)."""
 
-    def __init__(self, db: ox.Store):
+    def __init__(self, db: ox.Store, snapshot: Snapshot | None = None):
         self.db = db
+        self.snapshot = snapshot
 
     def select(self, query: str) -> Iterator[Row]:
-        result = self.db.query(query)
-        names = list(enumerate(v.value for v in result.variables))
-        for solution in result:  # by position: a lookup by name costs more than the term itself
-            yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+        return select_rows(self.db, query)
 
     def results(self, query: str, form: str = "SELECT") -> Results:
         """The results of ``query`` with the union of all graphs as its default graph (the local

@@ -1,0 +1,108 @@
+"""Derived data per store generation: computed once, at build time, kept beside the generation.
+
+A store generation never changes once published (:mod:`kb.store`), so whatever is computed from
+it — place containment (:mod:`kb.build.containment`), and any other :class:`Derivation` — can be
+computed once, as the build's transaction finishes, and kept in ``gen/N.derived/`` beside it. Its
+cost is part of the build (``BuildReport.derived``: seconds per derivation).
+
+Readers call :func:`load` with the :class:`~kb.store.Snapshot` they read: the stored data is used
+only when it was written for that very generation, by the same derivation at the same version;
+otherwise (an older store, a dry run, a remote endpoint, ``use_stored=False``) it is recomputed
+from what the reader sees. Nothing derived is ever trusted across generations: each file names
+the generation, derivation and version it was computed for, and is checked against them.
+
+A derivation computes from SPARQL SELECT rows only (a ``select(query) -> rows of strings``
+function), so the same code runs on the build's transaction, on a local snapshot and through a
+remote endpoint (:class:`kb.sparql.endpoint.Endpoint`'s ``select``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kb.store import Snapshot, select_rows
+
+Select = Callable[[str], Iterator[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Something computed from a whole generation: ``compute(select)`` gives JSON-serialisable
+    data. Raise ``version`` whenever the data's form or meaning changes."""
+
+    name: str
+    version: int
+    compute: Callable[[Select], Any]
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.v{self.version}.json"
+
+
+def encode(derivation: Derivation, generation: str, data: Any) -> bytes:
+    head = {"derivation": derivation.name, "version": derivation.version, "generation": generation}
+    return json.dumps({**head, "data": data}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode(derivation: Derivation, generation: str, raw: bytes) -> tuple[bool, Any]:
+    """(True, data) if ``raw`` was computed by ``derivation`` (same version) from ``generation``."""
+    try:
+        stored = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False, None
+    ok = isinstance(stored, dict) and (stored.get("derivation"), stored.get("version"),
+                                        stored.get("generation")) == (
+        derivation.name, derivation.version, generation)
+    return ok, stored.get("data") if ok else None
+
+
+def compute_all(db: ox.Store, generation: str, derivations: Iterable[Derivation],
+                seconds: dict[str, float] | None = None) -> dict[str, bytes]:
+    """Every derivation of ``db`` (the generation ``generation`` about to be published), encoded;
+    the time each took goes into ``seconds``."""
+    out: dict[str, bytes] = {}
+    for d in derivations:
+        started = time.perf_counter()
+        out[d.file] = encode(d, generation, d.compute(lambda q: select_rows(db, q)))
+        if seconds is not None:
+            seconds[d.name] = time.perf_counter() - started
+    return out
+
+
+_MEMO: OrderedDict[tuple[str, str, str], Any] = OrderedDict()  # (derived folder, generation, file)
+_MEMO_SIZE = 8
+
+
+def load(snapshot: Snapshot | None, derivation: Derivation, select: Select, *,
+         use_stored: bool = True) -> Any:
+    """The derivation's data for what ``select`` reads: the copy stored with ``snapshot``'s
+    generation when there is one for exactly that generation (and ``use_stored``), else computed
+    now from ``select``."""
+    if not use_stored or snapshot is None or snapshot.generation is None or snapshot.derived_dir is None:
+        return derivation.compute(select)
+    key = (str(snapshot.derived_dir), snapshot.generation, derivation.file)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    raw = snapshot.derived(derivation.file)
+    ok, data = decode(derivation, snapshot.generation, raw) if raw is not None else (False, None)
+    if not ok:
+        return derivation.compute(select)
+    _MEMO[key] = data
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return data
+
+
+def stored_files(snapshot: Snapshot) -> Mapping[str, int]:
+    """The derived files kept with ``snapshot``'s generation and their sizes in bytes."""
+    if snapshot.derived_dir is None:
+        return {}
+    return {p.name: p.stat().st_size for p in sorted(snapshot.derived_dir.iterdir())}

@@ -1,0 +1,102 @@
+"""Derived data per store generation (kb.build.derived) and its first user, place containment
+(kb.build.containment): computed at build time, used only by readers of that generation,
+recomputed otherwise, never trusted across generations."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kb import KnowledgeBase
+from kb.build.containment import CONTAINMENT, places_inside
+from kb.build.derived import Derivation, compute_all, load
+from kb.errors import InputError
+from kb.store import Store
+
+PLACES = """
+places:
+  - {id: country, name: Country}
+  - {id: region, name: Region, part_of: [country]}
+  - {id: district, name: District, part_of: [region]}
+  - {id: town, name: Town, aliases: ["Tawn@xx"], part_of: [district]}
+  - {id: town-2, name: Town (second record), same_as: [town]}
+  - {id: elsewhere, name: Elsewhere}
+"""
+BASE = "https://w3id.org/evkb/id/"
+
+
+def _inside(kb: KnowledgeBase, place: str, **kw) -> dict:
+    with kb.endpoint() as ep:
+        data = load(ep.snapshot, CONTAINMENT, ep.select, **kw)
+    return places_inside(data, BASE + place)
+
+
+def test_containment_at_several_depths_with_its_chain(kb, write):
+    kb.build([write("places.yaml", PLACES)])
+    inside = _inside(kb, "country")
+    assert set(inside) == {BASE + p for p in ("country", "region", "district", "town", "town-2")}
+    chain = inside[BASE + "town"]
+    assert [(c.rsplit("/", 1)[-1], p.rsplit("/", 1)[-1], how, by) for c, p, how, by in chain] == [
+        ("town", "district", "part_of", "town"), ("district", "region", "part_of", "district"),
+        ("region", "country", "part_of", "region")]
+    assert next(how for _c, _p, how, _by in inside[BASE + "town-2"]) == "same_as"
+    assert set(_inside(kb, "district")) == {BASE + p for p in ("district", "town", "town-2")}
+    assert set(_inside(kb, "elsewhere")) == {BASE + "elsewhere"}
+
+
+def test_build_writes_it_beside_its_generation_and_counts_its_cost(kb, write):
+    report = kb.build([write("places.yaml", PLACES)])
+    assert "containment" in report.derived and report.derived["containment"] >= 0
+    store = Store(kb.path)
+    with store.snapshot() as snap:
+        assert snap.derived_dir == kb.path / "gen" / f"{snap.generation}.derived"
+        assert snap.derived(CONTAINMENT.file) is not None
+
+
+def test_readers_recompute_when_the_generation_has_none_or_another(kb, write):
+    kb.build([write("places.yaml", PLACES)])
+    stored = _inside(kb, "country")
+    assert _inside(kb, "country", use_stored=False) == stored
+    first = Store(kb.path).current()
+    old = (kb.path / "gen" / f"{first}.derived" / CONTAINMENT.file).read_bytes()
+    kb.build([write("more.yaml", "places:\n  - {id: village, name: Village, part_of: [town]}\n")])
+    second = Store(kb.path).current()
+    assert second != first
+    assert BASE + "village" in _inside(kb, "country")
+    # generation 1's data copied beside generation 2: not trusted, recomputed (village is found)
+    (kb.path / "gen" / f"{second}.derived" / CONTAINMENT.file).write_bytes(old)
+    assert BASE + "village" in _inside(kb, "country")
+    shutil.rmtree(kb.path / "gen" / f"{second}.derived")  # a store built before derived data
+    assert BASE + "village" in _inside(kb, "country")
+
+
+def test_dry_run_and_failed_builds_leave_no_derived_data(kb, write):
+    kb.build([write("places.yaml", PLACES)])
+    before = sorted(p.name for p in (kb.path / "gen").iterdir())
+    kb.build([write("x.yaml", "places:\n  - {id: x, name: X, part_of: [country]}\n")], dry_run=True)
+    bad = write("bad.yaml", "places:\n  - {id: y, name: Y, part_of: [nowhere]}\n")
+    with pytest.raises(InputError):
+        kb.build([bad])
+    assert sorted(p.name for p in (kb.path / "gen").iterdir()) == before
+
+
+def test_old_generations_lose_their_derived_data_with_them(kb, write):
+    kb.build([write("places.yaml", PLACES)])
+    first = Store(kb.path).current()
+    kb.build([write("more.yaml", "places:\n  - {id: village, name: Village}\n")])
+    names = {p.name for p in (kb.path / "gen").iterdir()}
+    assert f"{first}.derived" not in names and f"{Store(kb.path).current()}.derived" in names
+
+
+def test_extra_derivations_are_computed_at_build_time(store_path, write):
+    from kb.build import pipeline
+
+    counted = Derivation("place-count", 1, lambda select: len(list(select(
+        "SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/evkb/ns#Place> } }"))))
+    report = pipeline.build(Store(store_path), [write("places.yaml", PLACES)], base=BASE,
+                            derivations=(counted,))
+    assert set(report.derived) == {"containment", "place-count"}
+    with Store(store_path).snapshot() as snap:
+        assert load(snap, counted, lambda q: iter(())) == 6  # stored: the select is not used
+        assert compute_all(snap.db, snap.generation, [counted])[counted.file] == snap.derived(counted.file)
