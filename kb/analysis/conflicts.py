@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
 from typing import ClassVar
 
 import networkx as nx
@@ -103,6 +104,7 @@ class Conflict:
     contradicted_by: str = ""                     # ev:ContradictionRules code the finding was found by
     paths: tuple[tuple[str, tuple[Step, ...]], ...] = ()  # every (kind, path) folded into this finding
     part_of_asserted_by: tuple[str, ...] = ()     # the records whose part_of links the finding rests on
+    matched: tuple[str, ...] = ()                 # described: why the event fits the claim's description
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
@@ -114,7 +116,7 @@ class Conflict:
         d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
                          "attributes_to": list(s.attributes_to), "via": list(s.via)} for s in self.sources]
         for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
-                  "challenged_account", "part_of_asserted_by"):
+                  "challenged_account", "part_of_asserted_by", "matched"):
             d[k] = list(d[k])
         return d
 
@@ -129,6 +131,8 @@ class _Index:
         self.about: dict[str, list[str]] = defaultdict(list)          # claim -> events
         self.claims_about: dict[str, list[str]] = defaultdict(list)   # event -> claims
         self.children: dict[str, list[str]] = defaultdict(list)       # broad event -> parts
+        self.matches: dict[str, list[str]] = defaultdict(list)        # description -> events it fits
+        self.why: dict[tuple[str, str], tuple[str, ...]] = {}          # (description, event) ids -> why
         self.same: dict[str, list[str]] = defaultdict(list)           # node -> sameAs neighbours
         self.docs: dict[str, list[tuple[str, str, str | None, dict]]] = defaultdict(list)
         self.accounts: dict[str, list[str]] = defaultdict(list)      # claim -> challenged accounts
@@ -140,7 +144,7 @@ class _Index:
                 self.single[name].setdefault(u, v)
             elif name in self._EDGES:
                 self._EDGES[name](self, u, v, data)
-        for index in (self.about, self.claims_about, self.children, self.same, self.accounts):
+        for index in (self.about, self.claims_about, self.children, self.same, self.accounts, self.matches):
             for k in index:  # the same answer whatever order a store returned rows in
                 index[k].sort()
         for k in self.docs:
@@ -155,6 +159,10 @@ class _Index:
 
     def _part_of(self, u: str, v: str, data: dict) -> None:
         self.children[v].append(u)
+
+    def _matches(self, u: str, v: str, data: dict) -> None:  # kb.analysis.matching
+        self.matches[u].append(v)
+        self.why[(self.id(u), self.id(v))] = tuple(data.get("why", ()))
 
     def _same_as(self, u: str, v: str, data: dict) -> None:
         self.same[u].append(v)  # sameAs only joins records of one class: actors join sides
@@ -177,7 +185,7 @@ class _Index:
     _EDGES: ClassVar[dict[str, Callable[[_Index, str, str, dict], None]]] = {
         "about": _about, "part_of": _part_of, "same_as": _same_as, "affiliated_with": _affiliated_with,
         "derived_from": _derived_from, "documented_by": _documented_by,
-        "challenged_account": _challenged_account}
+        "challenged_account": _challenged_account, "matches": _matches}
 
     def id(self, n: str) -> str:
         return self.attrs[n]["id"]
@@ -252,7 +260,8 @@ def _walk(ix: _Index, start: str) -> Iterator[tuple[str, list[tuple[str, str]]]]
     while queue:
         node, hops = queue.popleft()
         yield node, hops
-        for edge, nxt in [("has_part", c) for c in ix.children.get(node, ())] + \
+        for edge, nxt in [("matches", m) for m in ix.matches.get(node, ())] + \
+                         [("has_part", c) for c in ix.children.get(node, ())] + \
                          [("same_as", s) for s in ix.same.get(node, ())]:
             if nxt not in seen:
                 seen.add(nxt)
@@ -293,6 +302,8 @@ def _conflicts_of_claim(ix: _Index, c: str, claimant: str, about: str) -> list[C
 
 def _path_kind(hops: list[tuple[str, str]]) -> str:
     edges = {e for e, _ in hops}
+    if "matches" in edges:
+        return "described"
     return "alias" if "same_as" in edges else "part-of" if "has_part" in edges else "direct"
 
 
@@ -300,7 +311,7 @@ def _path(ix: _Index, head: list[Step], about: str, hops: list[tuple[str, str]],
     """The steps from the claimant through the claim and its event down the hops to ``event``."""
     path, prev = [*head], about
     for edge, node in hops:
-        path.append(Step(ix.id(prev), ix.label(prev), "event", edge,
+        path.append(Step(ix.id(prev), ix.label(prev), "description" if edge == "matches" else "event", edge,
                          ix.id(node) if edge == "has_part" else None))
         prev = node
     path.append(Step(ix.id(event), ix.label(event), "event", "documented_by"))
@@ -441,14 +452,26 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
                                                         + origin["unknown"] * sum(unknown.values())), 3)
     links = [s.asserted_by for s in path if s.asserted_by]
     said = f"; the part-of link is asserted by the record '{', '.join(links)}'" if links else ""
+    matched = _matched(ix, path)
     detail = {"direct": "",
               "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}'{said})",
-              "alias": f" (via an alias: '{ix.label(event)}')"}[kind]
+              "alias": f" (via an alias: '{ix.label(event)}')",
+              "described": f" (documented: '{ix.label(event)}', which fits the description: "
+                           f"{'; '.join(matched)})"}[kind]
     summary = (f"{_what(ix, c, ix.label(claimant), ix.label(about))} conflicts with documentation "
                f"by {_makers(evidence)}{detail}")
-    return _conflict(ix, kind, c, claimant, about, event, path, evidence, len(weights), score,
-                     _overall_timing(evidence, stance), summary, claim_date, (),
-                     tuple(sorted(weights)), tuple(sorted(unknown)))
+    found = _conflict(ix, kind, c, claimant, about, event, path, evidence, len(weights), score,
+                      _overall_timing(evidence, stance), summary, claim_date, (),
+                      tuple(sorted(weights)), tuple(sorted(unknown)))
+    return replace(found, matched=matched) if matched else found
+
+
+def _matched(ix: _Index, path: list[Step]) -> tuple[str, ...]:
+    """Why the event fits the claim's description (kb.analysis.matching), if the path has a match."""
+    for step, following in pairwise(path):
+        if step.edge == "matches":
+            return ix.why.get((step.node, following.node), ())
+    return ()
 
 
 def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: list[str],

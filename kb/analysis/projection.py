@@ -235,8 +235,9 @@ def claim_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
 
 
 def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
-    """Put the claims' concept fields on their nodes and the documentation fields on their
-    ``documented_by`` edges (in both projections: :func:`project` and
+    """Put the claims' concept fields on their nodes, the documentation fields on their
+    ``documented_by`` edges, and the claims' descriptions of events with the events they fit
+    (:func:`kb.analysis.matching.add_described`) into the graph (in both projections: :func:`project` and
     :func:`kb.analysis.candidates.candidate_graph`)."""
     for claim, attrs in claim_concepts(endpoint).items():
         if claim in g:
@@ -244,6 +245,9 @@ def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     for (e, src, evidence), fields in documentation_extras(endpoint).items():
         if g.has_edge(e, src, key=f"documented_by:{evidence}"):
             g.edges[e, src, f"documented_by:{evidence}"].update(fields)
+    from kb.analysis.matching import add_described  # it reads the projection's fields: imported here
+
+    add_described(g, endpoint)
 
 
 def edge_label(key: str) -> str:

@@ -28,6 +28,7 @@ class Field:
     record: str | None = None          # nested record key for Nested
     start_property: str | None = None  # DateOrInterval
     end_property: str | None = None    # DateOrInterval
+    unless_given: str | None = None    # a required field may be left out when this field is given
 
     def codes(self) -> dict[str, str]:
         """The allowed codes of a ClassCode or ConceptCode field."""
@@ -103,6 +104,7 @@ def all_records() -> tuple[RecordSpec, ...]:
                 record=str(g.value(nested, EV.key)) if nested is not None else None,
                 start_property=_opt(g.value(f, EV.startProperty)),
                 end_property=_opt(g.value(f, EV.endProperty)),
+                unless_given=_opt(g.value(f, EV.unlessGiven)),
             ))
         specs.append(RecordSpec(key=str(g.value(rec, EV.key)), cls=str(g.value(rec, EV.recordClass)),
                                 fields=tuple(fields), nested=(rec, EV.nestedIn, None) in g))

@@ -221,10 +221,13 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
     """The quads of the values of field ``f`` of a record (problems go to the batch)."""
     values = rec.values.get(f.name, [])
     if not values:
+        instead = f.unless_given
+        if instead and (rec.values.get(instead) or instead in rec.field_locs):
+            return
         if f.required and f.name not in rec.field_locs:  # else its bad value was reported
             batch.problems.append(rec.loc.problem(
-                f.name, f"missing required field '{f.name}' in {rec.spec.key} record"
-                        + (f" '{rec.id}'" if rec.id else "")))
+                f.name, f"missing required field '{f.name}'" + (f" (or '{instead}')" if instead else "")
+                        + f" in {rec.spec.key} record" + (f" '{rec.id}'" if rec.id else "")))
         return
     if len(values) > 1 and not f.many:
         loc = rec.field_locs.get(f.name, rec.loc)

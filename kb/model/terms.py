@@ -133,10 +133,13 @@ def class_codes(parent: str) -> dict[str, str]:
 
 @cache
 def concept_codes(scheme: str) -> dict[str, str]:
-    """Authoring code -> concept IRI for the concepts of a SKOS scheme."""
+    """Authoring code -> concept IRI for the concepts of a SKOS scheme (and of the schemes it
+    includes, ``ev:includesScheme``)."""
     g = ontology()
     out = {str(g.value(c, EV.code)): str(c) for c in g.subjects(SKOS.inScheme, rdflib.URIRef(scheme))
            if g.value(c, EV.code) is not None}
+    for included in g.objects(rdflib.URIRef(scheme), EV.includesScheme):  # ev:includesScheme
+        out = concept_codes(str(included)) | out
     return dict(sorted(out.items()))
 
 
