@@ -422,13 +422,15 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
     """
     from kb.sparql.serve import serve as run
-    from kb.sparql.serve_guard import check_public_url
+    from kb.sparql.serve_guard import check_origin, check_public_url
 
-    if public_url is not None:
-        try:
+    try:
+        if public_url is not None:
             check_public_url(public_url)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
+        for origin in cors:
+            check_origin(origin)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     path = c.kb().path
     c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,

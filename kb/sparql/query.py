@@ -224,25 +224,28 @@ def _where_groups(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """The ``WHERE`` groups of the query and of its subqueries, as (offset just after ``{``,
     offset of the matching ``}``, the variables written inside), outermost first. A query written
     without the WHERE keyword (``SELECT * { … }``, ``ASK { … }``) has its first group as outermost."""
+    names = [(pos, value) for kind, value, pos in _tokens(text) if kind == "name" and value[0] in "?$"]
+    return tuple((start, end, frozenset(v for pos, v in names if start <= pos < end))
+                 for start, end in _where_spans(text))
+
+
+def _where_spans(text: str) -> list[tuple[int, int]]:
+    """(offset just after ``{``, offset of its ``}``) of each WHERE group, in order."""
     groups: list[tuple[int, int]] = []
     stack: list[int | None] = []
     previous = ""
-    first = True
-    is_construct = form(text) == "CONSTRUCT"
+    bare = form(text) != "CONSTRUCT"  # the first group, WHERE or not, is the WHERE group
     for kind, value, pos in _tokens(text):
         if kind == "open":
-            where = previous == "WHERE" or (first and not is_construct and not groups)
-            first = False
-            stack.append(pos + 1 if where else None)
+            stack.append(pos + 1 if previous == "WHERE" or bare else None)
+            bare = False
         elif kind == "other" and value == "}" and stack:
             start = stack.pop()
             if start is not None:
                 groups.append((start, pos))
         if kind != "text":
             previous = value.upper()
-    names = [(pos, value) for kind, value, pos in _tokens(text) if kind == "name" and value[0] in "?$"]
-    return tuple((start, end, frozenset(v for pos, v in names if start <= pos < end))
-                 for start, end in sorted(groups))
+    return sorted(groups)
 
 
 # -- parameters ----------------------------------------------------------------------------------

@@ -299,25 +299,30 @@ def _accept_ranges(accept: str) -> list[tuple[str, float, int]]:
     return ranges
 
 
-def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int]:
-    """The q of the most specific range that matches ``media`` (RFC 9110 §12.5.1), and minus its
-    position (earlier ranges win ties)."""
-    best: tuple[int, float, int] | None = None
+def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[int, float, int]:
+    """How well the most specific range that matches ``media`` fits (3 exact, 2 ``type/*``,
+    1 ``*/*``, 0 none; RFC 9110 §12.5.1), its q, and minus its position (earlier ranges win ties)."""
+    best = (0, 0.0, 0)
     for rng, q, i in ranges:
         fit = 3 if rng == media else 2 if rng == media.split("/")[0] + "/*" else 1 if rng == "*/*" else 0
-        if fit and (best is None or fit > best[0]):
-            best = (fit, q, i)
-    return (best[1], -best[2]) if best else (0.0, 0)
+        if fit:
+            best = max(best, (fit, q, -i))
+    return best
 
 
 def negotiate(accept: str, offered: dict[str, str]) -> str | None:
     """The media type to answer with for an ``Accept`` header, or None when nothing offered is
     acceptable: q-values honoured, ``q=0`` excluding a type even when ``*/*`` is listed; among
-    equals the one the client listed first, then the first offered."""
+    equals the one the client listed first, then the first offered. ``offered`` maps each name
+    a type goes by (aliases included) to the type answered with."""
+    answers = list(dict.fromkeys(offered.values()))
     if not accept.strip():
-        return next(iter(offered.values()))
+        return answers[0]
     ranges = _accept_ranges(accept)
-    scored = [(*_quality(name, ranges), -n, answer) for n, (name, answer) in enumerate(offered.items())]
+    scored = []
+    for n, answer in enumerate(answers):
+        _fit, q, pos = max(_quality(name, ranges) for name, a in offered.items() if a == answer)
+        scored.append((q, pos, -n, answer))
     best = max(scored)
     return best[3] if best[0] > 0 else None
 
