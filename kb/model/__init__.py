@@ -1,1 +1,3 @@
-"""What the ontology says, in Python: its terms, the authoring format, record checks, rules and names."""
+"""What the ontology says, in Python: its terms (``terms``), the authoring format (``authoring``), one
+checker per value kind (``kinds``), record checks and compilation (``records``), the finding rules
+(``rules``), names (``names``) and graph names (``graphs``)."""
