@@ -401,6 +401,8 @@ def test_get_with_parameters_but_no_query_and_a_query_in_url_and_body_are_400(w3
     assert r.status_code == 400 and "do not send one in the URL" in r.text
     r = httpx.post(w3c["url"], params={"query": "ASK {}"}, data={"query": "SELECT * {}"})
     assert r.status_code == 400 and "one query per request" in r.text
+    r = httpx.get(w3c["base"] + "/queries/denials-by-actor", params={"actor": ["a", "b"]})
+    assert r.status_code == 400 and "actor given more than once" in r.text
 
 
 def test_answers_are_gzipped_when_asked(w3c):

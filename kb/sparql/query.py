@@ -17,7 +17,9 @@ The shipped queries
 are standard SPARQL 1.1 scoped with ``GRAPH ?g`` patterns (every statement lives in the named
 graph of its file), so they give the same answers on the local store and on an external SPARQL
 1.1 server. Results are written in the standard SPARQL 1.1 result formats (JSON, XML, CSV, TSV)
-by pyoxigraph's serialisers; CONSTRUCT and DESCRIBE give Turtle or N-Triples.
+by pyoxigraph's serialisers; CONSTRUCT and DESCRIBE give Turtle or N-Triples. Every query runs on
+the dataset the SPARQL 1.1 rules give (:func:`dataset`): the graphs a caller names, else the query's
+``FROM``/``FROM NAMED``, else the union of all graphs.
 
 Queries never reach the network: ``SERVICE`` (federation) is refused, and an update is not a query.
 """
@@ -315,13 +317,10 @@ def _syntax_error(query: NamedQuery, exc: SyntaxError) -> QueryError:
     return QueryError(f"{query.source}: syntax error: {message}")
 
 
-def has_dataset(text: str) -> bool:
-    """Whether the query names its own dataset (a ``FROM`` or ``FROM NAMED`` clause)."""
-    return _has_from(text)
-
-
 @lru_cache(maxsize=64)
-def _has_from(text: str) -> bool:
+def has_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (a ``FROM`` or ``FROM NAMED`` clause; the keyword,
+    not the word in a string, IRI, comment, variable or prefixed name)."""
     return any(kind == "name" and value.upper() == "FROM" for kind, value, _pos in _tokens(text))
 
 

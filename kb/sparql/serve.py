@@ -2,30 +2,33 @@
 
 Routes:
 
-* ``GET|POST /sparql`` — the SPARQL 1.1 Protocol: ``query`` as a GET parameter, a form field or an
-  ``application/sparql-query`` body, with ``default-graph-uri``/``named-graph-uri``. Results are
-  negotiated from ``Accept`` (or a ``format`` parameter): SPARQL JSON, XML, CSV or TSV; Turtle or
-  N-Triples (or RDF/XML) for CONSTRUCT and DESCRIBE. Without a dataset the default graph is the
-  union of all graphs, as in ``kb query``.
-* ``GET /sparql`` without a query — the SPARQL 1.1 Service Description (Turtle or N-Triples).
+* ``GET|HEAD|POST /sparql`` — the SPARQL 1.1 Protocol: ``query`` as a GET parameter, a form field
+  or an ``application/sparql-query`` body (UTF-8), with ``default-graph-uri``/``named-graph-uri``.
+  The dataset follows the spec (:func:`kb.sparql.query.dataset`): the protocol's graphs, else the
+  query's ``FROM``/``FROM NAMED``, else the union of all graphs, as in ``kb query``. Relative IRIs
+  resolve against the endpoint's URL. Answers are negotiated from ``Accept`` (q-values; or a
+  ``format`` parameter), with ``Vary: Accept``: SPARQL JSON, XML, CSV or TSV for SELECT, JSON or
+  XML for ASK, Turtle, N-Triples, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE; gzip when asked.
+* ``GET /sparql`` without parameters — the SPARQL 1.1 Service Description (the same RDF formats).
 * ``GET /queries`` — the named queries as JSON; ``GET /queries/NAME?PARAM=VALUE`` runs one, its
   parameters bound safely (:func:`kb.sparql.query.bind`).
 * ``GET /`` — an offline query page: editor, results table, the named queries as examples. No
   asset comes from anywhere but this server.
 
-Read-only and offline: SPARQL Update (any channel), ``LOAD`` and ``SERVICE`` are refused with 403
-and logged. Limits: every query runs in a worker process that holds a read-only snapshot of the
-store; one that runs past ``timeout`` seconds is killed (SIGKILL: pyoxigraph cannot cancel a query
-in-process) and replaced, and the client gets 503 while the server keeps serving; a worker may hold
-at most ``max_memory`` MB of data (a query that needs more, say a sorted cartesian product, is
-stopped the same way, before it can exhaust the machine); a result of more
-than ``max_rows`` rows (or triples) is refused with 413; request bodies over ``max_body`` bytes
-are refused with 413; a query nested more than ``MAX_NESTING`` brackets deep is refused with 400
-before any parser sees it; an invalid ``default-graph-uri``/``named-graph-uri`` is refused with
-400. Workers reopen the store when a build publishes a new generation. A client that goes away
-mid-request costs one log line. ``X-Forwarded-For`` and its kin are never read: the log and the
-refusals name the peer address. Who may connect at all is :mod:`kb.sparql.serve_guard`'s (Host, Origin)
-and :mod:`kb.sparql.serve_connections`'s (connection cap, header timeout) business.
+Every error is answered with its exception's ``http_status`` (:func:`status_of`) and logged; the
+statuses are listed in docs/sparql.md. Read-only and offline: SPARQL Update (any channel), ``LOAD``
+and ``SERVICE`` are refused with 403. Limits: every query runs in a worker process that holds a
+read-only snapshot of the store; one that runs past ``timeout`` seconds is killed (SIGKILL:
+pyoxigraph cannot cancel a query in-process) and replaced, and the client gets 503 while the
+server keeps serving; a worker may hold at most ``max_memory`` MB of data (a query that needs more,
+say a sorted cartesian product, is stopped the same way, before it can exhaust the machine); a
+result of more than ``max_rows`` rows (or triples) is refused whole with 403 and how to page it;
+request bodies over ``max_body`` bytes are refused with 413; a query nested more than
+``MAX_NESTING`` brackets deep is refused with 400 before any parser sees it. Workers reopen the
+store when a build publishes a new generation. A client that goes away mid-request costs one log
+line. ``X-Forwarded-For`` and its kin are never read: the log and the refusals name the peer
+address. Who may connect at all is :mod:`kb.sparql.serve_guard`'s (Host, Origin, ``--cors``) and
+:mod:`kb.sparql.serve_connections`'s (connection cap, header timeout) business.
 """
 
 from __future__ import annotations
@@ -500,10 +503,13 @@ class Service:
             raise Refused(404, f"no named query '{name}'")
         if request.url.path.endswith(".rq"):
             return PlainTextResponse(query.text, media_type="application/sparql-query")
+        given = _decode_form(request.scope.get("query_string", b""), "query string")
+        twice = sorted(k for k, v in given.items() if len(v) > 1)
+        if twice:
+            raise Refused(400, f"give each parameter once ({', '.join(twice)} given more than once)")
         control = {"format", "output"}
-        values = {k: v for k, v in request.query_params.items() if k not in control}
-        params = {k: request.query_params.getlist(k) for k in control if k in request.query_params}
-        return await self.run(request, bind(query, values), params)
+        values = {k: v[0] for k, v in given.items() if k not in control}
+        return await self.run(request, bind(query, values), {k: given[k] for k in control & set(given)})
 
     async def page(self, request: Request) -> Response:
         return HTMLResponse(query_page())
@@ -543,7 +549,7 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
         finally:
             await pool.stop()
 
-    cors = tuple(cors)
+    cors = tuple(o if o == "*" else o.rstrip("/").lower() for o in cors)  # as browsers send them
     middleware = [Middleware(HostGuard, bind=host, port=port, allow=tuple(allow_hosts), public_url=public_url,
                              cors=cors)]
     if cors:
