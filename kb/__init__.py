@@ -8,12 +8,12 @@ The public Python API::
     kb.stats(); kb.validate(); kb.export("ttl", "graphs/seed.ttl")
 """
 
-__version__ = "0.1.0"
-
+from kb._version import __version__
 from kb.errors import InputError, KBError, OutputError, Problem, QueryError, StoreError, StoreLockedError
-from kb.knowledge_base import BuildReport, KnowledgeBase, Stats
+from kb.knowledge_base import BuildReport, KnowledgeBase, RemoteKnowledgeBase, Stats
 
 __all__ = [
-    "BuildReport", "InputError", "KBError", "KnowledgeBase", "OutputError", "Problem", "QueryError", "Stats",
+    "BuildReport", "InputError", "KBError", "KnowledgeBase", "OutputError", "Problem", "QueryError",
+    "RemoteKnowledgeBase", "Stats",
     "StoreError", "StoreLockedError", "__version__",
 ]

@@ -18,7 +18,7 @@ from kb.exports.rdf import RDF_FORMATS
 from kb.exports.reports import FORMATS
 from kb.exports.tables import FORMATS as TABLE_FORMATS
 from kb.formats import canonical, known
-from kb.knowledge_base import KnowledgeBase
+from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
 from kb.model.terms import DEFAULT_BASE, check_base
 from kb.progress import wanted
@@ -63,6 +63,13 @@ class Context:
     def kb(self) -> KnowledgeBase:
         return KnowledgeBase(self.store, base=self.base, progress=wanted(self.quiet))
 
+    def source(self, endpoint: str | None, user: str | None, password: str | None, auth: str
+               ) -> KnowledgeBase | RemoteKnowledgeBase:
+        """The local knowledge base, or with --endpoint the one on that server."""
+        if endpoint:
+            return KnowledgeBase.remote(endpoint, user=user, password=password, auth=auth)
+        return self.kb()
+
     def say(self, text: str = "") -> None:
         if not self.quiet:
             click.echo(text)
@@ -73,7 +80,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 def auth_options(fn: F) -> F:
     """--user/--password-stdin/--auth for commands that talk to an external store. The password
-    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.sparql.push.credentials);
+    comes from $KB_REMOTE_PASSWORD, ~/.netrc, standard input or a prompt (see kb.sparql.endpoint.credentials);
     --password still works, with a warning: other users can read a command line."""
 
     @functools.wraps(fn)
@@ -89,7 +96,7 @@ def auth_options(fn: F) -> F:
             kwargs["password"] = sys.stdin.readline().rstrip("\r\n")
         endpoint, user = kwargs.get("endpoint"), kwargs.get("user")
         if endpoint and user and kwargs.get("password") is None and sys.stdin.isatty():
-            from kb.sparql.push import credentials
+            from kb.sparql.endpoint import credentials
 
             try:
                 found = credentials(endpoint, user)
@@ -113,7 +120,7 @@ def auth_options(fn: F) -> F:
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    from kb.loaders.csv import parse_delimiter
+    from kb.loaders.text import parse_delimiter
 
     try:
         return None if value is None else parse_delimiter(value)
@@ -296,16 +303,8 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     self-contradiction (the same side asserts and denies), counter-claim (another actor asserts
     what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
     """
-    if endpoint:
-        from kb.analysis.conflicts import find_conflicts
-        from kb.model.names import lookup
-        from kb.sparql.push import RemoteEndpoint
-
-        with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
-            actor = lookup(remote, "actor", actor) if actor is not None else None
-            found = find_conflicts(remote, kind=kind, actor=actor, min_independent=min_independent)
-    else:
-        found = c.kb().conflicts(kind=kind, actor=actor, min_independent=min_independent)
+    with c.source(endpoint, user, password, auth) as kb:
+        found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
     click.echo(FORMATS[fmt](found[:top] if top else found))
 
 
@@ -375,16 +374,8 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         bound[name] = value
-    if endpoint:
-        from kb.model.names import resolve_params
-        from kb.sparql.push import RemoteEndpoint
-        from kb.sparql.query import load, run, serialize
-
-        named = load(query)
-        with RemoteEndpoint(endpoint, user, password, auth=auth) as remote:
-            out = serialize(run(named, resolve_params(remote, named.params, bound), endpoint=remote), fmt)
-    else:
-        out = c.kb().query(query, bound, fmt)
+    with c.source(endpoint, user, password, auth) as kb:
+        out = kb.query(query, bound, fmt)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
 
@@ -506,7 +497,7 @@ def template() -> None:
 @handle_errors
 def template_csv(c: Context, folder: str) -> None:
     """Write one CSV sheet per record type (header row and one example row) into FOLDER."""
-    from kb.loaders.csv import write_templates
+    from kb.exports.csv_templates import write_templates
 
     for path in write_templates(folder, store=c.kb().path):
         c.say(f"wrote {path}")

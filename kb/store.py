@@ -176,8 +176,9 @@ class Store:
         finally:
             os.close(fd)
 
-    def write(self, work: Callable[[ox.Store], T], wait: float = 0.0) -> T:
-        """Run ``work`` on a writable copy of the current generation; publish it if it returns.
+    def write(self, work: Callable[[ox.Store], T], wait: float = 0.0, *, publish: bool = True) -> T:
+        """Run ``work`` on a writable copy of the current generation; publish it if it returns
+        (unless ``publish`` is false: a dry run checks the copy, then throws it away).
 
         ``work`` must not keep references to the database it is given: the copy is closed (by
         dropping it) before it is published, so that nothing writes to a published generation.
@@ -217,7 +218,8 @@ class Store:
                     _close(db)
                     del db
                 try:
-                    self._publish(work_dir, name)
+                    if publish:
+                        self._publish(work_dir, name)
                 except OSError as exc:
                     shutil.rmtree(gen_dir / name, ignore_errors=True)
                     raise _io_error("cannot publish the new knowledge base", exc) from exc
@@ -225,6 +227,11 @@ class Store:
                 shutil.rmtree(work_dir, ignore_errors=True)
             self._collect()
             return result
+
+    def trial(self, work: Callable[[ox.Store], T], wait: float = 0.0) -> T:
+        """Run ``work`` as :meth:`write` does, on a writable copy, then throw the copy away (a dry
+        run: the store is unchanged whatever ``work`` does)."""
+        return self.write(work, wait, publish=False)
 
     def _publish(self, work: Path, name: str) -> None:
         gen_dir = self.path / "gen"

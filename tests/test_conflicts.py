@@ -14,9 +14,9 @@ from conftest import REPO
 
 from kb import KnowledgeBase
 from kb.analysis.conflicts import find_conflicts
-from kb.analysis.projection import LocalEndpoint
 from kb.exports.reports import conflicts_csv, conflicts_markdown, safe_cell
 from kb.knowledge_base import seed_dir
+from kb.sparql.endpoint import LocalEndpoint
 
 QUERIES = REPO / "kb" / "queries"
 

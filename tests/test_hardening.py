@@ -311,7 +311,7 @@ def test_basic_auth_over_plain_http_is_warned_about(seeded_store, tmp_path):
 
 def test_redact_hides_the_password_of_every_url():
     from kb.errors import redact
-    from kb.sparql.push import credentials
+    from kb.sparql.endpoint import credentials
 
     assert redact("x http://u:p%40ss@h:1/a and https://v:q@k/") == "x http://u:***@h:1/a and https://v:***@k/"
     found = credentials("http://dba:p%40ss@[::1]:8890/sparql")

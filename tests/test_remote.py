@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 from kb import KnowledgeBase
 from kb.analysis.conflicts import find_conflicts
-from kb.analysis.projection import LocalEndpoint
 from kb.cli import main
 from kb.errors import KBError
 from kb.model.graphs import PROVENANCE_GRAPH
-from kb.sparql.push import RemoteEndpoint, batches, endpoint_urls
+from kb.sparql.endpoint import LocalEndpoint, RemoteEndpoint
+from kb.sparql.push import batches, endpoint_urls
 from kb.sparql.query import library, run
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -221,6 +221,18 @@ def test_named_queries_and_conflicts_same_remotely(server, seed_kb):
                 assert rows(run(query, params, endpoint=remote), name) == local, (name, params)
         assert [c.to_dict() for c in find_conflicts(remote)] == \
             [c.to_dict() for c in find_conflicts(LocalEndpoint(db))]
+
+
+def test_the_remote_knowledge_base_answers_as_the_local_one(server, seed_kb):
+    """KnowledgeBase.remote(url) gives the same conflicts, names and query results as the local
+    knowledge base it was pushed from."""
+    push(seed_kb, server)
+    with KnowledgeBase.remote(server.query, user=server.user, password=server.password) as remote:
+        assert [c.to_dict() for c in remote.conflicts(actor="Government of Armenia")] == \
+            [c.to_dict() for c in seed_kb.conflicts(actor="Government of Armenia")]
+        assert remote.resolve("actor", "Ilham Aliyev") == seed_kb.resolve("actor", "Ilham Aliyev")
+        assert remote.query("denials-by-actor", {"actor": "ilham-aliyev"}, "csv") == \
+            seed_kb.query("denials-by-actor", {"actor": "ilham-aliyev"}, "csv")
 
 
 def test_cli_push_query_and_conflicts_against_the_server(server, seed_kb):

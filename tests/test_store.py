@@ -77,7 +77,7 @@ def test_failure_inside_transaction_leaves_previous_state(kb, write, store_path,
     def boom(*args, **kwargs):
         raise RuntimeError("simulated crash during validation")
 
-    monkeypatch.setattr("kb.knowledge_base.shacl_problems", boom)
+    monkeypatch.setattr("kb.build.pipeline.shacl_problems", boom)
     with pytest.raises(RuntimeError):
         kb.build([write("b.yaml", B)])
     assert dump(store_path) == before

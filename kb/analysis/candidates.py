@@ -7,7 +7,7 @@ their authoring ``id`` and ``label``; edges keyed by authoring field name; one
 stated in, text, date), the ``part_of`` and ``sameAs`` structure, documentation, sources (makers,
 lineage, date, URL) and actor affiliations. Each query reads one or a few predicates, so a store
 answers from its predicate indexes instead of scanning every triple; the same queries run on a
-remote SPARQL 1.1 server through any :class:`~kb.analysis.projection.Endpoint`. The predicates come from the
+remote SPARQL 1.1 server through any :class:`~kb.sparql.endpoint.Endpoint`. The predicates come from the
 authoring mapping, through the same :func:`kb.analysis.projection.terms` and
 :func:`kb.analysis.projection.field` as the full projection.
 """
@@ -18,8 +18,9 @@ from functools import cache
 
 import networkx as nx
 
-from kb.analysis.projection import Endpoint, add_extras, field, kind_codes, scope, terms
+from kb.analysis.projection import add_extras, field, kind_codes, scope, terms
 from kb.model.terms import DCTERMS, RDFS
+from kb.sparql.endpoint import Endpoint
 
 # The fields the engine reads: (record key, field name).
 EDGE_FIELDS = (("claims", "by"), ("claims", "about"), ("claims", "stated_in"),

@@ -1,7 +1,7 @@
 """The conflict engine: where a denial (or dispute) meets documentation of what it is about.
 
 The candidate subgraph is selected with standard SPARQL 1.1
-(:func:`kb.analysis.candidates.candidate_graph`, through any :class:`~kb.analysis.projection.Endpoint`,
+(:func:`kb.analysis.candidates.candidate_graph`, through any :class:`~kb.sparql.endpoint.Endpoint`,
 so a remote store works the same way) and built into one NetworkX graph, indexed once. From every
 claim that denies or disputes (a stance ``ev:challenging`` in the ontology), a breadth-first walk goes
 down ``part_of`` (to the specific events a pattern is made of, at any depth) and across
@@ -23,8 +23,8 @@ import networkx as nx
 
 from kb.analysis.candidates import candidate_graph
 from kb.analysis.independence import Independence, independent_weights
-from kb.analysis.projection import Endpoint
 from kb.model import rules
+from kb.sparql.endpoint import Endpoint
 
 # The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
 # (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds, ev:Stances), read by kb.model.rules.

@@ -15,41 +15,18 @@ comes from the authoring mapping (``ontology/authoring.ttl``, through :func:`ter
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
 
 import networkx as nx
-import pyoxigraph as ox
 
 from kb.model.authoring import Field, all_records, nested_records, records, shortcut
 from kb.model.graphs import PROVENANCE_GRAPH, graph_display
 from kb.model.names import record_word
 from kb.model.terms import DCTERMS, RDF, RDFS, class_codes, concept_codes, subclasses
+from kb.sparql.endpoint import Endpoint
 
-Row = dict[str, str]
 _LABEL = str(RDFS.label)
-
-
-class Endpoint(Protocol):
-    """Anything that answers a SPARQL SELECT with rows of plain strings (unbound keys absent)."""
-
-    def select(self, query: str) -> Iterator[Row]: ...
-
-
-class LocalEndpoint:
-    """An :class:`Endpoint` over an embedded pyoxigraph store."""
-
-    def __init__(self, db: ox.Store):
-        self.db = db
-
-    def select(self, query: str) -> Iterator[Row]:
-        result = self.db.query(query)
-        names = list(enumerate(v.value for v in result.variables))
-        for solution in result:  # by position: a lookup by name costs more than the term itself
-            yield {name: term.value for i, name in names if (term := solution[i]) is not None}
-
 
 
 def field(key: str, name: str) -> Field:
@@ -274,5 +251,5 @@ def edge_label(key: str) -> str:
     return key.split(":", 1)[0]
 
 
-__all__ = ["Endpoint", "LocalEndpoint", "Terms", "add_extras", "class_codes", "concept_codes", "edge_label",
+__all__ = ["Terms", "add_extras", "class_codes", "concept_codes", "edge_label",
            "field", "kind_codes", "project", "scope", "terms"]

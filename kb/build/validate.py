@@ -17,39 +17,26 @@ graph it was loaded from.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import pyoxigraph as ox
 import pyshacl_turbo
 import rdflib
 
+from kb.build.provenance import shipped_query
 from kb.errors import Problem
-from kb.model.graphs import PROVENANCE_GRAPH
-from kb.model.records import Loc
+from kb.loaders.rdf import quiet_ill_typed_literals
 from kb.model.authoring import all_records
-from kb.model.terms import RDF, SH, SKOS, ontology, shapes
+from kb.model.graphs import PROVENANCE_GRAPH, graph_display
+from kb.model.records import Loc
+from kb.model.terms import DCTERMS, RDF, SH, SKOS, ontology, shapes
 
 _NT = ox.RdfFormat.N_TRIPLES
 _TYPE = ox.NamedNode(str(RDF.type))
 _IN_SCHEME = ox.NamedNode(str(SKOS.inScheme))
-
-
-@contextmanager
-def quiet_ill_typed_literals() -> Iterator[None]:
-    """rdflib logs a warning with a traceback for each ill-typed literal it reads (say
-    "2020-02-30"^^xsd:date); the shapes report those as located problems, so keep stderr clean."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 @cache
@@ -162,6 +149,46 @@ def check_shapes(db: ox.Store | None, focus: set[ox.NamedNode | ox.BlankNode] | 
     return ShapeCheck(data, conforms, results)
 
 
+@dataclass(frozen=True)
+class Change:
+    """What a build changes, as far as the choice of SHACL strategy goes."""
+
+    graphs: set[str]  # the file graphs the build writes or replaces
+    kept: int  # statements in the file graphs the build keeps
+    in_memory: int  # statements of the batch already in memory
+    streamed: bool  # whether a file is loaded straight into the store (counted once parsed)
+    stage: Callable[[], ox.Store]  # the batch in the default graph of an in-memory store
+
+
+def check_change(db: ox.Store, change: Change,
+                 write: Callable[[], Collection[ox.NamedNode | ox.BlankNode]]) -> ShapeCheck:
+    """Write a change into ``db`` (``write`` returns the subjects the replaced contents
+    described) and check the shapes on the result, choosing how:
+
+    SHACL checks what the change touches (:func:`focus_of`), or everything when the change writes
+    most of the data; then it checks the batch from memory (decoding stored terms back costs
+    more), in a thread while the batch is written to disk (pyshacl-turbo releases the GIL). The
+    batch is staged only when it can be most of the data."""
+    staged = change.stage() if change.streamed or change.kept <= change.in_memory else None
+    whole = staged is not None and change.kept <= len(staged)
+    if whole:
+        add_kept(staged, db, change.graphs)
+    with ThreadPoolExecutor(1, thread_name_prefix="kb-shacl") as pool:
+        checking = pool.submit(check_shapes, None, None, staged) if whole else None
+        del staged
+        removed = write()
+        focus = None if whole else focus_of(db, change.graphs, removed)
+        return checking.result() if checking else check_shapes(db, focus)
+
+
+def add_kept(mem: ox.Store, db: ox.Store, replaced: Collection[str]) -> None:
+    """Add the file graphs of ``db`` that a build keeps (so ``mem`` is the knowledge base as the
+    build leaves it)."""
+    for g in db.named_graphs():
+        if g.value not in replaced and g.value != PROVENANCE_GRAPH:
+            mem.bulk_load(db.dump(format=_NT, from_graph=g), format=_NT)
+
+
 def shacl_problems(
     db: ox.Store,
     where: Mapping[str, tuple[Loc, dict[str, Loc]]]
@@ -183,37 +210,59 @@ def shacl_problems(
         if focus is not None and not focus:
             return []
         checked = check_shapes(db, focus, staged)
-    data, conforms, results = checked.data, checked.conforms, checked.results
     cycles = _cycles(db)
-    if conforms and not cycles:
+    if checked.conforms and not cycles:
         return []
-    where = (where() if callable(where) else where) or {}  # computed only when there are problems
-    problems = []
-    for focus, field, message in cycles:
-        if focus in where:
-            rec_loc, field_locs = where[focus]
-            problems.append(field_locs.get(field, rec_loc).problem(field, message))
-        else:
-            problems.append(Problem(_graph_of(db, focus, graph_name), None, None, field,
-                                    f"<{focus}>: {message}"))
-    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
-        focus = str(results.value(result, SH.focusNode))
-        path = results.value(result, SH.resultPath)
-        prop = str(path) if isinstance(path, rdflib.URIRef) else None
-        types = {q.object.value for q in data.quads_for_pattern(_ox_node(focus), _TYPE, None, None)}
-        field = _field_name(prop, types)
-        message = str(results.value(result, SH.resultMessage) or "violates a shape")
-        value = results.value(result, SH.value)
-        if value is not None and not isinstance(value, rdflib.BNode):
-            message += f" (value: {str(value)[:80]})"
-        if focus in where:
-            rec_loc, field_locs = where[focus]
-            loc = field_locs.get(field or "", rec_loc)
-            problems.append(loc.problem(field, message))
-        else:
-            file = _graph_of(db, focus, graph_name)
-            problems.append(Problem(file, None, None, field, f"<{focus}>: {message}"))
+    located = _Locator(db, (where() if callable(where) else where) or {}, graph_name)  # only when needed
+    problems = [located.problem(node, field, message) for node, field, message in cycles]
+    for result in checked.results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        node, field, message = _violation(checked, result)
+        problems.append(located.problem(node, field, message))
     return problems
+
+
+def _violation(checked: ShapeCheck, result: rdflib.term.Node) -> tuple[str, str | None, str]:
+    """The focus node, authoring field and message of one SHACL validation result."""
+    results = checked.results
+    focus = str(results.value(result, SH.focusNode))
+    path = results.value(result, SH.resultPath)
+    prop = str(path) if isinstance(path, rdflib.URIRef) else None
+    types = {q.object.value for q in checked.data.quads_for_pattern(_ox_node(focus), _TYPE, None, None)}
+    message = str(results.value(result, SH.resultMessage) or "violates a shape")
+    value = results.value(result, SH.value)
+    if value is not None and not isinstance(value, rdflib.BNode):
+        message += f" (value: {str(value)[:80]})"
+    return focus, _field_name(prop, types), message
+
+
+@dataclass(frozen=True)
+class _Locator:
+    """Where a problem with a node was written: its record's file, line and field (a record of the
+    current batch), or else the file graph it was loaded from."""
+
+    db: ox.Store
+    where: Mapping[str, tuple[Loc, dict[str, Loc]]]
+    graph_name: Callable[[str], str] | None
+
+    def problem(self, focus: str, field: str | None, message: str) -> Problem:
+        if focus in self.where:
+            rec_loc, field_locs = self.where[focus]
+            return field_locs.get(field or "", rec_loc).problem(field, message)
+        return Problem(_graph_of(self.db, focus, self.graph_name), None, None, field, f"<{focus}>: {message}")
+
+
+def ids_in_two_files(db: ox.Store, names: Mapping[str, str]) -> list[Problem]:
+    """An id that two file graphs both define (a build refuses that; two builds that raced could
+    once both commit it). ``names``: file graph -> the path shown."""
+    q = (f"SELECT ?id (GROUP_CONCAT(DISTINCT STR(?g); separator=' ') AS ?gs) WHERE {{ GRAPH ?g {{ "
+         f"?s <{DCTERMS.identifier}> ?id }} FILTER(?g != <{PROVENANCE_GRAPH}>) }} GROUP BY ?id "
+         "HAVING (COUNT(DISTINCT ?g) > 1)")
+    out = []
+    for r in db.query(q):
+        files = sorted(names.get(g, graph_display(g)) for g in r["gs"].value.split(" "))
+        out.append(Problem(files[0], None, None, "id", f"duplicate id {r['id'].value!r}: also defined "
+                           f"in {', '.join(files[1:])}"))
+    return out
 
 
 CYCLE_CHECKS = {  # query file -> (field, message)
@@ -227,8 +276,7 @@ def _cycles(db: ox.Store) -> list[tuple[str, str, str]]:
     """(subject, field, message) for every cycle the check queries find, in one pass each."""
     out = []
     for name, (field, message) in CYCLE_CHECKS.items():
-        text = (resources.files("kb") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
-        for row in db.query(text, use_default_graph_as_union=True):
+        for row in db.query(shipped_query(name), use_default_graph_as_union=True):
             out.append((row["this"].value, field, message))
     return out
 

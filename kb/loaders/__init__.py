@@ -1,176 +1,105 @@
-"""Input formats. Every loader has the same small interface: ``load(InputFile) -> Parsed``.
+"""Input formats: syntax only. A loader turns one file's text into records or quads, and located problems.
 
-A loader reads syntax only. Record formats (YAML, CSV, ClaimReview, ACLED layout) return
-:class:`~kb.records.Record` objects that :func:`kb.model.records.compile_records` checks and turns into
-quads; RDF formats return quads (JSON-LD) or a ``load_into`` function that streams a large file
-straight into the store's transaction. Importers may skip items with ``warnings`` (shown to the
-user). Register a new format in :data:`LOADERS` and its file endings in :data:`SUFFIXES`; see
-:func:`format_for` for the one rule that looks inside a file (ACLED-layout CSV).
+Every loader module has the same small interface, ``load(InputFile) -> Parsed``
+(:mod:`kb.loaders.base`). Record formats (YAML, CSV, ClaimReview, ACLED layout) return
+:class:`~kb.model.records.Record` objects that the build checks and turns into quads; RDF formats
+return quads (JSON-LD) or a ``load_into`` function that streams a large file straight into the
+store's transaction. Importers may skip items with ``warnings`` (shown to the user). No loader
+reads the store or calls the validator; what they share (reading, locations, NUL, depth and
+delimiter checks) is in :mod:`kb.loaders.text`.
+
+:data:`FORMATS` is the registry: a format's name, the module that loads it (imported when first
+used), its file endings, and for a format that shares an ending with another, the name of a
+*sniffer* in its module that claims a file from its first line (ACLED-layout CSV). Register a new
+format there; :data:`LOADERS`, :data:`SUFFIXES` and :func:`format_for` follow from it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
-import pyoxigraph as ox
-
-from kb.errors import Problem, printable
-from kb.model.records import Record
-
-MAX_INPUT_MB = 1024  # default limit for a file read whole: YAML, CSV, ClaimReview, JSON-LD
-
-
-def max_input_bytes() -> int:
-    """The largest file the loaders read whole (into memory): ``$KB_MAX_INPUT_MB`` megabytes, by
-    default :data:`MAX_INPUT_MB` (1 GB: real feeds are hundreds of MB, and the synthetic YAML of
-    ten million statements is about 200 MB). Turtle, TriG, N-Triples and N-Quads stream: no limit."""
-    raw = os.environ.get("KB_MAX_INPUT_MB", "").strip()
-    if not raw:
-        return MAX_INPUT_MB * 2**20
-    try:
-        mb = float(raw)
-    except ValueError:
-        mb = -1.0
-    if not mb > 0:
-        from kb.errors import UsageError
-
-        raise UsageError(f"KB_MAX_INPUT_MB={printable(raw)!r}: expected a positive number of megabytes")
-    return int(mb * 2**20)
-
-
-def special_kind(mode: int) -> str | None:
-    """What a file that is not a regular file or a folder is ("a FIFO (named pipe)", "a character
-    device", …), from its ``st_mode``; None for a regular file or a folder."""
-    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return kind
-    return None
+from kb.errors import Problem
+from kb.loaders import csv as csv_loader
+from kb.loaders import resolve
+from kb.loaders.base import InputFile, Load, Parsed
+from kb.loaders.text import MAX_INPUT_MB, max_input_bytes, special_kind
 
 
 @dataclass(frozen=True)
-class InputFile:
-    """A file to load: where it is, how it is shown, which named graph it fills, and its format."""
+class Format:
+    """One input format of the registry."""
 
-    path: Path
-    display: str
-    graph: str
-    format: str
-    delimiter: str | None = None  # CSV formats: the cell delimiter, when not detected
-    date_order: str | None = None  # ACLED layout: "dmy" or "mdy" for dates like 10/04/2020
+    name: str
+    module: str  # defines load(InputFile) -> Parsed
+    suffixes: tuple[str, ...] = ()
+    # a function of ``module``, (first line of the file) -> bool: the file is in this format
+    # although its ending says another (checked before the endings)
+    sniffer: str | None = None
 
-    def sha256(self) -> str:
-        h = hashlib.sha256()
-        with open(self.path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
+    def loader(self) -> ModuleType:
+        return import_module(self.module)
 
+    def load(self, f: InputFile) -> Parsed:
+        return self.loader().load(f)
 
-@dataclass
-class Parsed:
-    """What a loader read from one file."""
-
-    input: InputFile
-    records: list[Record] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    quads: list[ox.Quad] = field(default_factory=list)
-    load_into: Callable[[ox.Store, ox.NamedNode | ox.DefaultGraph], None] | None = None
-    # Re-read the file with exact line/column locations (for loaders with a fast path whose
-    # records carry none); called only when a problem has to be located.
-    precise: Callable[[], Parsed] | None = None
-    warnings: list[str] = field(default_factory=list)  # items skipped, shown to the user
+    def sniffs(self, first_line: str) -> bool:
+        return self.sniffer is not None and bool(getattr(self.loader(), self.sniffer)(first_line))
 
 
-def _yaml(f: InputFile) -> Parsed:
-    from kb.loaders import yaml as yaml_loader
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("yaml", "kb.loaders.yaml", (".yaml", ".yml")),
+    Format("csv", "kb.loaders.csv", (".csv",)),
+    Format("acled", "kb.loaders.acled", (".csv",), sniffer="looks_like"),
+    Format("claimreview", "kb.loaders.claimreview"),
+    Format("turtle", "kb.loaders.rdf", (".ttl",)),
+    Format("trig", "kb.loaders.rdf", (".trig",)),
+    Format("nt", "kb.loaders.rdf", (".nt",)),
+    Format("nq", "kb.loaders.rdf", (".nq",)),
+    Format("jsonld", "kb.loaders.rdf", (".jsonld",)),
+    Format("rdfxml", "kb.loaders.rdf", (".rdf", ".owl")),
+)}
 
-    records, problems = yaml_loader.load(f.path, f.display)
-    parsed = Parsed(f, records=records, problems=problems)
-    if records and records[0].loc.line is None:
-        parsed.precise = lambda: Parsed(f, *yaml_loader.load(f.path, f.display, precise=True))
-    return parsed
-
-
-def _rdf(f: InputFile) -> Parsed:
-    from kb.loaders import rdf
-
-    return rdf.load(f)
-
-
-def _csv(f: InputFile) -> Parsed:
-    from kb.loaders import csv
-
-    return csv.load(f)
+#: format name -> its load function
+LOADERS: dict[str, Load] = {name: fmt.load for name, fmt in FORMATS.items()}
+#: file ending -> the format a file with it is in (unless a sniffer claims the file)
+SUFFIXES: dict[str, str] = {s: f.name for f in FORMATS.values() if f.sniffer is None for s in f.suffixes}
 
 
-def _claimreview(f: InputFile) -> Parsed:
-    from kb.loaders import claimreview
-
-    return claimreview.load(f)
-
-
-def _acled(f: InputFile) -> Parsed:
-    from kb.loaders import acled
-
-    return acled.load(f)
-
-
-LOADERS: dict[str, Callable[[InputFile], Parsed]] = {
-    "yaml": _yaml,
-    "csv": _csv,
-    "claimreview": _claimreview,
-    "acled": _acled,
-    "turtle": _rdf,
-    "trig": _rdf,
-    "nt": _rdf,
-    "nq": _rdf,
-    "jsonld": _rdf,
-    "rdfxml": _rdf,
-}
-
-SUFFIXES: dict[str, str] = {
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".csv": "csv",
-    ".ttl": "turtle",
-    ".trig": "trig",
-    ".nt": "nt",
-    ".nq": "nq",
-    ".jsonld": "jsonld",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-}
+def _first_line(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            return fh.readline(65536)
+    except OSError:
+        return None
 
 
 def format_for(path: Path) -> str | None:
-    """The format of a file: from its ending, except that a ``.csv`` file whose header row has an
-    ``event_id_cnty`` column is in the ACLED layout. None if the ending is unknown."""
-    fmt = SUFFIXES.get(path.suffix.lower())
-    if fmt == "csv":
-        from kb.loaders import acled
-
-        try:
-            with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                first = fh.readline(65536)
-        except OSError:
-            return fmt
-        if acled.looks_like(first):
-            return "acled"
-    return fmt
+    """The format of a file: from its ending, unless the sniffer of a format registered for that
+    ending claims it from its first line (a ``.csv`` file whose header row has an
+    ``event_id_cnty`` column is in the ACLED layout). None if the ending is unknown."""
+    suffix = path.suffix.lower()
+    sniffers = [f for f in FORMATS.values() if f.sniffer is not None and suffix in f.suffixes]
+    first = _first_line(path) if sniffers else None
+    if first is not None:
+        for fmt in sniffers:
+            if fmt.sniffs(first):
+                return fmt.name
+    return SUFFIXES.get(suffix)
 
 
 def link(parsed: list[Parsed], names: Callable[[], Mapping[tuple[str, str], str]]) -> list[Problem]:
     """Steps that join records across the files of one build: documentation sheets to their
-    events, and importers' name-made actors and places to existing ones (``names`` gives the
-    stored ones as (record key, case-folded name or alias) -> id; called only when needed)."""
-    from kb.loaders import csv, resolve
-
+    events, and importers' name-made actors and places to existing ones (``names``, given by the
+    caller, returns the stored ones as (record key, case-folded name or alias) -> id; called only
+    when needed)."""
     if any(r.auto for p in parsed for r in p.records):
         resolve.resolve(parsed, names())
-    return csv.attach_documentation(parsed)
+    return csv_loader.attach_documentation(parsed)
+
+
+__all__ = ["FORMATS", "LOADERS", "MAX_INPUT_MB", "SUFFIXES", "Format", "InputFile", "Load", "Parsed",
+           "format_for", "link", "max_input_bytes", "special_kind"]

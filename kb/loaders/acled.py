@@ -29,11 +29,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from kb.errors import Problem
-from kb.loaders import InputFile, Parsed
-from kb.loaders.csv import data_rows, read_rows, read_table
+from kb.loaders.base import InputFile, Parsed
 from kb.loaders.resolve import Builder, parse_date, plain_id, slug
+from kb.loaders.table import data_rows, read_rows, read_table
+from kb.loaders.text import best_delimiter
 from kb.model.records import Loc
 
 SIGNATURE = "event_id_cnty"
@@ -64,8 +66,7 @@ def looks_like(header_line: str) -> bool:
 
 
 def _delimiter(header: str) -> str:
-    return max((",", ";", "\t", "|"),
-               key=lambda d: sum(_column(c) in COLUMNS for c in header.split(d)))
+    return best_delimiter(lambda d: sum(_column(c) in COLUMNS for c in header.split(d)))
 
 
 def _column(cell: str) -> str:
@@ -81,6 +82,7 @@ def is_hxl_row(row: list[str]) -> bool:
 
 
 def load(f: InputFile) -> Parsed:
+    """An ACLED-layout file: one event per row, with its place, actors and sources (see above)."""
     table, problems = read_table(f, "file")
     if table is None:
         return Parsed(f, problems=problems)
@@ -88,13 +90,7 @@ def load(f: InputFile) -> Parsed:
     rows, problems = read_rows(f, text, f.delimiter or _delimiter(first))
     if problems:
         return Parsed(f, problems=problems)
-    out = Parsed(f)
     header = [_column(h) for h in rows[0]]
-    for i, raw in enumerate(rows[0]):
-        name = header[i]
-        if name not in COLUMNS and name not in IGNORED and not (i == 0 and name in INDEX):
-            out.warnings.append(f"{f.display}:1:{i + 1}: column {raw.strip()!r} is not an ACLED "
-                                "column; its values are not imported")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return Parsed(f, problems=[Problem(f.display, 1, None, c, f"missing column '{c}' (ACLED layout)")
@@ -104,60 +100,99 @@ def load(f: InputFile) -> Parsed:
     if hxl:
         rows = [rows[0], [""] * len(rows[0]), *rows[2:]]  # the HXL tag row: a blank row keeps numbering
     order, order_warnings = _date_order(f, rows, col["event_date"])
-    out.warnings.extend(order_warnings)
-    b = Builder(f.display)
-    seen: dict[str, tuple[int, list[str]]] = {}
-    coords: dict[str, tuple[float, float, int]] = {}
-    far: set[str] = set()
-    events = 0
-    for row_no, row in data_rows(f, rows, out.problems):
-        r = {name: row[i].strip() for name, i in col.items() if name in COLUMNS}
+    reader = _Rows(f, col, order, Parsed(f, warnings=_unread_columns(f, rows[0], header) + order_warnings))
+    for row_no, row in data_rows(f, rows, reader.out.problems):
+        reader.read(row_no, row)
+    return reader.finish(hxl)
 
-        def at(name: str, row_no: int = row_no) -> Loc:
-            """Where a column's cell of this row is (the row, if the file has no such column)."""
-            return Loc(f.display, row_no, col[name] + 1, name) if name in col else Loc(f.display, row_no, 1)
 
-        bad = [c for c in REQUIRED if not r[c]]
-        for c in bad:
-            out.problems.append(at(c).problem(c, f"empty '{c}'"))
-        if bad:
-            continue
-        eid = r["event_id_cnty"]
-        key = plain_id(eid) or slug(eid)
-        if key in seen:
-            first_row, first_cells = seen[key]
-            if first_cells == row:
-                out.warnings.append(f"{f.display}:{row_no}:{col['event_id_cnty'] + 1}: event {eid!r} "
-                                    f"repeats row {first_row} exactly; skipped")
-                continue
-            if seen_eid(first_cells, col) == eid:
-                out.problems.append(at("event_id_cnty").problem(
-                    None, f"duplicate event '{eid}' (first in row {first_row})"))
-                continue
-            key = slug(eid)  # ids differing only in case are different events
-            out.warnings.append(f"{f.display}:{row_no}:{col['event_id_cnty'] + 1}: event {eid!r} differs "
-                                f"from {seen_eid(first_cells, col)!r} (row {first_row}) only in case; "
-                                f"kept apart as acled-{key}")
-        seen.setdefault(key, (row_no, row))
-        r["event_date"] = _ordered(r["event_date"], order)
-        if r["event_date"] is None:
-            out.problems.append(at("event_date").problem(
-                "event_date", f"{row[col['event_date']].strip()!r} is not a date in the order "
-                f"{'day/month/year' if order == 'dmy' else 'month/day/year'} (--date-order {order})"))
-            continue
-        place = _row(b, r, key, Loc(f.display, row_no, 1), at, col)
-        events += 1
-        _check_far(f.display, row_no, place, r, coords, far, out.warnings)
-    if not events and not out.problems:
-        out.problems.append(Problem(f.display, 1, None, None, "no event could be read from this file: "
-                                    "it holds no data rows" + (" (only the header and the HXL tag row)"
-                                                               if hxl else "")))
-    out.records = list(b.out.values())
-    return out
+def _unread_columns(f: InputFile, raw: list[str], header: list[str]) -> list[str]:
+    """A located warning for each column that is neither read nor a known ACLED column."""
+    return [f"{f.display}:1:{i + 1}: column {cell.strip()!r} is not an ACLED column; its values are "
+            "not imported" for i, (cell, name) in enumerate(zip(raw, header, strict=True))
+            if name not in COLUMNS and name not in IGNORED and not (i == 0 and name in INDEX)]
 
 
 def seen_eid(cells: list[str], col: dict[str, int]) -> str:
     return cells[col["event_id_cnty"]].strip()
+
+
+@dataclass
+class _Rows:
+    """Reads the data rows of one file into records; holds what one row needs from the ones
+    before it (event ids met, each place's first coordinates)."""
+
+    f: InputFile
+    col: dict[str, int]  # column name -> index
+    order: str  # "dmy" or "mdy"
+    out: Parsed
+    b: Builder = field(init=False)
+    seen: dict[str, tuple[int, list[str]]] = field(default_factory=dict)  # event key -> (row, cells)
+    coords: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    far: set[str] = field(default_factory=set)
+    events: int = 0
+
+    def __post_init__(self) -> None:
+        self.b = Builder(self.f.display)
+
+    def at(self, name: str, row_no: int) -> Loc:
+        """Where a column's cell of a row is (the row, if the file has no such column)."""
+        if name in self.col:
+            return Loc(self.f.display, row_no, self.col[name] + 1, name)
+        return Loc(self.f.display, row_no, 1)
+
+    def read(self, row_no: int, row: list[str]) -> None:
+        """One data row: its event (with place, actors, sources), or the problem that stops it."""
+        r = {name: row[i].strip() for name, i in self.col.items() if name in COLUMNS}
+        bad = [c for c in REQUIRED if not r[c]]
+        for c in bad:
+            self.out.problems.append(self.at(c, row_no).problem(c, f"empty '{c}'"))
+        if bad:
+            return
+        key = self.event_key(row_no, row, r["event_id_cnty"])
+        if key is None:
+            return
+        r["event_date"] = _ordered(r["event_date"], self.order)
+        if r["event_date"] is None:
+            written = "day/month/year" if self.order == "dmy" else "month/day/year"
+            self.out.problems.append(self.at("event_date", row_no).problem(
+                "event_date", f"{row[self.col['event_date']].strip()!r} is not a date in the order "
+                f"{written} (--date-order {self.order})"))
+            return
+        place = _row(self.b, r, key, Loc(self.f.display, row_no, 1), lambda n: self.at(n, row_no),
+                     self.col)
+        self.events += 1
+        _check_far(self.f.display, row_no, place, r, self.coords, self.far, self.out.warnings)
+
+    def finish(self, hxl: bool) -> Parsed:
+        """What was read: the records, or the problem that no row held an event."""
+        if not self.events and not self.out.problems:
+            self.out.problems.append(Problem(
+                self.f.display, 1, None, None, "no event could be read from this file: it holds no data "
+                "rows" + (" (only the header and the HXL tag row)" if hxl else "")))
+        self.out.records = list(self.b.out.values())
+        return self.out
+
+    def event_key(self, row_no: int, row: list[str], eid: str) -> str | None:
+        """The id part of a row's event (``acled-<key>``); None when the row repeats an earlier one
+        (skipped with a warning) or reuses its event id (a problem)."""
+        key = plain_id(eid) or slug(eid)
+        if key in self.seen:
+            first_row, first_cells = self.seen[key]
+            where = f"{self.f.display}:{row_no}:{self.col['event_id_cnty'] + 1}"
+            if first_cells == row:
+                self.out.warnings.append(f"{where}: event {eid!r} repeats row {first_row} exactly; skipped")
+                return None
+            if seen_eid(first_cells, self.col) == eid:
+                self.out.problems.append(self.at("event_id_cnty", row_no).problem(
+                    None, f"duplicate event '{eid}' (first in row {first_row})"))
+                return None
+            key = slug(eid)  # ids differing only in case are different events
+            self.out.warnings.append(f"{where}: event {eid!r} differs from "
+                                     f"{seen_eid(first_cells, self.col)!r} (row {first_row}) only in case; "
+                                     f"kept apart as acled-{key}")
+        self.seen.setdefault(key, (row_no, row))
+        return key
 
 
 def _date_order(f: InputFile, rows: list[list[str]], c: int) -> tuple[str, list[str]]:
@@ -166,7 +201,22 @@ def _date_order(f: InputFile, rows: list[list[str]], c: int) -> tuple[str, list[
     ``--date-order`` decides when given; else a date whose first number is over 12 makes the
     file day-first, one whose second is over 12 month-first; with neither (or both) the file is
     read day-first, as ACLED writes dates, and the first ambiguous date is named in a warning."""
-    given = f.date_order
+    if f.date_order:
+        return f.date_order, []
+    dmy_row, mdy_row, ambiguous = _date_evidence(rows, c)
+    if mdy_row and not dmy_row:
+        return "mdy", []
+    if not (ambiguous or (dmy_row and mdy_row)):
+        return "dmy", []
+    row_no, value = ambiguous or (mdy_row, rows[mdy_row - 1][c].strip())
+    both = f" (row {dmy_row} is day first, row {mdy_row} month first)" if dmy_row and mdy_row else ""
+    return "dmy", [f"{f.display}:{row_no}:{c + 1}: event_date {value!r} could be day/month or month/day"
+                   f"{both}; read day first: give --date-order mdy if the file is month first"]
+
+
+def _date_evidence(rows: list[list[str]], c: int) -> tuple[int | None, int | None, tuple[int, str] | None]:
+    """(first row whose ``a/b/yyyy`` date in column ``c`` can only be day first, first that can
+    only be month first, (row, date) of the first that could be either)."""
     dmy_row = mdy_row = ambiguous = None
     for row_no, row in enumerate(rows[1:], 2):
         m = _SLASHED.fullmatch(row[c].strip()) if c < len(row) else None
@@ -179,18 +229,7 @@ def _date_order(f: InputFile, rows: list[list[str]], c: int) -> tuple[str, list[
             mdy_row = row_no
         elif a <= 12 and b <= 12 and a != b and ambiguous is None:
             ambiguous = (row_no, row[c].strip())
-    warnings: list[str] = []
-    if given:
-        return given, warnings
-    if mdy_row and not dmy_row:
-        return "mdy", warnings
-    if ambiguous or (dmy_row and mdy_row):
-        row_no, value = ambiguous or (mdy_row, rows[mdy_row - 1][c].strip())
-        warnings.append(
-            f"{f.display}:{row_no}:{c + 1}: event_date {value!r} could be day/month or month/day"
-            + (f" (row {dmy_row} is day first, row {mdy_row} month first)" if dmy_row and mdy_row else "")
-            + "; read day first: give --date-order mdy if the file is month first")
-    return "dmy", warnings
+    return dmy_row, mdy_row, ambiguous
 
 
 def _ordered(value: str, order: str) -> str | None:
@@ -230,13 +269,32 @@ def _check_far(display: str, row_no: int, place: str, r: dict[str, str],
 
 def _row(b: Builder, r: dict[str, str], key: str, loc: Loc, at: Callable[[str], Loc],
          col: dict[str, int]) -> str:
-    eid = r["event_id_cnty"]
+    """The records of one row's event; returns its place's id."""
+    place = _place(b, r, at, col)
+    what = r.get("sub_event_type") or r["event_type"]
     region = ", ".join(x for x in (r.get("admin1"), r.get("country")) if x)
+    fatalities = r.get("fatalities")
+    label = f"{what} in {r['location']}" + (f", {region}" if region else "")
+    b.record("events", f"acled-{key}", loc, label=label,
+             date=parse_date(r["event_date"]), place=place, involves=_involved(b, r, at),
+             documented_by=_documentation(b, r, key, at),
+             description=" ".join(x for x in (r.get("notes"), f"(fatalities reported: {fatalities})"
+                                               if fatalities else None) if x),
+             locs={"date": at("event_date"), "documented_by": at("source"), "involves": at("actor1")})
+    return place
+
+
+def _place(b: Builder, r: dict[str, str], at: Callable[[str], Loc], col: dict[str, int]) -> str:
+    """The place of a row: its location within the admin2, admin1, country chain."""
     chain = [r.get("admin2") or "", r.get("admin1") or "", r.get("country") or ""]
-    place = b.place(r["location"], chain, at("location"),
-                    locs={n: at(n) for n in ("latitude", "longitude") if n in col},
-                    latitude=r.get("latitude"), longitude=r.get("longitude"),
-                    description=", ".join(x for x in chain if x))
+    return b.place(r["location"], chain, at("location"),
+                   locs={n: at(n) for n in ("latitude", "longitude") if n in col},
+                   latitude=r.get("latitude"), longitude=r.get("longitude"),
+                   description=", ".join(x for x in chain if x))
+
+
+def _involved(b: Builder, r: dict[str, str], at: Callable[[str], Loc]) -> list[str]:
+    """The actors a row's event involves, each once, in column order."""
     involved: list[str] = []
     for c in ACTOR_COLUMNS:
         for name in (r.get(c) or "").split(";"):
@@ -244,19 +302,15 @@ def _row(b: Builder, r: dict[str, str], key: str, loc: Loc, at: Callable[[str], 
                 actor = b.actor(name.strip(), at(c))
                 if actor not in involved:
                     involved.append(actor)
-    date = parse_date(r["event_date"])
+    return involved
+
+
+def _documentation(b: Builder, r: dict[str, str], key: str, at: Callable[[str], Loc]) -> list[dict[str, str]]:
+    """One source per outlet of a row's ``source`` cell, each documenting its event."""
     docs = []
     for outlet in dict.fromkeys(s.strip() for s in r["source"].split(";") if s.strip()):
         src = b.record("sources", f"acled-{key}-{slug(outlet, 30)}", at("source"),
-                       title=f"{outlet}, as cited by ACLED-layout event {eid}", kind=SOURCE_KIND,
-                       publisher=b.actor(outlet, at("source"), "media"))
+                       title=f"{outlet}, as cited by ACLED-layout event {r['event_id_cnty']}",
+                       kind=SOURCE_KIND, publisher=b.actor(outlet, at("source"), "media"))
         docs.append({"source": src, "evidence": EVIDENCE})
-    what = r.get("sub_event_type") or r["event_type"]
-    fatalities = r.get("fatalities")
-    label = f"{what} in {r['location']}" + (f", {region}" if region else "")
-    b.record("events", f"acled-{key}", loc, label=label,
-             date=date, place=place, involves=involved, documented_by=docs,
-             description=" ".join(x for x in (r.get("notes"), f"(fatalities reported: {fatalities})"
-                                               if fatalities else None) if x),
-             locs={"date": at("event_date"), "documented_by": at("source"), "involves": at("actor1")})
-    return place
+    return docs

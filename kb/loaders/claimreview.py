@@ -46,17 +46,17 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urljoin
 
 from pyld import jsonld
 
 from kb.errors import Problem
-from kb.loaders import InputFile, Parsed
+from kb.loaders.base import InputFile, Parsed
 from kb.loaders.rdf import SCHEMA_ORG, SHIPPED_CONTEXTS, shipped_context
 from kb.loaders.resolve import Builder, parse_date, slug
-from kb.loaders.text import too_deep
-from kb.loaders.yaml import read_text
+from kb.loaders.text import line_column, read_text, too_deep
 from kb.model.records import Loc
 
 
@@ -215,9 +215,14 @@ def claim_reviews(docs: list[object]) -> list[dict]:
     elsewhere in the file is replaced by that node. (pyld's framing does the same but takes time
     quadratic in the items of one feed: 34 s for 2 000 DataFeed items.)"""
     docs = [d if not isinstance(d, dict) or "@context" in d else {"@context": SCHEMA, **d} for d in docs]
-    expanded = _https(jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE}))
+    nodes, order = _nodes(_https(jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE})))
+    return [_compact(nodes.get(value["@id"], value) if isinstance(value.get("@id"), str) else value, nodes, 0)
+            for value in order if CLAIM_REVIEW[0] in (value.get("@type") or [])]
+
+
+def _nodes(expanded: object) -> tuple[dict[str, dict], list[dict]]:
+    """(@id -> everything said about that node, every node in document order) of expanded JSON-LD."""
     nodes: dict[str, dict] = {}
-    found: list[dict] = []
     stack: list[object] = [expanded]
     order: list[dict] = []
     while stack:  # depth-first, in document order, without recursion (nesting is bounded earlier)
@@ -232,11 +237,7 @@ def claim_reviews(docs: list[object]) -> list[dict]:
                 for k, v in value.items():
                     known.setdefault(k, v)
             stack.extend(reversed([v for k, v in value.items() if k != "@id"]))
-    for value in order:
-        if CLAIM_REVIEW[0] in (value.get("@type") or []):
-            found.append(_compact(nodes.get(value["@id"], value) if isinstance(value.get("@id"), str)
-                                  else value, nodes, 0))
-    return found
+    return nodes, order
 
 
 def _short(iri: str) -> str:
@@ -366,9 +367,8 @@ def _not_json(text: str, display: str) -> Problem | None:
     """``NaN``/``Infinity`` (accepted by Python's decoder, not JSON), located."""
     for m in _NOT_JSON.finditer(text):
         if m.group(1):
-            at = m.start(1)
-            return Problem(display, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1,
-                           None, f"JSON syntax error: {m.group(1)} is not JSON")
+            line, column = line_column(text, m.start(1))
+            return Problem(display, line, column, None, f"JSON syntax error: {m.group(1)} is not JSON")
     return None
 
 
@@ -392,7 +392,7 @@ def duplicate_keys(text: str, display: str) -> list[tuple[int, str]]:
             key = json.loads(tok)
             if key in stack[-1]:
                 at = m.start()
-                line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+                line, column = line_column(text, at)
                 out.append((at, f"{display}:{line}:{column}: key {key!r} is written twice in one object; "
                                 "the last value is read"))
             stack[-1].add(key)
@@ -409,93 +409,140 @@ def _pairs(seen: list[bool]):
 
 
 def load(f: InputFile) -> Parsed:
+    """A ClaimReview feed: its reviews as claims, events, sources and actors (see above)."""
     text, problems = read_text(f.path, f.display)
     if text is None:
         return Parsed(f, problems=problems)
+    feed = _feed(f, text)
+    if isinstance(feed, Problem):
+        return Parsed(f, problems=[feed])
+    try:
+        reviews = claim_reviews(feed.items)
+    except jsonld.JsonLdError as exc:
+        return Parsed(f, problems=[Problem(f.display, 1, 1, None, f"not JSON-LD: {_cause(exc)}")])
+    return feed.read(feed.place(reviews))
+
+
+def _decode(f: InputFile, text: str) -> tuple[object, bool] | Problem:
+    """(the JSON data, whether an object repeats a key), or the syntax problem, located."""
     dup = [False]
     try:
         data = json.loads(text, object_pairs_hook=_pairs(dup))
     except json.JSONDecodeError as exc:
-        return Parsed(f, problems=[Problem(f.display, exc.lineno, exc.colno, None,
-                                           f"JSON syntax error: {exc.msg}")])
+        return Problem(f.display, exc.lineno, exc.colno, None, f"JSON syntax error: {exc.msg}")
     except RecursionError:
-        return Parsed(f, problems=[too_deep(text, f.display)])
+        return too_deep(text, f.display)
     if "NaN" in text or "Infinity" in text:
         bad = _not_json(text, f.display)
         if bad:
-            return Parsed(f, problems=[bad])
+            return bad
+    return data, dup[0]
+
+
+def _feed(f: InputFile, text: str) -> _Feed | Problem:
+    """The feed's top-level items and where each starts, or why it is not a feed."""
+    decoded = _decode(f, text)
+    if isinstance(decoded, Problem):
+        return decoded
+    data, duplicated = decoded
     found = items(data)
     if found is None:
-        return Parsed(f, problems=[Problem(f.display, 1, 1, None,
-                                           "expected a ClaimReview object, a list of them, or @graph")])
-    notes: list[tuple[int, str]] = duplicate_keys(text, f.display) if dup[0] else []
-    offsets = item_offsets(text)
-    if _is_factcheck_tools(data):
-        found = [r for claim in found if isinstance(claim, dict) for r in factcheck_tools(claim)]
-        tools_cursor = [-1]
-        offsets = [_offset_of(text, r, tools_cursor) or 0 for r in found]
-
-    def where(at: int) -> Loc:
-        line = text.count("\n", 0, at) + 1
-        return Loc(f.display, line, at - (text.rfind("\n", 0, at) + 1) + 1)
-
-    def top_of(at: int) -> int:
-        return max(0, bisect.bisect_right(offsets, at) - 1)
-
-    try:
-        reviews = claim_reviews(found)
-    except jsonld.JsonLdError as exc:
-        return Parsed(f, problems=[Problem(f.display, 1, 1, None, f"not JSON-LD: {_cause(exc)}")])
-    b = Builder(f.display)
-    has_review = [False] * len(found)
-    placed = []
+        return Problem(f.display, 1, 1, None, "expected a ClaimReview object, a list of them, or @graph")
+    notes = duplicate_keys(text, f.display) if duplicated else []
+    if not _is_factcheck_tools(data):
+        return _Feed(f, text, found, item_offsets(text), notes)
+    reviews: list[object] = [r for claim in found if isinstance(claim, dict) for r in factcheck_tools(claim)]
     cursor = [-1]
-    for review in reviews:
-        at = _offset_of(text, review, cursor)
-        n = top_of(at) if at is not None else 0
-        if n < len(has_review):
-            has_review[n] = True
-            item = found[n]
-            if _is_review(item) and n < len(offsets) and isinstance(item, dict) and \
-                    _text(item.get("url")) == _text(review.get("url")):
-                at = offsets[n]  # the review is this top-level item: locate it at its start
-        placed.append((at if at is not None else (offsets[n] if n < len(offsets) else 0), n, review))
-    for n, item in enumerate(found):
-        if not has_review[n] and not _has_review_type(item):
-            at = offsets[n] if n < len(offsets) else 0
-            ident = (_text(item.get("url")) or _text(item.get("@id"))) if isinstance(item, dict) else None
-            loc = where(at)
-            notes.append((at, f"{loc.file}:{loc.line}:{loc.column}: item {n + 1}"
-                          + (f" ({ident})" if ident else "") + ": not a ClaimReview; skipped"))
-    placed.sort(key=lambda x: x[0])
-    per_item: dict[int, int] = {}
-    done: dict[tuple[str, str], str] = {}
-    imported = 0
-    for at, n, review in placed:
-        per_item[n] = per_item.get(n, 0) + 1
-        loc = where(at)
-        ident = _text(review.get("url")) or _text(review.get("@id"))
-        if ident and ident.startswith("_:"):
-            ident = None
-        shown = _relative(ident) if ident and _relative(ident) is not None else ident
-        label = f"{loc.file}:{loc.line}:{loc.column}: item {n + 1}" + \
-            (f", review {per_item[n]}" if per_item[n] > 1 or (n < len(found) and not _is_review(found[n]))
-             else "") + (f" ({shown})" if shown else "")
-        warning = _review(b, review, loc, ident, done, label)
-        if warning:
-            notes.append((at, f"{label}: {warning}"))
-        else:
-            imported += 1
-    warnings = [w for _at, w in sorted(notes, key=lambda x: x[0])]
-    problems = []
-    if not imported:
-        why = (f"{len(placed)} ClaimReview(s) found, none importable (see the warnings)" if placed else
-               "no schema:ClaimReview in it (shapes read: a ClaimReview, a list, @graph, a DataFeed, "
-               "an API page's data/items/results, Fact Check Tools claims[].claimReview[])")
-        problems.append(Problem(f.display, 1, 1, None,
-                                f"no ClaimReview could be imported from this file: {why}"))
-        problems.extend(Problem(f.display, None, None, None, w) for w in warnings[:20])
-    return Parsed(f, records=list(b.out.values()), warnings=warnings, problems=problems)
+    return _Feed(f, text, reviews, [_offset_of(text, r, cursor) or 0 for r in reviews], notes)
+
+
+@dataclass
+class _Feed:
+    """One feed: its text, its top-level items, where each starts, and the warnings so far, each
+    with the offset it is sorted by."""
+
+    f: InputFile
+    text: str
+    items: list[object]
+    offsets: list[int]
+    notes: list[tuple[int, str]]
+
+    def start(self, n: int) -> int:
+        return self.offsets[n] if n < len(self.offsets) else 0
+
+    def where(self, at: int) -> Loc:
+        return Loc(self.f.display, *line_column(self.text, at))
+
+    def label(self, at: int, n: int) -> str:
+        loc = self.where(at)
+        return f"{loc.file}:{loc.line}:{loc.column}: item {n + 1}"
+
+    def place(self, reviews: list[dict]) -> list[tuple[int, int, dict]]:
+        """(offset, top-level item, review) of each review, in the order they are written; a
+        warning for each top-level item that holds none."""
+        has_review = [False] * len(self.items)
+        placed = []
+        cursor = [-1]
+        for review in reviews:
+            at, n = self.locate(review, cursor)
+            if n < len(has_review):
+                has_review[n] = True
+            placed.append((at, n, review))
+        for n, item in enumerate(self.items):
+            if not has_review[n] and not _has_review_type(item):
+                at = self.start(n)
+                ident = (_text(item.get("url")) or _text(item.get("@id"))) if isinstance(item, dict) else None
+                self.notes.append((at, self.label(at, n) + (f" ({ident})" if ident else "")
+                                   + ": not a ClaimReview; skipped"))
+        return sorted(placed, key=lambda x: x[0])
+
+    def locate(self, review: dict, cursor: list[int]) -> tuple[int, int]:
+        """(offset, top-level item) of a review: where its url is written (searched after the
+        previous review's), or the start of the top-level item when the review is that item."""
+        at = _offset_of(self.text, review, cursor)
+        n = max(0, bisect.bisect_right(self.offsets, at) - 1) if at is not None else 0
+        item = self.items[n] if n < len(self.items) else None
+        if _is_review(item) and n < len(self.offsets) and isinstance(item, dict) and \
+                _text(item.get("url")) == _text(review.get("url")):
+            at = self.offsets[n]  # the review is this top-level item: locate it at its start
+        return (at if at is not None else self.start(n)), n
+
+    def read(self, placed: list[tuple[int, int, dict]]) -> Parsed:
+        """The records of the placed reviews, the warnings in the order of the text, and a problem
+        if no review could be imported."""
+        b = Builder(self.f.display)
+        per_item: dict[int, int] = {}
+        done: dict[tuple[str, str, str], str] = {}
+        imported = 0
+        for at, n, review in placed:
+            per_item[n] = per_item.get(n, 0) + 1
+            ident = _ident(review)
+            shown = _relative(ident) if ident and _relative(ident) is not None else ident
+            several = per_item[n] > 1 or (n < len(self.items) and not _is_review(self.items[n]))
+            label = self.label(at, n) + (f", review {per_item[n]}" if several else "") + \
+                (f" ({shown})" if shown else "")
+            warning = _review(b, review, self.where(at), ident, done, label)
+            if warning:
+                self.notes.append((at, f"{label}: {warning}"))
+            else:
+                imported += 1
+        warnings = [w for _at, w in sorted(self.notes, key=lambda x: x[0])]
+        problems = [] if imported else _none_imported(self.f.display, len(placed), warnings)
+        return Parsed(self.f, records=list(b.out.values()), warnings=warnings, problems=problems)
+
+
+def _ident(review: dict) -> str | None:
+    """A review's url (else ``@id``); None for a blank node."""
+    ident = _text(review.get("url")) or _text(review.get("@id"))
+    return None if ident and ident.startswith("_:") else ident
+
+
+def _none_imported(display: str, found: int, warnings: list[str]) -> list[Problem]:
+    why = (f"{found} ClaimReview(s) found, none importable (see the warnings)" if found else
+           "no schema:ClaimReview in it (shapes read: a ClaimReview, a list, @graph, a DataFeed, "
+           "an API page's data/items/results, Fact Check Tools claims[].claimReview[])")
+    return [Problem(display, 1, 1, None, f"no ClaimReview could be imported from this file: {why}"),
+            *(Problem(display, None, None, None, w) for w in warnings[:20])]
 
 
 def _is_review(item: object) -> bool:
@@ -514,6 +561,37 @@ def _review(b: Builder, item: dict, loc: Loc, ident: str | None, done: dict[tupl
     """Make the records of one ClaimReview; a reason to skip it (ending "; skipped"), or None.
     ``done`` maps (url or @id, reviewed words and claimant) of the reviews made so far to their
     labels: one url may carry several reviews, the same review twice is skipped."""
+    said = _said(item)
+    if isinstance(said, str):
+        return said
+    if ident and _relative(ident) is not None:
+        return (f"relative url {_relative(ident)!r} and no absolute url of the review to resolve it "
+                "against; skipped")
+    same_review = (ident or "", " ".join(said.claimed.casefold().split()), said.claimant.casefold())
+    same = done.get(same_review)
+    if same is not None:
+        return f"the same review as {same.split(': ', 1)[-1]}; skipped"
+    key = slug(ident or said.claimed)
+    if ident and ("url", ident, "") in done:
+        key = slug("\n".join(same_review))  # another claim reviewed under the same url
+    done[same_review] = done[("url", ident or "", "")] = label
+    _records(b, item, said, loc, ident, key)
+    return None
+
+
+@dataclass(frozen=True)
+class _Said:
+    """Who said what, as one ClaimReview tells it."""
+
+    claimed: str  # the reviewed words
+    reviewer: str  # the fact-checker
+    reviewed: dict  # itemReviewed (empty if not an object)
+    claimant: str
+    claimant_kind: str
+
+
+def _said(item: dict) -> _Said | str:
+    """What a review says was said and by whom; the reason to skip it when a part is missing."""
     claimed = _text(item.get("claimReviewed"))
     reviewer, _ = _name(item.get("author"))
     if reviewer is None:
@@ -525,55 +603,73 @@ def _review(b: Builder, item: dict, loc: Loc, ident: str | None, done: dict[tupl
                               ("itemReviewed.author", claimant)) if not v]
     if missing or claimed is None or reviewer is None or claimant is None:
         return "missing " + ", ".join(missing) + "; skipped"
-    if ident and _relative(ident) is not None:
-        return (f"relative url {_relative(ident)!r} and no absolute url of the review to resolve it "
-                "against; skipped")
-    said = (ident or "", " ".join(claimed.casefold().split()), claimant.casefold())
-    same = done.get(said)
-    if same is not None:
-        return f"the same review as {same.split(': ', 1)[-1]}; skipped"
-    key = slug(ident or claimed)
-    if ident and ("url", ident, "") in done:
-        key = slug("\n".join(said))  # another claim reviewed under the same url
-    done[said] = done[("url", ident or "", "")] = label
-    appearance = _first(reviewed.get("firstAppearance") or reviewed.get("appearance"))
-    if isinstance(appearance, str):
-        appearance = {"url": appearance}
-    stated_in = None
-    if isinstance(appearance, dict) and _text(appearance.get("url")):
-        appearance = {**appearance, "url": _resolved(_text(appearance.get("url")), ident)}
-    if isinstance(appearance, dict) and (appearance.get("url") or appearance.get("name")):
-        ref = str(_text(appearance.get("url")) or _text(appearance.get("name")))
-        stated_in = b.record(
-            "sources", "appearance-" + slug(ref), loc,
-            title=_text(appearance.get("name")) or _text(appearance.get("headline")) or ref,
-            kind="video" if "VideoObject" in _types(appearance) else "article",
-            url=_text(appearance.get("url")), date=parse_date(appearance.get("datePublished")),
-            locs={"url": Loc(loc.file, loc.line, loc.column, "itemReviewed.firstAppearance.url"),
-                  "date": Loc(loc.file, loc.line, loc.column, "itemReviewed.firstAppearance.datePublished")})
+    return _Said(claimed, reviewer, reviewed, claimant, claimant_kind)
+
+
+def _at(loc: Loc, name: str) -> Loc:
+    """``loc`` naming the key a value came from."""
+    return Loc(loc.file, loc.line, loc.column, name)
+
+
+def _records(b: Builder, item: dict, said: _Said, loc: Loc, ident: str | None, key: str) -> None:
+    """The records of one review: the source the claim appeared in, the claimed event, the claim,
+    the fact-check source (and the actors they name)."""
+    appearance = _appearance(said.reviewed, ident)
+    stated_in = _stated_in(b, appearance, loc)
+    claimant = said.claimant
     if " ".join(claimant.casefold().split()) in placeholders():
         # names no one: an unidentified claimant of this review alone, never shared across reviews
         claimant = f"Unidentified claimant ({claimant!r}) of {ident or 'review ' + key}"
-    event = b.record("events", "claimed-" + key, loc, label=f"What the claim says: {claimed[:150]}")
+    event = b.record("events", "claimed-" + key, loc, label=f"What the claim says: {said.claimed[:150]}")
     claim = b.record(
         "claims", "claim-" + key, loc,
-        by=b.actor(claimant, loc, claimant_kind), stance="asserts", about=event, text=claimed,
+        by=b.actor(claimant, loc, said.claimant_kind), stance="asserts", about=event, text=said.claimed,
         stated_in=stated_in,
-        date=parse_date(reviewed.get("datePublished")
-                        or (appearance.get("datePublished") if isinstance(appearance, dict) else None)),
-        locs={"date": Loc(loc.file, loc.line, loc.column, "itemReviewed.datePublished")})
+        date=parse_date(said.reviewed.get("datePublished")
+                        or (appearance.get("datePublished") if appearance is not None else None)),
+        locs={"date": _at(loc, "itemReviewed.datePublished")})
+    title = _text(item.get("name")) or _text(item.get("headline")) or f"Fact-check of: {said.claimed[:100]}"
+    b.record(
+        "sources", "factcheck-" + key, loc, title=title,
+        kind="fact-check", publisher=b.actor(said.reviewer, loc), url=_text(item.get("url")),
+        date=parse_date(item.get("datePublished")), quote=_text(item.get("reviewBody")),
+        reviews=[claim], review_rating=_rating(item),
+        locs={"url": _at(loc, "url"), "date": _at(loc, "datePublished")})
+
+
+def _appearance(reviewed: dict, ident: str | None) -> dict | None:
+    """Where the claim was stated (``firstAppearance``, else ``appearance``) as an object, its
+    relative url resolved against the review's url; None if not given."""
+    appearance = _first(reviewed.get("firstAppearance") or reviewed.get("appearance"))
+    if isinstance(appearance, str):
+        appearance = {"url": appearance}
+    if not isinstance(appearance, dict):
+        return None
+    if _text(appearance.get("url")):
+        appearance = {**appearance, "url": _resolved(_text(appearance.get("url")), ident)}
+    return appearance
+
+
+def _stated_in(b: Builder, appearance: dict | None, loc: Loc) -> str | None:
+    """The source a claim was stated in, when its appearance has a url or a name."""
+    if appearance is None or not (appearance.get("url") or appearance.get("name")):
+        return None
+    ref = str(_text(appearance.get("url")) or _text(appearance.get("name")))
+    return b.record(
+        "sources", "appearance-" + slug(ref), loc,
+        title=_text(appearance.get("name")) or _text(appearance.get("headline")) or ref,
+        kind="video" if "VideoObject" in _types(appearance) else "article",
+        url=_text(appearance.get("url")), date=parse_date(appearance.get("datePublished")),
+        locs={"url": _at(loc, "itemReviewed.firstAppearance.url"),
+              "date": _at(loc, "itemReviewed.firstAppearance.datePublished")})
+
+
+def _rating(item: dict) -> str | None:
+    """The fact-checker's rating in its own words (``alternateName``), else ``ratingValue``/``bestRating``."""
     rating = _first(item.get("reviewRating"))
     rating = rating if isinstance(rating, dict) else {}
     words = _text(rating.get("alternateName"))
     if words is None and _number(rating.get("ratingValue")):
         best = _number(rating.get("bestRating"))
         words = f"{_number(rating.get('ratingValue'))}" + (f"/{best}" if best else "")
-    b.record(
-        "sources", "factcheck-" + key, loc,
-        title=_text(item.get("name")) or _text(item.get("headline")) or f"Fact-check of: {claimed[:100]}",
-        kind="fact-check", publisher=b.actor(reviewer, loc), url=_text(item.get("url")),
-        date=parse_date(item.get("datePublished")), quote=_text(item.get("reviewBody")),
-        reviews=[claim], review_rating=words,
-        locs={"url": Loc(loc.file, loc.line, loc.column, "url"),
-              "date": Loc(loc.file, loc.line, loc.column, "datePublished")})
-    return None
+    return words

@@ -17,29 +17,18 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
-import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from kb.errors import Problem
-from kb.loaders import InputFile, Parsed
-from kb.loaders.yaml import read_text
+from kb.loaders import acled
+from kb.loaders.base import InputFile, Parsed
+from kb.loaders.table import data_rows, read_rows, read_table
+from kb.loaders.text import DELIMITER_CANDIDATES, best_delimiter
 from kb.model.authoring import RecordSpec, nested_records, records
 from kb.model.records import Loc, Record
 
 LIST_SEPARATOR = "|"
 EVENT_COLUMN = "event"
-DELIMITERS = {",": ",", ";": ";", "|": "|", "\\t": "\t", "\t": "\t", "tab": "\t"}
-
-
-def parse_delimiter(text: str) -> str:
-    """The delimiter a user typed: one character, or ``tab`` / ``\\t``."""
-    if text in DELIMITERS:
-        return DELIMITERS[text]
-    if len(text) != 1 or text in "\"\r\n":
-        raise ValueError(f"invalid delimiter {text!r}: give one character, or 'tab'")
-    return text
 
 
 def sheet_kind(path: Path) -> str | None:
@@ -70,93 +59,64 @@ def required_columns(key: str) -> tuple[str, ...]:
     return ("id" if key in records() else EVENT_COLUMN, *(fld.name for fld in spec.fields if fld.required))
 
 
-def read_table(f: InputFile, what: str = "sheet") -> tuple[tuple[str, str] | None, list[Problem]]:
-    """((text, header line), []) of a CSV file, or (None, the problems that stop it being read:
-    not UTF-8, a NUL byte, nothing in it)."""
-    text, problems = read_text(f.path, f.display)
-    if text is None:
-        return None, problems
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, [Problem(f.display, line, None, None, "NUL byte in file")]
-    if not text.strip():
-        return None, [Problem(f.display, 1, None, None, f"the {what} is empty: expected a header row")]
-    return (text, re.split(r"\r\n?|\n", text, maxsplit=1)[0]), []  # old spreadsheets end lines with \r
-
-
-def read_rows(f: InputFile, text: str, delimiter: str) -> tuple[list[list[str]], list[Problem]]:
-    """The rows of a CSV text, or none and its syntax error, located at the line the reader reached."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        return list(reader), []
-    except csv.Error as exc:
-        return [], [Problem(f.display, reader.line_num, None, None, f"CSV syntax error: {exc}")]
-
-
-def data_rows(f: InputFile, rows: list[list[str]],
-              problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
-    """(row number as a spreadsheet counts it, cells) of each data row with as many cells as the
-    header; blank rows are skipped, rows of another length are added to ``problems``."""
-    header = rows[0]
-    for row_no, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.append(Problem(f.display, row_no, min(len(row), len(header)) + 1, None,
-                                    f"{len(row)} cells, but the header has {len(header)} columns"))
-            continue
-        yield row_no, row
-
-
 def load(f: InputFile) -> Parsed:
+    """A spreadsheet: which records it holds (from its name, else its header), its rows as records."""
     table, problems = read_table(f)
     if table is None:
         return Parsed(f, problems=problems)
     text, first = table
-    key = sheet_kind(f.path)
-    delimiter = f.delimiter
-    if key is None:
-        guesses = {d: kind_from_header(_cells(first, d))
-                   for d in ([delimiter] if delimiter else [",", ";", "\t", "|"])}
-        found = {k for k in guesses.values() if k}
-        unreadable = _unreadable(first)
-        if unreadable and not found:
-            return Parsed(f, problems=[Problem(f.display, 1, None, None, f"CSV syntax error: {unreadable}")])
-        if len(found) == 1:
-            key = found.pop()
-        else:
-            from kb.loaders import acled
-
-            names = ", ".join(f"{k}.csv" for k in (*records(), *nested_records()))
-            hint = ("; this looks like an ACLED-layout file: use --format acled" if acled.looks_like(first)
-                    else f"; name it {names}, or give it the columns of one of them")
-            return Parsed(f, problems=[Problem(f.display, 1, None, None,
-                                               "cannot tell which records this sheet holds" + hint)])
-    if delimiter is None:
-        delimiter = _delimiter(first, columns(key))
-    rows, problems = read_rows(f, text, delimiter)
+    key = _sheet_key(f, first)
+    if isinstance(key, Problem):
+        return Parsed(f, problems=[key])
+    rows, problems = read_rows(f, text, f.delimiter or _delimiter(first, columns(key)))
     if problems:
         return Parsed(f, problems=problems)
     header = [h.strip() for h in rows[0]]
-    allowed = columns(key)
-    out = Parsed(f)
-    for i, name in enumerate(header, 1):
-        if name not in allowed:
-            hint = difflib.get_close_matches(name, allowed, n=1)
-            out.problems.append(Problem(f.display, 1, i, name or "(empty)", f"unknown column '{name}'"
-                                        + (f"; did you mean '{hint[0]}'?" if hint else
-                                           f"; expected: {', '.join(allowed)}")))
-        elif name in header[:i - 1]:
-            out.problems.append(Problem(f.display, 1, i, name, f"column '{name}' given twice"))
-    for name in required_columns(key):
-        if name not in header:
-            out.problems.append(Problem(f.display, 1, None, name, f"missing column '{name}'"))
+    out = Parsed(f, problems=_header_problems(f, key, header))
     if out.problems:
         return out
     spec = records().get(key) or nested_records()[key]
     for row_no, row in data_rows(f, rows, out.problems):
         out.records.append(_record(spec, header, row, Loc(f.display, row_no, 1), f.display, row_no))
     return out
+
+
+def _sheet_key(f: InputFile, first: str) -> str | Problem:
+    """The record key a sheet holds, from its file name, else from its header row (split by the
+    given delimiter, or by each candidate); the problem when neither tells."""
+    key = sheet_kind(f.path)
+    if key is not None:
+        return key
+    guesses = {d: kind_from_header(_cells(first, d)) for d in ([f.delimiter] if f.delimiter
+                                                              else DELIMITER_CANDIDATES)}
+    found = {k for k in guesses.values() if k}
+    unreadable = _unreadable(first)
+    if unreadable and not found:
+        return Problem(f.display, 1, None, None, f"CSV syntax error: {unreadable}")
+    if len(found) == 1:
+        return found.pop()
+    names = ", ".join(f"{k}.csv" for k in (*records(), *nested_records()))
+    hint = ("; this looks like an ACLED-layout file: use --format acled" if acled.looks_like(first)
+            else f"; name it {names}, or give it the columns of one of them")
+    return Problem(f.display, 1, None, None, "cannot tell which records this sheet holds" + hint)
+
+
+def _header_problems(f: InputFile, key: str, header: list[str]) -> list[Problem]:
+    """Unknown columns, columns given twice, and missing required ones, each located in row 1."""
+    allowed = columns(key)
+    problems = []
+    for i, name in enumerate(header, 1):
+        if name not in allowed:
+            hint = difflib.get_close_matches(name, allowed, n=1)
+            problems.append(Problem(f.display, 1, i, name or "(empty)", f"unknown column '{name}'"
+                                    + (f"; did you mean '{hint[0]}'?" if hint else
+                                       f"; expected: {', '.join(allowed)}")))
+        elif name in header[:i - 1]:
+            problems.append(Problem(f.display, 1, i, name, f"column '{name}' given twice"))
+    for name in required_columns(key):
+        if name not in header:
+            problems.append(Problem(f.display, 1, None, name, f"missing column '{name}'"))
+    return problems
 
 
 def _cells(line: str, delimiter: str) -> list[str]:
@@ -182,7 +142,7 @@ def _delimiter(header: str, allowed: tuple[str, ...]) -> str:
     def known(d: str) -> int:
         cells = _cells(header, d)
         return sum(c.strip() in allowed for c in cells) if len(cells) > 1 else 0
-    return max((",", ";", "\t", "|"), key=known)
+    return best_delimiter(known)
 
 
 def _record(spec: RecordSpec, header: list[str], row: list[str], loc: Loc, display: str,
@@ -234,43 +194,3 @@ def attach_documentation(parsed: list[Parsed]) -> list[Problem]:
             target.add(field.name, rec, rec.loc)
         p.records[:] = keep
     return problems
-
-
-def template(key: str) -> str:
-    """An empty sheet: the header row and one example row."""
-    examples = {
-        "actors": {"id": "example-outlet", "name": "Example News", "kind": "media", "aliases": "EN@en | ExN"},
-        "places": {"id": "shusha", "name": "Shusha", "aliases": "Shushi@hy | Şuşa@az"},
-        "sources": {"id": "example-report", "title": "A report", "kind": "report",
-                    "publisher": "example-outlet", "date": "2020-10-02", "url": "https://example.org/report"},
-        "events": {"id": "example-shelling", "label": "Shelling of a town", "date": "2020-10-01/2020-10-03",
-                   "place": "shusha"},
-        "documentation": {"event": "example-shelling", "source": "example-report", "evidence": "video",
-                          "quote": "We filmed the shelling."},
-        "claims": {"id": "example-denial", "by": "example-outlet", "stance": "denies",
-                   "about": "example-shelling", "text": "It did not happen.", "date": "2020-10-04"},
-    }[key]
-    cols = columns(key)
-    import io
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    w.writerow([examples.get(c, "") for c in cols])
-    return buf.getvalue()
-
-
-def write_templates(folder: str | Path, store: str | Path | None = None) -> list[Path]:
-    """Write one empty sheet per record type into ``folder`` (created if missing; never inside the
-    ``store`` folder) and return the paths written."""
-    from kb.exports.files import folder as out_folder
-    from kb.exports.files import replacing
-    from kb.model.authoring import nested_records, records
-
-    out = out_folder(folder, store)
-    written = []
-    for key in (*records(), *nested_records()):
-        with replacing(out / f"{key}.csv", store) as tmp:
-            tmp.write_text(template(key), encoding="utf-8")
-        written.append(out / f"{key}.csv")
-    return written

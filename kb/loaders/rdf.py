@@ -20,7 +20,10 @@ against the current folder.
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,9 +32,8 @@ import pyoxigraph as ox
 import rdflib
 
 from kb.errors import InputError, Problem
-from kb.loaders import InputFile, Parsed
-from kb.loaders.text import too_deep
-from kb.loaders.yaml import read_text
+from kb.loaders.base import InputFile, Parsed
+from kb.loaders.text import line_column, read_text, too_deep
 from kb.model.graphs import PROVENANCE_GRAPH
 
 FORMATS = {
@@ -41,8 +43,6 @@ FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld",
-            ".rdf": "rdfxml", ".owl": "rdfxml"}
 QUAD_FORMATS = {"trig", "nq"}
 SCHEMA_ORG = "schemaorg.jsonld"
 SHIPPED_CONTEXTS = {
@@ -51,6 +51,19 @@ SHIPPED_CONTEXTS = {
     for path in ("", "/", "/docs/jsonldcontext.json", "/docs/jsonldcontext.jsonld")
 }
 RELATIVE_BASE = "https://relative-iri.invalid/"  # base handed to rdflib only to spot relative IRIs
+
+
+@contextmanager
+def quiet_ill_typed_literals() -> Iterator[None]:
+    """rdflib logs a warning with a traceback for each ill-typed literal it reads (say
+    "2020-02-30"^^xsd:date); the shapes report those as located problems, so keep stderr clean."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _problem(f: InputFile, exc: Exception) -> Problem:
@@ -106,8 +119,7 @@ class _Contexts:
         if name is not None:
             return shipped_context(name)["@context"]
         at = self.text.find(json.dumps(url))
-        line = self.text.count("\n", 0, at) + 1 if at >= 0 else None
-        column = at - (self.text.rfind("\n", 0, at) + 1) + 1 if at >= 0 else None
+        line, column = line_column(self.text, at) if at >= 0 else (None, None)
         self.problems.append(Problem(
             self.f.display, line, column, key,
             f"remote JSON-LD context {url[:100]!r} is not fetched (no network at run time); inline it, "
@@ -138,8 +150,6 @@ def jsonld_text(f: InputFile) -> str:
 def jsonld_quads(f: InputFile, graph: str) -> list[ox.Quad]:
     """A JSON-LD file parsed by rdflib, every statement in ``graph``, blank nodes fresh."""
     text = jsonld_text(f)
-    from kb.build.validate import quiet_ill_typed_literals
-
     ds = rdflib.Dataset()
     try:
         with quiet_ill_typed_literals():  # the shapes report them, located
@@ -229,10 +239,9 @@ def _may_hold_triple_terms(path: Path) -> bool:
 
 
 def _has_triple_terms(db: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
-    where = "?s ?p ?o FILTER(isTRIPLE(?o))"
-    if isinstance(graph, ox.NamedNode):
-        where = f"GRAPH {graph} {{ {where} }}"
-    return bool(db.query(f"ASK {{ {where} }}"))
+    """Whether a statement just loaded into ``graph`` has a triple term as its object (asked only
+    of a file in which :func:`_may_hold_triple_terms` found ``<<``)."""
+    return any(isinstance(q.object, ox.Triple) for q in db.quads_for_pattern(None, None, None, graph))
 
 
 def _triple_term_at(path: Path) -> tuple[int | None, int | None]:
@@ -240,8 +249,7 @@ def _triple_term_at(path: Path) -> tuple[int | None, int | None]:
     data = Path(path).read_bytes()
     for m in _STAR_TOKENS.finditer(data):
         if m.group() == b"<<":
-            at = m.start()
-            return data.count(b"\n", 0, at) + 1, at - (data.rfind(b"\n", 0, at) + 1) + 1
+            return line_column(data, m.start())
     return None, None
 
 

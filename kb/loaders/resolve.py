@@ -14,16 +14,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 
-import pyoxigraph as ox
-
-from kb.loaders import Parsed
+from kb.loaders.base import Parsed
 from kb.model.authoring import nested_records, records
 from kb.model.records import Loc, Record
-from kb.model.terms import DCTERMS, RDFS, SKOS
 
 #: Record types whose importer-made records are resolved by name or alias.
 RESOLVED = ("actors", "places")
@@ -135,25 +132,11 @@ def _names(rec: Record) -> list[str]:
     return out
 
 
-def stored_names(db: ox.Store, skip: Set[str]) -> dict[tuple[str, str], str]:
-    """(record key, case-folded name or alias) -> id of the actors and places stored in ``db``,
-    outside the graphs in ``skip`` (those being replaced by the build)."""
-    keys = {records()[k].cls: k for k in RESOLVED}
-    classes = " ".join(f"<{c}>" for c in keys)
-    query = f"""SELECT ?g ?cls ?id ?name WHERE {{ VALUES ?cls {{ {classes} }} GRAPH ?g {{
-        ?a a ?cls ; <{DCTERMS.identifier}> ?id ; <{RDFS.label}>|<{SKOS.altLabel}> ?name }} }}"""
-    out: dict[tuple[str, str], str] = {}
-    for r in db.query(query):
-        if r["g"].value not in skip:
-            out.setdefault((keys[r["cls"].value], r["name"].value.casefold()), r["id"].value)
-            out[(keys[r["cls"].value], ID_KEY + r["id"].value)] = r["id"].value
-    return out
-
-
 def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> None:
     """Point importer-made actors and places at existing ones with the same name or alias.
 
-    ``existing`` maps (record key, case-folded name or alias) of stored records to their ids.
+    ``existing`` maps (record key, case-folded name or alias) of stored records to their ids (and
+    (record key, :data:`ID_KEY` + id) to every stored id); the caller reads them from the store.
     Records written by hand in this build (YAML, CSV) count as existing too. A made record whose
     name is known is dropped and every reference to it rewritten; a name made twice is kept once.
     A place made within an admin chain (its id holds ``--``, see :meth:`Builder.place`) never
@@ -168,30 +151,35 @@ def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> No
                     names.setdefault((rec.spec.key, name), rec.id)
     rename: dict[str, str] = {}
     for p in parsed:
-        keep = []
-        for rec in p.records:
-            if rec.spec.key in RESOLVED and rec.auto and rec.id:
-                name = (rec.spec.key, _names(rec)[0])
-                target = names.get(name)
-                if _chained(rec.id) and (rec.spec.key, ID_KEY + rec.id) in names:
-                    continue  # this very place (name and chain) is stored or made already
-                if target is not None and _chained(rec.id) and _chained(target):
-                    names[(rec.spec.key, ID_KEY + rec.id)] = rec.id
-                    keep.append(rec)  # the same name in another admin chain: another place
-                    continue
-                if target is not None and target != rec.id:
-                    rename[rec.id] = target
-                    continue
-                if target == rec.id:  # stored by an earlier import, or made twice in this build
-                    continue
-                names[name] = rec.id
-                names[(rec.spec.key, ID_KEY + rec.id)] = rec.id
-            keep.append(rec)
-        p.records[:] = keep
+        p.records[:] = [rec for rec in p.records if _keep(rec, names, rename)]
     if rename:
         for p in parsed:
             for rec in p.records:
                 _rewrite(rec, rename)
+
+
+def _keep(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, str]) -> bool:
+    """Whether a record stays in the build. An importer-made actor or place whose name is known
+    is dropped (and added to ``rename`` when it names another record); one whose name is new is
+    kept and its name added to ``names``."""
+    if rec.spec.key not in RESOLVED or not rec.auto or not rec.id:
+        return True
+    name = (rec.spec.key, _names(rec)[0])
+    own = (rec.spec.key, ID_KEY + rec.id)
+    target = names.get(name)
+    if _chained(rec.id) and own in names:
+        return False  # this very place (name and chain) is stored or made already
+    if target is not None and _chained(rec.id) and _chained(target):
+        names[own] = rec.id
+        return True  # the same name in another admin chain: another place
+    if target is not None and target != rec.id:
+        rename[rec.id] = target
+        return False
+    if target == rec.id:  # stored by an earlier import, or made twice in this build
+        return False
+    names[name] = rec.id
+    names[own] = rec.id
+    return True
 
 
 def _chained(rid: str) -> bool:

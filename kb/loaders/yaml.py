@@ -10,14 +10,15 @@ refused (with a suggestion for a near miss).
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 
 import yaml
 
 from kb.errors import Problem
 from kb.loaders import yaml_fast
-from kb.model.authoring import RecordSpec, nested_records, records
+from kb.loaders.base import InputFile, Parsed
+from kb.loaders.text import nul_problem, read_text
+from kb.model.authoring import Field, RecordSpec, nested_records, records
 from kb.model.records import Loc, Record
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
@@ -31,51 +32,22 @@ _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TEXT = {_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                 "tag:yaml.org,2002:timestamp"}
 
-SUFFIXES = (".yaml", ".yml")
 
-
-def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
-    """Read a file as UTF-8, reporting undecodable bytes with their line and column.
-
-    The file is read whole, so its size is checked first, against :func:`kb.loaders.max_input_bytes`
-    (``$KB_MAX_INPUT_MB``); a FIFO or a device is refused as what it is, never read."""
-    from kb.loaders import max_input_bytes, special_kind
-
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return None, [Problem(display, None, None, None, f"cannot read file: {exc.strerror or exc}")]
-    kind = special_kind(st.st_mode)
-    if kind is not None:
-        return None, [Problem(display, None, None, None, f"{kind}, not a regular file; nothing was read")]
-    limit = max_input_bytes()
-    if st.st_size > limit:
-        return None, [Problem(display, None, None, None,
-                              f"the file is {st.st_size / 2**20:,.0f} MB, more than the limit of "
-                              f"{limit / 2**20:,.0f} MB for files read whole (YAML, CSV, JSON); nothing "
-                              "was read (set KB_MAX_INPUT_MB to raise the limit)")]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(display, None, None, None, f"cannot read file: {exc.strerror or exc}")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        head = data[: exc.start]
-        line = head.count(b"\n") + 1
-        column = exc.start - (head.rfind(b"\n") + 1) + 1
-        return None, [Problem(display, line, column, None,
-                              f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
-    return text, []
-
-
-def load(path: Path, display: str, precise: bool = False) -> tuple[list[Record], list[Problem]]:
-    """Read one YAML file into records. Returns (records, problems).
+def load(f: InputFile) -> Parsed:
+    """Read one YAML file into records.
 
     Clean files are read by the fast reader (:mod:`kb.loaders.yaml_fast`), whose records carry no
-    line numbers; ``precise=True`` (or any file the fast reader gives up on) uses PyYAML's composer,
-    which locates every value.
+    line numbers; then ``Parsed.precise`` re-reads the file with PyYAML's composer, which locates
+    every value (any file the fast reader gives up on is read that way at once).
     """
+    records, problems = _load(f.path, f.display)
+    parsed = Parsed(f, records=records, problems=problems)
+    if records and records[0].loc.line is None:
+        parsed.precise = lambda: Parsed(f, *_load(f.path, f.display, precise=True))
+    return parsed
+
+
+def _load(path: Path, display: str, precise: bool = False) -> tuple[list[Record], list[Problem]]:
     text, problems = read_text(path, display)
     if text is None:
         return [], problems
@@ -88,12 +60,9 @@ def parse(text: str, display: str, precise: bool = False) -> tuple[list[Record],
         fast = yaml_fast.parse(text, display)
         if fast is not None:
             return fast, []
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return [], [Problem(display, line, None, None, "NUL byte in file")]
-    deep = _too_deep(text, display)
-    if deep is not None:
-        return [], [deep]
+    refused = nul_problem(text, display) or _too_deep(text, display)
+    if refused is not None:
+        return [], [refused]
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -244,28 +213,23 @@ class _Reader:
         mapping, then the later ``<<`` key. Duplicates among its own keys stay (and are reported)."""
         if not any(k.tag == _MERGE for k, _v in node.value):
             return list(node.value)
-        own, merge = [], []
-        for k, v in node.value:
-            if k.tag != _MERGE:
-                own.append((k, v))
-                continue
-            sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
-            if not sources or not all(isinstance(x, yaml.MappingNode) for x in sources):
-                self.bad(v, "<<", "a merge key (<<) takes a mapping or a list of mappings")
-                continue
-            if any(id(x) in active or x is node for x in sources):
-                self.bad(v, "<<", "a merge key (<<) that merges a mapping into itself")
-                continue
-            for x in reversed(sources):
-                merge.extend(self.merged(x, active | {id(node)}))
-        mine = {k.value for k, _v in own if isinstance(k, yaml.ScalarNode)}
-        last: dict[object, tuple[yaml.Node, yaml.Node]] = {}
-        for k, v in merge:  # the last of a key is the one PyYAML keeps
-            name = k.value if isinstance(k, yaml.ScalarNode) else id(k)
-            if name not in mine:
-                last.pop(name, None)
-                last[name] = (k, v)
-        return list(last.values()) + own
+        own = [(k, v) for k, v in node.value if k.tag != _MERGE]
+        merge = [pair for k, v in node.value if k.tag == _MERGE
+                 for pair in self.merge_sources(node, v, active)]
+        return _not_overridden(merge, own) + own
+
+    def merge_sources(self, node: yaml.MappingNode, value: yaml.Node, active: frozenset[int]
+                      ) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The pairs one merge key's value brings into ``node`` (later sources first), or none and
+        a problem when it is not a mapping or a list of them, or merges ``node`` into itself."""
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        if not sources or not all(isinstance(x, yaml.MappingNode) for x in sources):
+            self.bad(value, "<<", "a merge key (<<) takes a mapping or a list of mappings")
+            return []
+        if any(id(x) in active or x is node for x in sources):
+            self.bad(value, "<<", "a merge key (<<) that merges a mapping into itself")
+            return []
+        return [pair for x in reversed(sources) for pair in self.merged(x, active | {id(node)})]
 
     def document(self, root: yaml.Node | None) -> list[Record]:
         if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
@@ -311,22 +275,24 @@ class _Reader:
             f = spec.field(name)
             assert f is not None
             rec.field_locs[name] = self.loc(knode)
-            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
             if isinstance(value, yaml.SequenceNode) and not f.many:
                 self.bad(value, name, "takes one value, not a list")
                 continue
-            for item in items:
-                if item is not value and not self.visit(item, depth + 1, name):
-                    continue
-                if f.kind == "Nested":
-                    nested = self.record(item, nested_records()[f.record or ""], depth + 2)
-                    if nested is not None:
-                        rec.add(name, nested, self.loc(item))
-                    continue
-                text = self.scalar(item, name)
-                if text is not None:
-                    rec.add(name, text, self.loc(item))
+            for item in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+                if item is value or self.visit(item, depth + 1, name):
+                    self.value(rec, f, item, depth)
         return rec
+
+    def value(self, rec: Record, f: Field, item: yaml.Node, depth: int) -> None:
+        """Add one value of field ``f`` to ``rec``: a nested record, or text."""
+        if f.kind == "Nested":
+            nested = self.record(item, nested_records()[f.record or ""], depth + 2)
+            if nested is not None:
+                rec.add(f.name, nested, self.loc(item))
+            return
+        text = self.scalar(item, f.name)
+        if text is not None:
+            rec.add(f.name, text, self.loc(item))
 
     def scalar(self, node: yaml.Node, field: str) -> str | None:
         if isinstance(node, yaml.ScalarNode):
@@ -342,3 +308,17 @@ class _Reader:
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
         self.bad(node, field, f"expected a single value, got {kind}")
         return None
+
+
+def _not_overridden(merge: list[tuple[yaml.Node, yaml.Node]], own: list[tuple[yaml.Node, yaml.Node]]
+                    ) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The merged pairs whose key the mapping does not give itself, the last of each key (the one
+    PyYAML keeps), in the order of that last occurrence."""
+    mine = {k.value for k, _v in own if isinstance(k, yaml.ScalarNode)}
+    last: dict[object, tuple[yaml.Node, yaml.Node]] = {}
+    for k, v in merge:
+        name = k.value if isinstance(k, yaml.ScalarNode) else id(k)
+        if name not in mine:
+            last.pop(name, None)
+            last[name] = (k, v)
+    return list(last.values())

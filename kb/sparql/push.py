@@ -1,16 +1,11 @@
-"""An external SPARQL 1.1 store: query it, and push the knowledge base to it.
+"""Push the knowledge base to an external SPARQL 1.1 store.
 
-* :class:`RemoteEndpoint` speaks the SPARQL 1.1 Protocol. Its :meth:`~RemoteEndpoint.select`
-  answers the :class:`kb.analysis.projection.Endpoint` protocol, so the projection and the conflict engine run
-  against the remote store unchanged: the candidate subgraph is selected by SPARQL on the server
-  and the paths are explained in NetworkX on what comes back. :meth:`~RemoteEndpoint.results`
-  returns pyoxigraph results, so ``kb query --endpoint`` writes exactly the formats it writes
-  locally, whatever dialect of the result formats the server speaks.
-* :func:`push` sends every named graph (one per loaded file, and the provenance graph) with the
-  SPARQL 1.1 Graph Store HTTP Protocol, in batches: the first batch of a graph with ``PUT``
-  (replacing whatever the server held under that name), the others with ``POST`` (appending).
-  A batch never splits the statements of one blank node. Graphs of files no longer in the
-  knowledge base are deleted. Pushing twice therefore leaves one copy.
+:func:`push` sends every named graph (one per loaded file, and the provenance graph) with the
+SPARQL 1.1 Graph Store HTTP Protocol, in batches: the first batch of a graph with ``PUT``
+(replacing whatever the server held under that name), the others with ``POST`` (appending).
+A batch never splits the statements of one blank node. Graphs of files no longer in the
+knowledge base are deleted. Pushing twice therefore leaves one copy. Querying a server is
+:class:`kb.sparql.endpoint.RemoteEndpoint`.
 
 Servers (see the README): Virtuoso answers queries at ``http://HOST:8890/sparql`` and takes
 writes at ``/sparql-graph-crud-auth`` with HTTP digest authentication; Oxigraph server answers at
@@ -20,114 +15,29 @@ pass the Graph Store URL with ``store_url``.
 
 from __future__ import annotations
 
-import json
-import os
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 
-from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
-from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
-from kb.model.terms import EV
+from kb.sparql.endpoint import (
+    RemoteEndpoint,
+    RemoteError,
+    credentials,
+    excerpt,
+    http_auth,
+    scrub,
+    warn_if_insecure,
+)
 
 BATCH = 50_000
 ATTEMPTS = 3  # per graph, when the connection drops during a push
-AUTH_SCHEMES = ("digest", "basic")
-_RESULTS_JSON = "application/sparql-results+json"
-_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 # Graph Store Protocol and query paths by server convention: (query path, graph store path).
 _CONVENTIONS = (("/sparql", "/sparql-graph-crud-auth"), ("/sparql", "/sparql-graph-crud"),
                 ("/query", "/store"))
-
-
-class RemoteError(KBError):
-    """The external store could not be reached, refused a request, or cut a result short."""
-
-    exit_code = EXIT_STORE
-
-
-class InsecureAuthWarning(KBWarning):
-    """A password would cross the network readable by anyone on the path (basic auth over http)."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Where to connect and as whom; the URL never holds the password (it is printed in messages)."""
-
-    url: str
-    user: str | None = None
-    password: str | None = None
-
-
-def credentials(url: str, user: str | None = None, password: str | None = None) -> Credentials:
-    """The user and password for ``url``, from the first source that has them:
-
-    1. ``user`` and ``password`` as given (the command line's ``--password-stdin`` or prompt);
-    2. a ``user:password@`` in the URL (taken out of the URL, which is then safe to print);
-    3. the environment: ``$KB_REMOTE_USER`` and ``$KB_REMOTE_PASSWORD``;
-    4. ``~/.netrc`` (or ``$NETRC``): the ``machine`` entry of the URL's host (its ``login`` must
-       be ``user`` when a user is given), then its ``default`` entry.
-
-    The password is never part of any message; see :func:`kb.errors.redact`.
-    """
-    parts = urlsplit(url)
-    if parts.username is not None or parts.password is not None:
-        user = user if user is not None else unquote(parts.username or "") or None
-        password = password if password is not None else (
-            unquote(parts.password) if parts.password is not None else None)
-        host = parts.hostname or ""
-        netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    if user is None:
-        user = os.environ.get("KB_REMOTE_USER") or None
-    if password is None:
-        password = os.environ.get("KB_REMOTE_PASSWORD") or None
-    if password is None:
-        found = _netrc(urlsplit(url).hostname or "")
-        if found is not None and (user is None or user == found[0]):
-            user, password = found
-    return Credentials(url, user, password)
-
-
-def _netrc(host: str) -> tuple[str, str] | None:
-    import netrc
-
-    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
-    if not os.path.isfile(path):
-        return None
-    try:
-        entry = netrc.netrc(path).authenticators(host)
-    except (netrc.NetrcParseError, OSError) as exc:  # its message quotes no password
-        raise RemoteError(f"cannot read {path}: {getattr(exc, 'msg', None) or exc}") from None
-    if entry is None or not entry[0]:
-        return None
-    return entry[0], entry[2] or ""
-
-
-def _warn_if_insecure(url: str, user: str | None, password: str | None, scheme: str) -> None:
-    parts = urlsplit(url)
-    if user is None or scheme != "basic" or parts.scheme.lower() != "http":
-        return
-    host = parts.hostname or ""
-    if host in ("localhost", "::1") or host.startswith("127."):
-        return  # loopback: the password never leaves the machine
-    warnings.warn(f"{url}: basic authentication over plain http sends the password readable by anyone "
-                  "on the network; use an https URL, or --auth digest", InsecureAuthWarning, stacklevel=3)
-
-
-def _auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth | None:
-    if user is None:
-        return None
-    if scheme not in AUTH_SCHEMES:
-        raise RemoteError(f"unknown authentication scheme '{scheme}'; expected digest or basic")
-    if scheme == "basic":
-        return httpx.BasicAuth(user, password or "")
-    return httpx.DigestAuth(user, password or "")
 
 
 def _with_path(url: str, path: str) -> str:
@@ -156,96 +66,6 @@ def endpoint_urls(url: str, *, authenticated: bool = False, store_url: str | Non
     raise RemoteError(f"{url}: cannot tell where this server's Graph Store Protocol endpoint is; "
                       "pass it with --store-url (Virtuoso: .../sparql-graph-crud-auth, "
                       "Oxigraph server: .../store, Fuseki: .../DATASET/data)")
-
-
-class RemoteEndpoint:
-    """A SPARQL 1.1 query endpoint on another server."""
-
-    def __init__(self, url: str, user: str | None = None, password: str | None = None, *,
-                 auth: str = "digest", timeout: float = 600.0, warn: bool = True):
-        found = credentials(url, user, password)
-        if warn:
-            _warn_if_insecure(found.url, found.user, found.password, auth)
-        self.url = found.url  # without a user:password@ part: it goes into messages
-        self._secret = found.password
-        self.client = httpx.Client(auth=_auth(found.user, found.password, auth), timeout=timeout,
-                                   headers={"User-Agent": "evidence-kb"})
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> RemoteEndpoint:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def request(self, query: str, accept: str) -> httpx.Response:
-        """POST the query (SPARQL 1.1 Protocol, form-encoded) and return the successful response."""
-        try:
-            r = self.client.post(self.url, data={"query": query}, headers={"Accept": accept})
-        except httpx.HTTPError as exc:
-            raise RemoteError(f"{self.url}: {_scrub(str(exc), self._secret)}") from None
-        if r.status_code == 400:
-            raise QueryError(f"{self.url} refused the query: {_message(r, self._secret)}")
-        if r.status_code in (401, 403):
-            raise RemoteError(f"{self.url}: not allowed (HTTP {r.status_code}); check the user and "
-                              "password (--user; $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin)")
-        if r.status_code >= 300:
-            raise RemoteError(f"{self.url} answered HTTP {r.status_code}: {_message(r, self._secret)}")
-        cut = r.headers.get("x-sparql-maxrows")
-        if cut is not None:
-            raise RemoteError(f"{self.url} cut the result at {cut} rows (Virtuoso's ResultSetMaxRows); "
-                              "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini")
-        return r
-
-    def select(self, query: str) -> Iterator[dict[str, str]]:
-        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``)."""
-        data = json.loads(self.request(query, _RESULTS_JSON).content)
-        for binding in data.get("results", {}).get("bindings", []):
-            yield {k: v["value"] for k, v in binding.items()}
-
-    def results(self, query: str, form: str = "SELECT"
-                ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
-        """The results as pyoxigraph objects: solutions or a boolean (read from SPARQL JSON), or the
-        triples of a CONSTRUCT or DESCRIBE (read from N-Triples or Turtle)."""
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            r = self.request(query, _GRAPH_ACCEPT)
-            media = r.headers.get("content-type", "application/n-triples").split(";")[0].strip()
-            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
-            try:
-                return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(r.content, format=fmt)]
-            except SyntaxError as exc:
-                raise RemoteError(f"{self.url} sent a graph that does not parse as {media}: {exc}") from None
-        r = self.request(query, _RESULTS_JSON)
-        try:
-            return ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
-        except SyntaxError as exc:
-            raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}") from None
-
-    def count(self, graphs: Iterable[str] | None = None) -> int:
-        """The number of statements in the knowledge base's graphs on the server (or in ``graphs``)."""
-        if graphs is None:
-            where = (f'FILTER(STRSTARTS(STR(?g), "{FILE_GRAPH_PREFIX}") || '
-                     f'STRSTARTS(STR(?g), "{SEED_GRAPH_PREFIX}") || ?g = <{PROVENANCE_GRAPH}>)')
-        else:
-            where = "VALUES ?g { " + " ".join(str(ox.NamedNode(g)) for g in graphs) + " }"
-        rows = list(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} GRAPH ?g {{ ?s ?p ?o }} }}"))
-        return int(rows[0]["n"]) if rows else 0
-
-    def loaded_files(self) -> list[str]:
-        """The file graphs the knowledge base's provenance graph on the server lists."""
-        q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g a <{EV.LoadedFile}> }} }}")
-        return sorted(r["g"] for r in self.select(q))
-
-
-def _scrub(text: str, secret: str | None) -> str:
-    """``text`` without ``secret`` (a server or a library may echo what it was sent)."""
-    return text.replace(secret, "***") if secret else text
-
-
-def _message(r: httpx.Response, secret: str | None = None) -> str:
-    return _scrub(" ".join(r.text.split()), secret)[:400]
 
 
 # -- pushing -------------------------------------------------------------------------------------
@@ -360,7 +180,7 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
     url, user, password = found.url, found.user, found.password
     if store_url is not None:
         store_url = credentials(store_url, user, password).url
-    _warn_if_insecure(store_url or url, user, password, auth)
+    warn_if_insecure(store_url or url, user, password, auth)
     query_url, gsp_url = endpoint_urls(url, authenticated=user is not None, store_url=store_url)
     report = PushReport(query_url, gsp_url)
     started = time.perf_counter()
@@ -374,7 +194,7 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
             previous = remote.loaded_files()
     total = len(db)
     bar = _Progress(total, progress)
-    client = httpx.Client(auth=_auth(user, password, auth), timeout=600.0,
+    client = httpx.Client(auth=http_auth(user, password, auth), timeout=600.0,
                           headers={"User-Agent": "evidence-kb"})
     try:
         for target, parts in targets.items():
@@ -386,7 +206,7 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
                 report.deleted.append(g)
     except RemoteError as exc:  # a server may echo what it was sent
         if password and password in str(exc):
-            raise RemoteError(_scrub(str(exc), password)) from None
+            raise RemoteError(scrub(str(exc), password)) from None
         raise
     finally:
         client.close()
@@ -443,4 +263,4 @@ def _send(client: httpx.Client, method: str, url: str, graph: str, body: bytes) 
                           "password (--user; $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin; "
                           "Virtuoso needs digest authentication on /sparql-graph-crud-auth)")
     if r.status_code >= 300:
-        raise RemoteError(f"{url}: {method} of <{graph}> answered HTTP {r.status_code}: {_message(r)}")
+        raise RemoteError(f"{url}: {method} of <{graph}> answered HTTP {r.status_code}: {excerpt(r)}")

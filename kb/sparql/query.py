@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.errors import QueryError
+from kb.sparql.endpoint import Endpoint
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -364,18 +365,23 @@ def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
 
 
 def run(query: str | NamedQuery, params: Mapping[str, str] | None = None, *, db: ox.Store | None = None,
-        endpoint: object | None = None) -> Result:
-    """Run a named query, a ``.rq`` file or SPARQL text, on a local store (``db``) or on a remote
-    endpoint (a :class:`kb.sparql.push.RemoteEndpoint`). Returns pyoxigraph results either way."""
+        endpoint: Endpoint | None = None) -> Result | list[ox.Triple]:
+    """Run a named query, a ``.rq`` file or SPARQL text on an :class:`~kb.sparql.endpoint.Endpoint`
+    (local or remote), or on a local store (``db``). Returns pyoxigraph results either way."""
     named = query if isinstance(query, NamedQuery) else load(query)
     refuse_unsafe(named)
     text = bind(named, params or {})
-    if endpoint is not None:
-        check(named)
-        return endpoint.results(text, form(text))  # type: ignore[attr-defined]
-    if db is None:
-        raise ValueError("run() needs a local store (db) or an endpoint")
-    return execute(db, text, named)
+    if endpoint is None:
+        if db is None:
+            raise ValueError("run() needs a local store (db) or an endpoint")
+        return execute(db, text, named)
+    check(named)
+    try:
+        return endpoint.results(text, form(text))
+    except SyntaxError as exc:
+        raise _syntax_error(named, exc) from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"{named.source}: {exc}") from None
 
 
 # -- writing results -----------------------------------------------------------------------------

@@ -1,0 +1,247 @@
+"""Where queries run: one :class:`Endpoint` protocol, over the embedded store or a remote server.
+
+* :class:`LocalEndpoint` answers from an embedded pyoxigraph store (a snapshot of the knowledge
+  base).
+* :class:`RemoteEndpoint` speaks the SPARQL 1.1 Protocol to another server. Its
+  :meth:`~RemoteEndpoint.select` gives the same rows as the local one, so the projection and the
+  conflict engine (:mod:`kb.analysis`) run against the remote store unchanged: the candidate
+  subgraph is selected by SPARQL on the server and the paths are explained in NetworkX on what
+  comes back. :meth:`~RemoteEndpoint.results` returns pyoxigraph results, so ``kb query
+  --endpoint`` writes exactly the formats it writes locally, whatever dialect of the result
+  formats the server speaks.
+
+:func:`credentials` says where the user and password of a server come from (never the command
+line). Pushing the knowledge base to a server is :mod:`kb.sparql.push`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+
+from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
+from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
+from kb.model.terms import EV
+
+AUTH_SCHEMES = ("digest", "basic")
+_RESULTS_JSON = "application/sparql-results+json"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+
+Row = dict[str, str]
+Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+
+
+class Endpoint(Protocol):
+    """Anything that answers SPARQL: :meth:`select` gives rows of plain strings (unbound keys
+    absent), :meth:`results` pyoxigraph results (solutions, a boolean, or triples)."""
+
+    def select(self, query: str) -> Iterator[Row]: ...
+
+    def results(self, query: str, form: str = "SELECT") -> Results: ...
+
+
+class LocalEndpoint:
+    """An :class:`Endpoint` over an embedded pyoxigraph store."""
+
+    def __init__(self, db: ox.Store):
+        self.db = db
+
+    def select(self, query: str) -> Iterator[Row]:
+        result = self.db.query(query)
+        names = list(enumerate(v.value for v in result.variables))
+        for solution in result:  # by position: a lookup by name costs more than the term itself
+            yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+
+    def results(self, query: str, form: str = "SELECT") -> Results:
+        """The results of ``query`` with the union of all graphs as its default graph (the local
+        data lives only in named graphs). ``form`` is not needed here: pyoxigraph tells."""
+        return self.db.query(query, use_default_graph_as_union=True)
+
+
+class RemoteError(KBError):
+    """The external store could not be reached, refused a request, or cut a result short."""
+
+    exit_code = EXIT_STORE
+
+
+class InsecureAuthWarning(KBWarning):
+    """A password would cross the network readable by anyone on the path (basic auth over http)."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where to connect and as whom; the URL never holds the password (it is printed in messages)."""
+
+    url: str
+    user: str | None = None
+    password: str | None = None
+
+
+def credentials(url: str, user: str | None = None, password: str | None = None) -> Credentials:
+    """The user and password for ``url``, from the first source that has them:
+
+    1. ``user`` and ``password`` as given (the command line's ``--password-stdin`` or prompt);
+    2. a ``user:password@`` in the URL (taken out of the URL, which is then safe to print);
+    3. the environment: ``$KB_REMOTE_USER`` and ``$KB_REMOTE_PASSWORD``;
+    4. ``~/.netrc`` (or ``$NETRC``): the ``machine`` entry of the URL's host (its ``login`` must
+       be ``user`` when a user is given), then its ``default`` entry.
+
+    The password is never part of any message; see :func:`kb.errors.redact`.
+    """
+    url, user, password = _from_url(url, user, password)
+    user = user if user is not None else os.environ.get("KB_REMOTE_USER") or None
+    password = password if password is not None else os.environ.get("KB_REMOTE_PASSWORD") or None
+    if password is None:
+        found = _netrc(urlsplit(url).hostname or "")
+        if found is not None and (user is None or user == found[0]):
+            user, password = found
+    return Credentials(url, user, password)
+
+
+def _from_url(url: str, user: str | None, password: str | None) -> tuple[str, str | None, str | None]:
+    """``url`` without its ``user:password@`` part, and the user and password (those given first)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, user, password
+    if user is None:
+        user = unquote(parts.username or "") or None
+    if password is None and parts.password is not None:
+        password = unquote(parts.password)
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), user, password
+
+
+def _netrc(host: str) -> tuple[str, str] | None:
+    import netrc
+
+    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.isfile(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (netrc.NetrcParseError, OSError) as exc:  # its message quotes no password
+        raise RemoteError(f"cannot read {path}: {getattr(exc, 'msg', None) or exc}") from None
+    if entry is None or not entry[0]:
+        return None
+    return entry[0], entry[2] or ""
+
+
+def warn_if_insecure(url: str, user: str | None, password: str | None, scheme: str) -> None:
+    parts = urlsplit(url)
+    if user is None or scheme != "basic" or parts.scheme.lower() != "http":
+        return
+    host = parts.hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        return  # loopback: the password never leaves the machine
+    warnings.warn(f"{url}: basic authentication over plain http sends the password readable by anyone "
+                  "on the network; use an https URL, or --auth digest", InsecureAuthWarning, stacklevel=3)
+
+
+def http_auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth | None:
+    if user is None:
+        return None
+    if scheme not in AUTH_SCHEMES:
+        raise RemoteError(f"unknown authentication scheme '{scheme}'; expected digest or basic")
+    if scheme == "basic":
+        return httpx.BasicAuth(user, password or "")
+    return httpx.DigestAuth(user, password or "")
+
+
+
+class RemoteEndpoint:
+    """A SPARQL 1.1 query endpoint on another server."""
+
+    def __init__(self, url: str, user: str | None = None, password: str | None = None, *,
+                 auth: str = "digest", timeout: float = 600.0, warn: bool = True):
+        found = credentials(url, user, password)
+        if warn:
+            warn_if_insecure(found.url, found.user, found.password, auth)
+        self.url = found.url  # without a user:password@ part: it goes into messages
+        self._secret = found.password
+        self.client = httpx.Client(auth=http_auth(found.user, found.password, auth), timeout=timeout,
+                                   headers={"User-Agent": "evidence-kb"})
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> RemoteEndpoint:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, query: str, accept: str) -> httpx.Response:
+        """POST the query (SPARQL 1.1 Protocol, form-encoded) and return the successful response."""
+        try:
+            r = self.client.post(self.url, data={"query": query}, headers={"Accept": accept})
+        except httpx.HTTPError as exc:
+            raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
+        if r.status_code == 400:
+            raise QueryError(f"{self.url} refused the query: {excerpt(r, self._secret)}")
+        if r.status_code in (401, 403):
+            raise RemoteError(f"{self.url}: not allowed (HTTP {r.status_code}); check the user and "
+                              "password (--user; $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin)")
+        if r.status_code >= 300:
+            raise RemoteError(f"{self.url} answered HTTP {r.status_code}: {excerpt(r, self._secret)}")
+        cut = r.headers.get("x-sparql-maxrows")
+        if cut is not None:
+            raise RemoteError(f"{self.url} cut the result at {cut} rows (Virtuoso's ResultSetMaxRows); "
+                              "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini")
+        return r
+
+    def select(self, query: str) -> Iterator[dict[str, str]]:
+        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``)."""
+        data = json.loads(self.request(query, _RESULTS_JSON).content)
+        for binding in data.get("results", {}).get("bindings", []):
+            yield {k: v["value"] for k, v in binding.items()}
+
+    def results(self, query: str, form: str = "SELECT"
+                ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """The results as pyoxigraph objects: solutions or a boolean (read from SPARQL JSON), or the
+        triples of a CONSTRUCT or DESCRIBE (read from N-Triples or Turtle)."""
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            r = self.request(query, _GRAPH_ACCEPT)
+            media = r.headers.get("content-type", "application/n-triples").split(";")[0].strip()
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+            try:
+                return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(r.content, format=fmt)]
+            except SyntaxError as exc:
+                raise RemoteError(f"{self.url} sent a graph that does not parse as {media}: {exc}") from None
+        r = self.request(query, _RESULTS_JSON)
+        try:
+            return ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+        except SyntaxError as exc:
+            raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}") from None
+
+    def count(self, graphs: Iterable[str] | None = None) -> int:
+        """The number of statements in the knowledge base's graphs on the server (or in ``graphs``)."""
+        if graphs is None:
+            where = (f'FILTER(STRSTARTS(STR(?g), "{FILE_GRAPH_PREFIX}") || '
+                     f'STRSTARTS(STR(?g), "{SEED_GRAPH_PREFIX}") || ?g = <{PROVENANCE_GRAPH}>)')
+        else:
+            where = "VALUES ?g { " + " ".join(str(ox.NamedNode(g)) for g in graphs) + " }"
+        rows = list(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} GRAPH ?g {{ ?s ?p ?o }} }}"))
+        return int(rows[0]["n"]) if rows else 0
+
+    def loaded_files(self) -> list[str]:
+        """The file graphs the knowledge base's provenance graph on the server lists."""
+        q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g a <{EV.LoadedFile}> }} }}")
+        return sorted(r["g"] for r in self.select(q))
+
+
+def scrub(text: str, secret: str | None) -> str:
+    """``text`` without ``secret`` (a server or a library may echo what it was sent)."""
+    return text.replace(secret, "***") if secret else text
+
+
+def excerpt(r: httpx.Response, secret: str | None = None) -> str:
+    return scrub(" ".join(r.text.split()), secret)[:400]
