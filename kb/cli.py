@@ -317,13 +317,14 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
               help="How many hops around --focus.")
 @click.option("--actor", default=None, help="Draw this actor's claims, what they are about, and conflicts.")
 @click.option("--title", default="Evidence graph", show_default=True, help="Page title.")
+@click.option("--timeline-only", is_flag=True, help="Write the findings' timeline alone, without the graph.")
 @pass_ctx
 @handle_errors
 def viz(c: Context, output: str, conflicts_only: bool, focus: str | None, depth: int,
-        actor: str | None, title: str) -> None:
+        actor: str | None, title: str, timeline_only: bool) -> None:
     """Write one self-contained HTML page (works offline) of the graph and its conflicts."""
     out = c.kb().viz(output, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor,
-                     title=title)
+                     title=title, timeline_only=timeline_only)
     c.say(f"wrote {out}")
 
 

@@ -306,8 +306,10 @@ class KnowledgeBase(_Questions):
             return project(endpoint)
 
     def viz(self, out: str | Path, *, conflicts_only: bool = False, focus: str | None = None,
-            depth: int = 2, actor: str | None = None, title: str = "Evidence graph") -> Path:
-        """Write the interactive, offline HTML page of the graph and its conflicts."""
+            depth: int = 2, actor: str | None = None, title: str = "Evidence graph",
+            timeline_only: bool = False) -> Path:
+        """Write the interactive, offline HTML page of the graph and its conflicts (``timeline_only``:
+        the findings on their timeline, without the graph)."""
         from kb.exports.viz import subgraph, write_html
 
         with self.endpoint() as endpoint:
@@ -322,7 +324,7 @@ class KnowledgeBase(_Questions):
             found = [c for c in found if c.claimant == actor]
         drawn = {a["id"] for _n, a in part.nodes(data=True)}
         found = [c for c in found if c.claim in drawn or c.documented_event in drawn]
-        return write_html(part, found, out, title, store=self.path)
+        return write_html(part, found, out, title, store=self.path, timeline_only=timeline_only)
 
     def export(self, fmt: str, out: str | Path) -> Path:
         """Write the knowledge base to ``out`` (atomically).
