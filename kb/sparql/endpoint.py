@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
+from kb.errors import KBWarning, QueryError, RemoteError
 from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.model.terms import EV
 
@@ -67,12 +67,6 @@ class LocalEndpoint:
         from kb.sparql.query import dataset
 
         return self.db.query(query, **dataset(query))
-
-
-class RemoteError(KBError):
-    """The external store could not be reached, refused a request, or cut a result short."""
-
-    exit_code = EXIT_STORE
 
 
 class InsecureAuthWarning(KBWarning):
