@@ -6,28 +6,27 @@ import functools
 import sys
 import warnings
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kb import __version__
 from kb.analysis.conflicts import KINDS
-from kb.errors import KBError, KBWarning, printable, redact
-from kb.exports.rdf import RDF_FORMATS
-from kb.exports.reports import FORMATS
-from kb.exports.tables import FORMATS as TABLE_FORMATS
-from kb.formats import canonical, known
+from kb.errors import CODE_MEANINGS, KBError, KBWarning, printable, redact
+from kb.exports import export_format, known_exports, reports
+from kb.formats import known
 from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
 from kb.model.terms import DEFAULT_BASE, check_base
 from kb.progress import wanted
 
+if TYPE_CHECKING:
+    from kb.knowledge_base import BuildReport
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES_HELP = ("Exit codes: 0 ok, 1 invalid input (each problem printed as file:line:column: "
-                   "field: message), 2 usage error, 3 store locked by another build, "
-                   "4 store or file I/O error (e.g. disk full), 5 malformed or refused query.")
+EXIT_CODES_HELP = "Exit codes: " + ", ".join(f"{code} {what}" for code, what in CODE_MEANINGS.items()) + "."
+REPORTS = reports()
 
 
 def handle_errors(fn: F) -> F:
@@ -135,6 +134,27 @@ def _base(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(f"{exc} (from --base or $KB_BASE)") from None
 
 
+def _params(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    bound: dict[str, str] = {}
+    for p in values:
+        name, sep, value = p.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {p!r}")
+        bound[name] = value
+    return bound
+
+
+def _public_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from kb.sparql.serve_guard import check_public_url
+
+    if value is not None:
+        try:
+            check_public_url(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def delimiter_option(fn: F) -> F:
     """--delimiter for commands that read CSV files."""
     return click.option("--delimiter", default=None, callback=_delimiter, metavar="CHAR",
@@ -196,13 +216,18 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     kb = c.kb()
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
                       date_order=date_order)
+    _print_files(c, report)
+    c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
+          f"{len(report.files) - len(report.loaded)} unchanged")
+    _print_stats(c, kb)
+
+
+def _print_files(c: Context, report: BuildReport) -> None:
+    """Each input file of a build, and the importers' warnings."""
     for f in report.files:
         c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
     for w in report.warnings:
         click.echo(f"warning: {printable(w)}", err=True)
-    c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
-          f"{len(report.files) - len(report.loaded)} unchanged")
-    _print_stats(c, kb)
 
 
 def _print_stats(c: Context, kb: KnowledgeBase) -> None:
@@ -257,8 +282,7 @@ def stats(c: Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("-f", "--format", "fmt", metavar="FORMAT", default=None,
-              help="Output format (default: from the file ending): "
-              + known(sorted(RDF_FORMATS) + list(TABLE_FORMATS)) + ".")
+              help="Output format (default: from the file ending): " + known_exports() + ".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="File to write.")
 @pass_ctx
@@ -269,16 +293,10 @@ def export(c: Context, fmt: str | None, output: str) -> None:
     trig and nq write every named graph (one per loaded file, plus provenance); ttl, nt and
     jsonld write the union of the file graphs; graphml and gexf the graph with conflict flags for
     Gephi or Cytoscape; claimreview the conflicts as schema.org ClaimReview JSON-LD; csv-claims,
-    csv-events and csv-conflicts spreadsheet tables (formula-safe).
+    csv-events and csv-conflicts spreadsheet tables (formula-safe); conflicts-table, conflicts-json
+    and conflicts-markdown the reports of kb conflicts; html the interactive page of kb viz.
     """
-    if fmt is None:
-        suffix = Path(output).suffix.lower()
-        by_suffix = ({v[0]: k for k, v in RDF_FORMATS.items()} | {".owl": "rdfxml", ".graphml": "graphml",
-                                                                   ".gexf": "gexf"})
-        fmt = by_suffix.get(suffix)
-        if fmt is None:
-            raise click.UsageError(f"cannot tell the format from '{suffix}'; pass --format")
-    fmt = canonical(fmt, [*RDF_FORMATS, *TABLE_FORMATS], "export format")
+    fmt = export_format(fmt, output).name
     out = c.kb().export(fmt, output)
     c.say(f"wrote {out} ({fmt})")
 
@@ -288,7 +306,7 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 @click.option("--actor", default=None, help="Only claims by this actor (its id, name or alias).")
 @click.option("--min-independent", type=click.IntRange(0), default=0, show_default=True,
               help="Only conflicts documented by at least N independent publishers.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table",
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default="table",
               show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
 @click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
 @endpoint_options
@@ -305,7 +323,7 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
-    click.echo(FORMATS[fmt](found[:top] if top else found))
+    click.echo(REPORTS[fmt](found[:top] if top else found))
 
 
 @main.command()
@@ -354,7 +372,7 @@ def queries(c: Context, as_json: bool) -> None:
 
 @main.command()
 @click.argument("query")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+@click.option("--param", "bound", multiple=True, metavar="NAME=VALUE", callback=_params,
               help="Bind a parameter (repeatable); a value written <…> is an IRI, any other a string.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
               default="table", show_default=True,
@@ -362,19 +380,13 @@ def queries(c: Context, as_json: bool) -> None:
 @endpoint_options
 @pass_ctx
 @handle_errors
-def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: str | None,
+def query(c: Context, query: str, bound: dict[str, str], fmt: str, endpoint: str | None,
           user: str | None, password: str | None, auth: str) -> None:
     """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input.
 
     Runs on the local store, or with --endpoint on an external SPARQL 1.1 server (same results).
     A syntax error is printed with its line and column (exit code 5).
     """
-    bound: dict[str, str] = {}
-    for p in params:
-        name, sep, value = p.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
-        bound[name] = value
     with c.source(endpoint, user, password, auth) as kb:
         out = kb.query(query, bound, fmt)
     sys.stdout.buffer.write(out)
@@ -395,7 +407,7 @@ def query(c: Context, query: str, params: tuple[str, ...], fmt: str, endpoint: s
               help="Memory a query may use (per worker); a query that needs more is stopped.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer to this Host name (a reverse proxy's); repeatable.")
-@click.option("--public-url", default=None, metavar="URL",
+@click.option("--public-url", default=None, metavar="URL", callback=_public_url,
               help="The URL clients reach the server at (behind a proxy); names the service.")
 @click.option("--header-timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True,
               metavar="SECONDS", help="Time a client may take to send its request head.")
@@ -414,13 +426,7 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
     Update, LOAD and SERVICE are refused; refused requests are logged on stderr.
     """
     from kb.sparql.serve import serve as run
-    from kb.sparql.serve_guard import check_public_url
 
-    if public_url is not None:
-        try:
-            check_public_url(public_url)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
     path = c.kb().path
     c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
@@ -476,10 +482,7 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     """
     kb = c.kb()
     report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order)
-    for f in report.files:
-        c.say(f"{f.status:9} {f.triples:>9} triples  {f.path}")
-    for w in report.warnings:
-        click.echo(f"warning: {printable(w)}", err=True)
+    _print_files(c, report)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "
           f"in {report.seconds:.2f} s{skipped}")

@@ -1,16 +1,27 @@
-"""Errors: one located problem type, and the exceptions that carry problems to the caller.
+r"""Errors: one located problem type, and the exceptions that carry problems to the caller.
 
 Every problem a user can cause is reported as ``file:line:column: field: message`` (line and
-column 1-based; CSV rows are lines). Each exception class has the process exit code the CLI uses;
-the table lives in ``docs/exit-codes.md``.
+column 1-based; CSV rows are lines). Every exception the package raises on purpose is defined
+here, each with the process exit code the CLI exits with (``exit_code``) and the HTTP status a
+server answers it with (``http_status``). The exit codes are written here only: the CLI's help
+reads :data:`CODE_MEANINGS`, and a test checks that the table in ``docs/exit-codes.md`` lists exactly
+these classes.
+
+    >>> str(Problem("data/claims.yaml", 37, 13, "stance", "unknown stance 'denied'"))
+    "data/claims.yaml:37:13: stance: unknown stance 'denied'"
+    >>> printable("two\nlines")
+    'two\\nlines'
+    >>> InputError([Problem("a.yaml", 1)]).exit_code, QueryError("bad").http_status
+    (1, 400)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Exit codes (documented in docs/exit-codes.md).
+# Exit codes (documented in docs/exit-codes.md; a test checks that table against the classes below).
 EXIT_OK = 0
 EXIT_INVALID = 1    # input data invalid: syntax, references, types, SHACL violations
 EXIT_USAGE = 2      # wrong command-line usage (click's own code)
@@ -18,6 +29,16 @@ EXIT_LOCKED = 3     # the store is locked by another build
 EXIT_STORE = 4      # the store or a file could not be read or written (I/O, disk full, corrupt,
                     # an output path that is a symbolic link)
 EXIT_QUERY = 5      # a SPARQL query is malformed or was refused
+
+#: Each exit code and what it means, in a few words (the CLI's help text).
+CODE_MEANINGS: dict[int, str] = {
+    EXIT_OK: "ok",
+    EXIT_INVALID: "invalid input (each problem printed as file:line:column: field: message)",
+    EXIT_USAGE: "usage error",
+    EXIT_LOCKED: "store locked by another build",
+    EXIT_STORE: "store or file I/O error (e.g. disk full)",
+    EXIT_QUERY: "malformed or refused query",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -66,7 +87,6 @@ def _one_line(text: str) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
-
 class KBWarning(UserWarning):
     """Something the user should know that does not stop the command (the CLI prints
     ``warning: …``)."""
@@ -76,6 +96,7 @@ class KBError(Exception):
     """Base of every error this package raises on purpose."""
 
     exit_code = EXIT_INVALID
+    http_status = 400
 
     def lines(self) -> list[str]:
         """The one-line messages to show the user."""
@@ -101,18 +122,42 @@ class UsageError(KBError):
     """An argument is not usable (a bad ``--base``, say): the command-line usage code."""
 
     exit_code = EXIT_USAGE
+    http_status = 400
+
+
+class NameLookupError(UsageError):
+    """Base of the lookup failures (a message ready to print, with suggestions; usage exit code).
+
+    ``word`` is the kind of record looked for (``actor``), ``value`` what was given, ``suggestions``
+    the stored records (:class:`kb.model.names.Named`) it may have meant."""
+
+    def __init__(self, message: str, word: str, value: str, suggestions: Sequence[object]):
+        super().__init__(message)
+        self.word, self.value, self.suggestions = word, value, list(suggestions)
+
+
+class NameNotFound(NameLookupError):
+    """No stored record of that class has that id, name or alias."""
+
+    http_status = 404
+
+
+class AmbiguousName(NameLookupError):
+    """Several stored records share that name or alias."""
 
 
 class StoreLockedError(KBError):
     """Another process holds the store's write lock."""
 
     exit_code = EXIT_LOCKED
+    http_status = 503
 
 
 class StoreError(KBError):
     """The store could not be read or written (I/O error, full disk, damaged store)."""
 
     exit_code = EXIT_STORE
+    http_status = 500
 
 
 class NoKnowledgeBaseError(StoreError):
@@ -123,9 +168,37 @@ class OutputError(KBError):
     """An output file could not be written, or may not be (a symbolic link, a folder)."""
 
     exit_code = EXIT_STORE
+    http_status = 500
+
+
+class RemoteError(KBError):
+    """The external store could not be reached, refused a request, or cut a result short."""
+
+    exit_code = EXIT_STORE
+    http_status = 502
 
 
 class QueryError(KBError):
     """A SPARQL query could not be parsed or was refused."""
 
     exit_code = EXIT_QUERY
+    http_status = 400
+
+
+class ReadOnlyError(QueryError):
+    """A query asked for something this read-only, offline service refuses (update, SERVICE)."""
+
+    http_status = 403
+
+
+class Refused(KBError):
+    """A request the SPARQL server answers with an error status (logged): ``http_status`` is set
+    for each refusal (413 for a body too large, 406 for a format it cannot send, …)."""
+
+    exit_code = EXIT_QUERY
+    http_status = 400
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.http_status = self.status = status
+        self.message = message

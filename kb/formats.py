@@ -4,12 +4,21 @@ and export (``kb export -f``).
 Each row is one format and every name people call it by; names are compared by
 :func:`kb.model.names.key` (case, spaces, hyphens and slashes do not matter: ``JSON-LD``, ``json ld``
 and ``jsonld`` are one name). :func:`canonical` turns what a user typed into the name the loaders
-or writers use, or raises :class:`kb.errors.UsageError` listing the names known.
+or writers use, or raises :class:`kb.errors.UsageError` listing the names known;
+:func:`for_suffix` picks a format by a file's ending.
+
+    >>> canonical("JSON-LD", ["turtle", "jsonld"])
+    'jsonld'
+    >>> canonical("ttl", ["turtle", "jsonld"])
+    'turtle'
+    >>> for_suffix("kb.OWL", {"ttl": (".ttl",), "rdfxml": (".rdf", ".owl")})
+    'rdfxml'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from kb.errors import UsageError
 from kb.model.names import key
@@ -26,6 +35,8 @@ NAMES: dict[str, tuple[str, ...]] = {
     "csv": ("csv",),
     "claimreview": ("claimreview", "claim-review"),
     "acled": ("acled",),
+    "conflicts-markdown": ("conflicts-markdown", "markdown", "md"),
+    "html": ("html", "page", "viz"),
 }
 
 _BY_KEY = {key(n): fmt for fmt, names in NAMES.items() for n in names}
@@ -57,4 +68,14 @@ def canonical(name: str, available: Iterable[str], what: str = "format") -> str:
     raise UsageError(f"unknown {what} '{name}'; known: {known(available)}")
 
 
-__all__ = ["NAMES", "canonical", "known", "names_of"]
+def for_suffix(path: str | Path, suffixes: Mapping[str, Iterable[str]]) -> str:
+    """The format whose file endings (``suffixes``: format -> endings) include ``path``'s,
+    compared without case; :class:`kb.errors.UsageError` if none does."""
+    suffix = Path(path).suffix.lower()
+    for fmt, endings in suffixes.items():
+        if suffix in endings:
+            return fmt
+    raise UsageError(f"cannot tell the format from '{suffix}'; pass --format")
+
+
+__all__ = ["NAMES", "canonical", "for_suffix", "known", "names_of"]

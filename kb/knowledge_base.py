@@ -45,8 +45,6 @@ from kb.build.provenance import loaded_files
 from kb.build.report import BuildReport, FileReport
 from kb.build.validate import ids_in_two_files, shacl_problems
 from kb.errors import InputError, NoKnowledgeBaseError, Problem, UsageError
-from kb.exports.rdf import RDF_FORMATS, write_rdf
-from kb.formats import canonical
 from kb.loaders import InputFile
 from kb.model.names import lookup, resolve_params
 from kb.model.terms import DEFAULT_BASE, check_base
@@ -326,24 +324,22 @@ class KnowledgeBase(_Questions):
         found = [c for c in found if c.claim in drawn or c.documented_event in drawn]
         return write_html(part, found, out, title, store=self.path, timeline_only=timeline_only)
 
-    def export(self, fmt: str, out: str | Path) -> Path:
-        """Write the knowledge base to ``out`` (atomically).
+    def export(self, fmt: str | None, out: str | Path) -> Path:
+        """Write the knowledge base to ``out`` (atomically) in the format ``fmt`` (a name or alias,
+        or None: from the file ending of ``out``), one of :data:`kb.exports.EXPORTS`.
 
-        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``
-        (or an alias of :mod:`kb.formats`). Other tools: ``graphml``, ``gexf``,
-        ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``, ``csv-conflicts``.
+        RDF: ``ttl``, ``trig``, ``nt``, ``nq``, ``jsonld``, ``rdfxml``. Other tools: ``graphml``,
+        ``gexf``, ``claimreview`` (JSON-LD of the conflicts), ``csv-claims``, ``csv-events``,
+        ``csv-conflicts``; the conflict reports ``conflicts-table``, ``conflicts-json``,
+        ``conflicts-markdown``; ``html``, the interactive page.
         """
-        from kb.exports import tables as export_tables
+        from kb.exports import Inputs, export_format
         from kb.exports.files import replacing
 
-        fmt = canonical(fmt, [*RDF_FORMATS, *export_tables.FORMATS], "export format")
+        chosen = export_format(fmt, out)
         self.require()
         with replacing(out, self.path) as tmp, self.snapshot() as db:  # path rules: kb.exports.files
-            if fmt in export_tables.FORMATS:
-                g = project(LocalEndpoint(db))
-                export_tables.write(fmt, g, find_conflicts(LocalEndpoint(db), graph=g), tmp)
-            else:
-                write_rdf(db, fmt, tmp, self.base)
+            chosen.write(Inputs(db, self.base), tmp)
         return Path(out)
 
 

@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,65 +71,132 @@ def _rss_mb() -> float:
 
 # -- operations (each runs in its own process) ----------------------------------------------------
 
-def op(name: str, data: Path, work: Path) -> dict:
-    """Run one operation in this process; return its seconds and extras."""
+class _Paths:
+    """Where an operation reads and writes: the dataset (as N-Triples and YAML) and the work folder."""
+
+    def __init__(self, data: Path, work: Path):
+        self.data, self.work = data, work
+        self.nt, self.yaml, self.store = data / "synthetic.nt", data / "synthetic.yaml", work / "kb"
+
+
+def _raw_bulk_load(p: _Paths) -> dict:
     import pyoxigraph as ox
 
+    db = ox.Store(str(p.work / "raw"))
+    db.bulk_load(path=str(p.nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
+    db.flush()
+    return {}
+
+
+def _build_nt(p: _Paths) -> dict:
     from kb import KnowledgeBase
 
-    nt, yaml_file = data / "synthetic.nt", data / "synthetic.yaml"
-    store = work / "kb"
-    out: dict = {}
+    return {"triples": KnowledgeBase(p.work / "kb-nt").build([p.nt]).triples}
+
+
+def _build_yaml(p: _Paths) -> dict:
+    from kb import KnowledgeBase
+
     t = time.perf_counter()
-    if name == "raw-bulk-load":
-        db = ox.Store(str(work / "raw"))
-        db.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
-        db.flush()
-    elif name == "build-nt":
-        out["triples"] = KnowledgeBase(work / "kb-nt").build([nt]).triples
-    elif name == "build-yaml":
-        report = KnowledgeBase(store).build([yaml_file])
-        out["records"] = report.records
-        out["records_per_s"] = round(report.records / (time.perf_counter() - t))
-    elif name == "rebuild-changed-file":
-        small = work / "changed.yaml"
-        small.write_text(CHANGED_FILE)
-        t = time.perf_counter()
-        report = KnowledgeBase(store).build([yaml_file, small])
-        out["files"] = {f.path.rsplit("/", 1)[-1]: f.status for f in report.files}
-    elif name == "validate":
-        out["problems"] = len(KnowledgeBase(store).validate())
-    elif name == "conflicts":
-        out["conflicts"] = len(KnowledgeBase(store).conflicts())
-    elif name == "naive-traversal":
-        out["conflicts"] = naive_conflicts(store)
-    elif name in ("export-ttl", "export-trig"):
-        fmt = name.split("-")[1]
-        KnowledgeBase(store).export(fmt, work / f"out.{fmt}")
-    elif name in ("raw-dump-ttl", "raw-dump-trig"):
+    report = KnowledgeBase(p.store).build([p.yaml])
+    seconds = time.perf_counter() - t
+    return {"records": report.records, "records_per_s": round(report.records / seconds), "seconds": seconds}
+
+
+def _rebuild_changed_file(p: _Paths) -> dict:
+    from kb import KnowledgeBase
+
+    small = p.work / "changed.yaml"
+    small.write_text(CHANGED_FILE)
+    t = time.perf_counter()  # the build only, not writing the small file
+    report = KnowledgeBase(p.store).build([p.yaml, small])
+    return {"files": {f.path.rsplit("/", 1)[-1]: f.status for f in report.files},
+            "seconds": time.perf_counter() - t}
+
+
+def _validate(p: _Paths) -> dict:
+    from kb import KnowledgeBase
+
+    return {"problems": len(KnowledgeBase(p.store).validate())}
+
+
+def _conflicts(p: _Paths) -> dict:
+    from kb import KnowledgeBase
+
+    return {"conflicts": len(KnowledgeBase(p.store).conflicts())}
+
+
+def _export(fmt: str) -> Callable[[_Paths], dict]:
+    def run(p: _Paths) -> dict:
+        from kb import KnowledgeBase
+
+        KnowledgeBase(p.store).export(fmt, p.work / f"out.{fmt}")
+        return {}
+
+    return run
+
+
+def _raw_dump(fmt: str) -> Callable[[_Paths], dict]:
+    def run(p: _Paths) -> dict:
+        import pyoxigraph as ox
+
         from kb.store import Store
 
-        with Store(store).reader() as db:
-            if name == "raw-dump-trig":
-                db.dump(str(work / "raw.trig"), format=ox.RdfFormat.TRIG)
+        with Store(p.store).reader() as db:
+            if fmt == "trig":
+                db.dump(str(p.work / "raw.trig"), format=ox.RdfFormat.TRIG)
             else:
                 ox.serialize(db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"),
-                             str(work / "raw.ttl"), format=ox.RdfFormat.TURTLE)
-    elif name == "queries":
-        out["queries"] = query_latencies(store, int(data.name))
-    elif name == "queries-serve":
-        out["queries"] = serve_latencies(store)
-    elif name == "pipeline-kb":
-        kb = KnowledgeBase(work / "kb-pipe")
-        kb.build([nt])
-        with kb.snapshot() as db:
-            out["rows"] = sum(1 for _ in db.query(THREE_HOP, use_default_graph_as_union=True))
-        kb.export("ttl", work / "pipe.ttl")
-    elif name == "pipeline-rdflib":
-        out.update(rdflib_pipeline(nt, work, float(os.environ.get("KB_BENCH_RDFLIB_LIMIT",
-                                                                  RDFLIB_QUERY_LIMIT))))
-    else:
+                             str(p.work / "raw.ttl"), format=ox.RdfFormat.TURTLE)
+        return {}
+
+    return run
+
+
+def _pipeline_kb(p: _Paths) -> dict:
+    from kb import KnowledgeBase
+
+    kb = KnowledgeBase(p.work / "kb-pipe")
+    kb.build([p.nt])
+    with kb.snapshot() as db:
+        rows = sum(1 for _ in db.query(THREE_HOP, use_default_graph_as_union=True))
+    kb.export("ttl", p.work / "pipe.ttl")
+    return {"rows": rows}
+
+
+def _pipeline_rdflib(p: _Paths) -> dict:
+    return rdflib_pipeline(p.nt, p.work, float(os.environ.get("KB_BENCH_RDFLIB_LIMIT", RDFLIB_QUERY_LIMIT)))
+
+
+OPS: dict[str, Callable[[_Paths], dict]] = {
+    "raw-bulk-load": _raw_bulk_load,
+    "build-nt": _build_nt,
+    "build-yaml": _build_yaml,
+    "rebuild-changed-file": _rebuild_changed_file,
+    "validate": _validate,
+    "conflicts": _conflicts,
+    "naive-traversal": lambda p: {"conflicts": naive_conflicts(p.store)},
+    "export-ttl": _export("ttl"),
+    "export-trig": _export("trig"),
+    "raw-dump-ttl": _raw_dump("ttl"),
+    "raw-dump-trig": _raw_dump("trig"),
+    "queries": lambda p: {"queries": query_latencies(p.store, int(p.data.name))},
+    "queries-serve": lambda p: {"queries": serve_latencies(p.store)},
+    "pipeline-kb": _pipeline_kb,
+    "pipeline-rdflib": _pipeline_rdflib,
+}
+
+
+def op(name: str, data: Path, work: Path) -> dict:
+    """Run one operation in this process; return its seconds and extras."""
+    import pyoxigraph  # noqa: F401  (imported before the clock starts, as kb is)
+
+    import kb  # noqa: F401
+
+    if name not in OPS:
         raise SystemExit(f"unknown op {name}")
+    t = time.perf_counter()
+    out = OPS[name](_Paths(data, work))
     out["seconds"] = out.get("seconds", time.perf_counter() - t)
     out["rss_mb"] = round(_rss_mb(), 1)
     return out
@@ -384,6 +452,34 @@ def _growth(rows: list[dict]) -> str:
     return "\n".join(["growth from 100 000 to 1 000 000 triples (time):", *out]) if out else ""
 
 
+def _run(args: argparse.Namespace, planned: list[tuple[str, str]], work: Path) -> dict[str, dict]:
+    """Each planned operation in its own process; the results of those that ran."""
+    results: dict[str, dict] = {}
+    for name, what in planned:
+        proc = subprocess.run([sys.executable, __file__, "--size", str(args.size), "--data",
+                               str(args.data), "--op", name, "--work", str(work)],
+                              capture_output=True, text=True,
+                              env={**os.environ, "KB_BENCH_RDFLIB_LIMIT": str(args.rdflib_limit)})
+        if proc.returncode != 0:
+            print(f"{name}: failed\n{proc.stderr[-3000:]}", file=sys.stderr)
+            continue
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"  {name:22} {results[name]['seconds']:9.3f} s  {results[name]['rss_mb']:7.0f} MB"
+              f"  ({what})", flush=True)
+    return results
+
+
+def _save(path: Path, size: int, rows: list[dict]) -> list[dict]:
+    """Write ``rows`` to the JSON file ``path``, keeping its rows of other sizes; all its rows."""
+    kept = []
+    if path.exists():
+        kept = [r for r in json.loads(path.read_text()) if r.get("size") != size]
+    rows = sorted(kept + rows, key=lambda r: r["size"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, indent=1) + "\n")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=100_000, help="triples: 10000, 100000 or 1000000")
@@ -404,22 +500,11 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(os.environ.get("TMPDIR", "/tmp")) / f"kb-bench-{os.getpid()}-{args.size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    results: dict[str, dict] = {}
     started = time.perf_counter()
     planned = [(name, what) for name, _anchor, what in PLAN if (not only or name in only)
                and not (name.startswith("pipeline") and args.size > PIPELINE_MAX_SIZE)]
     try:
-        for name, what in planned:
-            proc = subprocess.run([sys.executable, __file__, "--size", str(args.size), "--data",
-                                   str(args.data), "--op", name, "--work", str(work)],
-                                  capture_output=True, text=True,
-                                  env={**os.environ, "KB_BENCH_RDFLIB_LIMIT": str(args.rdflib_limit)})
-            if proc.returncode != 0:
-                print(f"{name}: failed\n{proc.stderr[-3000:]}", file=sys.stderr)
-                continue
-            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(f"  {name:22} {results[name]['seconds']:9.3f} s  {results[name]['rss_mb']:7.0f} MB"
-                  f"  ({what})", flush=True)
+        results = _run(args, planned, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = _rows(args.size, results)
@@ -427,12 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     if "build-yaml" in results:
         print(f"\nbuild from YAML: {results['build-yaml']['records_per_s']:,} records/s end to end")
     if args.json:
-        kept = []
-        if args.json.exists():
-            kept = [r for r in json.loads(args.json.read_text()) if r.get("size") != args.size]
-        rows = sorted(kept + rows, key=lambda r: r["size"])
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+        rows = _save(args.json, args.size, rows)
     growth = _growth(rows)
     if growth:
         print("\n" + growth)

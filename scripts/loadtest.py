@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -371,6 +371,19 @@ def run_load(base: str, calls: list[Call], *, requests: int, clients: int,
     return run
 
 
+def _ms(seconds: list[float], stat: Callable[[list[float]], float]) -> float | None:
+    """``stat`` of ``seconds`` in milliseconds (one decimal), None when there are none."""
+    return round(1000 * stat(seconds), 1) if seconds else None
+
+
+def _per_query(ordinary: list[Outcome]) -> dict[str, dict[str, Any]]:
+    by_name: dict[str, list[float]] = {}
+    for o in ordinary:
+        by_name.setdefault(o.name, []).append(o.seconds)
+    return {name: {"requests": len(v), "median_ms": _ms(v, statistics.median),
+                   "p99_ms": _ms(v, lambda x: percentile(x, 99))} for name, v in sorted(by_name.items())}
+
+
 def summarise(run: LoadRun, *, clients: int) -> dict[str, Any]:
     """Figures of a run: failures by status, latency (ms), throughput, the cartesian queries."""
     ok = [o for o in run.ordinary if o.status == "200"]
@@ -378,32 +391,24 @@ def summarise(run: LoadRun, *, clients: int) -> dict[str, Any]:
     first = min((o.start for o in run.ordinary), default=0.0)
     last = max((o.end for o in run.ordinary), default=0.0)
     span = max(last - first, 1e-9)
-    by_name: dict[str, list[float]] = {}
-    for o in run.ordinary:
-        by_name.setdefault(o.name, []).append(o.seconds)
-    out: dict[str, Any] = {
+    return {
         "requests": len(run.ordinary), "clients": clients, "ok": len(ok),
         "failures": len(run.ordinary) - len(ok),
         "by_status": dict(sorted(Counter(o.status for o in run.ordinary).items())),
         "failure_examples": [{"query": o.name, "status": o.status, "detail": o.detail}
                              for o in run.ordinary if o.status != "200"][:5],
-        "median_ms": round(1000 * statistics.median(seconds), 1) if seconds else None,
-        "p99_ms": round(1000 * percentile(seconds, 99), 1) if seconds else None,
-        "max_ms": round(1000 * max(seconds), 1) if seconds else None,
-        "mean_ms": round(1000 * statistics.fmean(seconds), 1) if seconds else None,
+        "median_ms": _ms(seconds, statistics.median),
+        "p99_ms": _ms(seconds, lambda x: percentile(x, 99)),
+        "max_ms": _ms(seconds, max),
+        "mean_ms": _ms(seconds, statistics.fmean),
         "load_s": round(span, 2),
         "requests_per_s": round(len(run.ordinary) / span, 1),
-        "per_query": {name: {"requests": len(v), "median_ms": round(1000 * statistics.median(v), 1),
-                             "p99_ms": round(1000 * percentile(v, 99), 1)}
-                      for name, v in sorted(by_name.items())},
-        "cartesian": [],
+        "per_query": _per_query(run.ordinary),
+        "cartesian": [{"status": c.status, "stopped_after_s": round(c.seconds, 2), "message": c.detail,
+                       "ordinary_answered_meanwhile": sum(1 for o in ok if c.start <= o.end <= c.end)}
+                      for c in run.cartesian],
         "wall_s": round(run.wall_s, 2),
     }
-    for c in run.cartesian:
-        during = [o for o in ok if c.start <= o.end <= c.end]
-        out["cartesian"].append({"status": c.status, "stopped_after_s": round(c.seconds, 2),
-                                 "message": c.detail, "ordinary_answered_meanwhile": len(during)})
-    return out
 
 
 # -- the whole test ------------------------------------------------------------------------------

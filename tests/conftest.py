@@ -1,32 +1,16 @@
-"""Shared fixtures: a fresh store folder per test, the seed built once, helpers to compare stores
-exactly, and the scripts (generator, load test) as modules."""
+"""Shared fixtures: a fresh store folder per test, the seed built once, a file writer, the exact
+store comparison, and a working folder outside the repository. Helpers are in helpers.py."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
-import pyoxigraph as ox
 import pytest
+from helpers import REPO, canonical_dump
 
 from kb import KnowledgeBase
-from kb.store import Store
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def load_script(name: str) -> ModuleType:
-    """``scripts/NAME.py`` imported as the module NAME (the scripts are not a package)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="session")
@@ -60,14 +44,6 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
     return _write
 
 
-def canonical_dump(path: Path) -> bytes:
-    """Every quad of the published generation, canonical N-Quads sorted: equal bytes iff equal data."""
-    store = Store(path)
-    with store.reader() as db:
-        lines = ox.serialize(db, format=ox.RdfFormat.N_QUADS).splitlines()
-    return b"\n".join(sorted(lines))
-
-
 @pytest.fixture
 def dump() -> Callable[[Path], bytes]:
     return canonical_dump
@@ -78,5 +54,5 @@ def outside(tmp_path_factory) -> Path:
     """A working folder outside the repository."""
     work = tmp_path_factory.mktemp("researcher") / "work"
     work.mkdir()
-    assert not work.resolve().is_relative_to(Path(__file__).resolve().parent.parent)
+    assert not work.resolve().is_relative_to(REPO)
     return work

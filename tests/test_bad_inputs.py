@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import canonical_dump
+from helpers import canonical_dump
 
 from kb import InputError, KnowledgeBase
 from kb.cli import main
@@ -283,7 +283,7 @@ def test_a_failed_export_leaves_the_previous_file(seeded, workdir, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("kb.knowledge_base.write_rdf", full)
+    monkeypatch.setattr("kb.exports.rdf.write_rdf", full)
     r = run(seeded, "export", "-o", "kb.trig")
     assert r.exit_code == EXIT_STORE
     (line,) = assert_one_line_errors(r.stderr)
@@ -306,4 +306,14 @@ def test_exit_codes_table_matches_the_code():
     for cls in (errors.InputError, errors.StoreLockedError, errors.StoreError, errors.OutputError,
                 errors.QueryError):
         assert f"| {cls.exit_code} |" in doc
+    # the "raised as" column: exactly the exception classes of kb.errors with that exit code, each
+    # with its HTTP status
+    listed: dict[int, dict[str, int]] = {}
+    for m in re.finditer(r"^\| (\d) \|([^|]*)\|", doc, re.M):
+        listed[int(m.group(1))] = {name: int(status) for name, status in re.findall(r"`(\w+)` \((\d{3})", m.group(2))}
+    defined: dict[int, dict[str, int]] = {code: {} for code in errors.CODE_MEANINGS}
+    for name, cls in vars(errors).items():
+        if isinstance(cls, type) and issubclass(cls, errors.KBError):
+            defined[cls.exit_code][name] = cls.http_status
+    assert listed == defined and len(defined[5]) >= 3
 

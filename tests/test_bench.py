@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import REPO
+from helpers import REPO
 
 BENCH = REPO / "scripts" / "bench.py"
 sys.path.insert(0, str(REPO / "scripts"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 from kb import KnowledgeBase
 from kb.analysis.conflicts import find_conflicts

@@ -105,3 +105,24 @@ def test_jsonld_export_is_compacted_with_a_context(seed, tmp_path):
 def test_export_refuses_an_unknown_ending(seed, tmp_path: Path):
     r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(tmp_path / "x.xyz")])
     assert r.exit_code == 2 and "--format" in r.output
+
+
+def test_every_registered_export_is_written_by_kb_export(seed, tmp_path: Path):
+    """One registry (kb.exports.EXPORTS): every format is written by KnowledgeBase.export, a
+    report's file is the text `kb conflicts` prints, and each file ending picks its format."""
+    from kb.exports import EXPORTS, export_format
+
+    conflicts = seed.conflicts()
+    assert {"ttl", "graphml", "csv-claims", "claimreview", "conflicts-markdown", "html"} <= set(EXPORTS)
+    for name, e in EXPORTS.items():
+        out = seed.export(name, tmp_path / f"out-{name}")
+        assert out.stat().st_size > 0, name
+        if e.text is not None:
+            assert out.read_bytes().decode("utf-8") == e.text(conflicts), name
+        for suffix in e.suffixes:
+            assert export_format(None, tmp_path / f"x{suffix.upper()}") is e
+        for alias in e.aliases:
+            assert export_format(alias, "x") is e
+    r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(tmp_path / "kb.html")])
+    assert r.exit_code == 0 and "(html)" in r.output, r.output
+    assert "<html" in (tmp_path / "kb.html").read_text(encoding="utf-8")

@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 from kb import KnowledgeBase
 from kb.errors import NoKnowledgeBaseError
 from kb.model.rules import weight
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def build(tmp_path: Path, text: str) -> KnowledgeBase:

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kb_cli import REPO, kb
+from helpers import REPO, kb
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
-from conftest import canonical_dump
+from helpers import canonical_dump
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

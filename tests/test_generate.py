@@ -9,7 +9,7 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 from kb import KnowledgeBase
 from kb.model.graphs import PROVENANCE_GRAPH

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, canonical_dump
+from helpers import REPO, canonical_dump
 
 from kb import InputError, KnowledgeBase, StoreLockedError
 from kb.model.terms import DCTERMS

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import load_script
+from helpers import load_script
 
 from kb import KnowledgeBase
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import httpx
 import pyoxigraph as ox
 import pytest
-from kb_cli import kb
+from helpers import kb
 from sparql_servers import kb_serve
 
 from kb import KnowledgeBase

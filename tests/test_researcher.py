@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kb_cli import kb
+from helpers import kb
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from helpers import A, B
 
 from kb import InputError, KnowledgeBase, StoreLockedError
 from kb.model.graphs import PROVENANCE_GRAPH
 from kb.store import Store
-
-A = """
-actors:
-  - {id: alice, name: Alice, kind: person}
-events:
-  - {id: ev1, label: Event one, date: 2020-10-01}
-"""
-B = """
-sources:
-  - {id: src, title: Report, kind: report, publisher: alice, date: 2020-10-05}
-claims:
-  - {id: c1, by: alice, stance: denies, about: ev1, text: "No.", stated_in: src}
-"""
 
 
 def graph_quads(path, graph: str) -> list[str]:

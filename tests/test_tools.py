@@ -7,7 +7,7 @@ import os
 
 import pytest
 import sparql_servers
-from test_viz import CHROMIUM
+from helpers import CHROMIUM
 
 
 @pytest.mark.skipif(not os.environ.get("CI"), reason="outside CI a missing tool skips its own tests")

@@ -8,12 +8,11 @@ from collections import Counter
 import pyoxigraph as ox
 import pyshacl
 import rdflib
-from test_store import A, B
+from helpers import REPO, A, B
 
 from kb.build.validate import data_store, focus_of, shacl_problems
 from kb.model.terms import SH, ontology, shapes
 from kb.store import Store
-from tests.conftest import REPO
 
 VIOLATIONS = REPO / "tests" / "corpus" / "shacl" / "violations.ttl"
 C = """

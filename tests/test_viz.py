@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from helpers import CHROMIUM, REPO
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -32,8 +33,6 @@ from kb.exports.viz import (
     write_html,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "corpus" / "viz" / "hostile.yaml"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

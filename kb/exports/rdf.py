@@ -18,14 +18,14 @@ import rdflib
 from kb.model.graphs import PROVENANCE_GRAPH
 from kb.model.terms import PREFIXES
 
-RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None, bool]] = {
-    # name: (file ending, Oxigraph format or None for rdflib, graph-aware)
-    "ttl": (".ttl", ox.RdfFormat.TURTLE, False),
-    "trig": (".trig", ox.RdfFormat.TRIG, True),
-    "nt": (".nt", ox.RdfFormat.N_TRIPLES, False),
-    "nq": (".nq", ox.RdfFormat.N_QUADS, True),
-    "jsonld": (".jsonld", None, False),
-    "rdfxml": (".rdf", ox.RdfFormat.RDF_XML, False),
+RDF_FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
+    # name: (Oxigraph format or None for rdflib, graph-aware); file endings: kb.exports.EXPORTS
+    "ttl": (ox.RdfFormat.TURTLE, False),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "nt": (ox.RdfFormat.N_TRIPLES, False),
+    "nq": (ox.RdfFormat.N_QUADS, True),
+    "jsonld": (None, False),
+    "rdfxml": (ox.RdfFormat.RDF_XML, False),
 }
 
 
@@ -47,7 +47,7 @@ def write_rdf(db: ox.Store, fmt: str, out: BinaryIO | str | Path, base: str | No
     """Write the store in one of :data:`RDF_FORMATS` to a path or binary file."""
     if fmt not in RDF_FORMATS:
         raise ValueError(f"unknown RDF format {fmt!r}; expected one of {', '.join(RDF_FORMATS)}")
-    _suffix, ox_format, graph_aware = RDF_FORMATS[fmt]
+    ox_format, graph_aware = RDF_FORMATS[fmt]
     target = str(out) if isinstance(out, Path) else out
     if ox_format is None:
         _write_jsonld(db, target, base)

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from kb.analysis.conflicts import Conflict
+if TYPE_CHECKING:
+    from kb.analysis.conflicts import Conflict, Evidence
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,34 +84,37 @@ def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts be
            "Each section records a claim that denies or disputes something, and what documents it. "
            "The knowledge base records who said and who documented what; it does not judge.", ""]
     for i, c in enumerate(conflicts, 1):
-        out += [f"## {i}. {_md(c.summary)}", "",
-                f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
-                f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
-                + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
-                + (f", {c.claim_date}" if c.claim_date else ""), "",
-                f"> {_md(c.quote)}", "",
-                "Path: " + _path_md(c.path, bool(c.sources)), ""]
-        if len(c.paths) > 1:
-            out += ["Every path to this documented event (folded into this one finding):", ""]
-            out += [f"- {k}: {_path_md(p, bool(c.sources))}" for k, p in c.paths] + [""]
-        if c.part_of_asserted_by:
-            out += ["The part-of link is asserted by the record(s): "
-                    + ", ".join(f"`{x}`" for x in c.part_of_asserted_by), ""]
-        if c.sources:
-            out.append("Sources:")
-            out.append("")
-            for j, s in enumerate(c.sources, 1):
-                who = s.publisher_name or s.author_name or "origin unknown"
-                link = f" <{s.url}>" if s.url and s.url.startswith(("http://", "https://")) else ""
-                quote = f" — “{_md(s.quote)}”" if s.quote else ""
-                quote += f" ({_md(s.chain)})" if s.chain else ""
-                out.append(f"{j}. {_md(s.title)}, {_md(who)}" + (f", {s.date}" if s.date else "")
-                           + f" [{s.evidence}]{link}{quote}")
-            out.append("")
-        if c.counter_claims:
-            out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
+        out += _section_md(i, c)
     return "\n".join(out)
 
 
-FORMATS = {"table": conflicts_table, "json": conflicts_json, "csv": conflicts_csv,
-           "markdown": conflicts_markdown}
+def _section_md(i: int, c: Conflict) -> list[str]:
+    """The lines of one conflict's section of :func:`conflicts_markdown`."""
+    out = [f"## {i}. {_md(c.summary)}", "",
+           f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
+           f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
+           + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
+           + (f", {c.claim_date}" if c.claim_date else ""), "",
+           f"> {_md(c.quote)}", "",
+           "Path: " + _path_md(c.path, bool(c.sources)), ""]
+    if len(c.paths) > 1:
+        out += ["Every path to this documented event (folded into this one finding):", ""]
+        out += [f"- {k}: {_path_md(p, bool(c.sources))}" for k, p in c.paths] + [""]
+    if c.part_of_asserted_by:
+        out += ["The part-of link is asserted by the record(s): "
+                + ", ".join(f"`{x}`" for x in c.part_of_asserted_by), ""]
+    if c.sources:
+        out += ["Sources:", "", *(_source_md(j, s) for j, s in enumerate(c.sources, 1)), ""]
+    if c.counter_claims:
+        out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
+    return out
+
+
+def _source_md(j: int, s: Evidence) -> str:
+    """One numbered source of a conflict's section."""
+    who = s.publisher_name or s.author_name or "origin unknown"
+    link = f" <{s.url}>" if s.url and s.url.startswith(("http://", "https://")) else ""
+    quote = f" — “{_md(s.quote)}”" if s.quote else ""
+    quote += f" ({_md(s.chain)})" if s.chain else ""
+    date = f", {s.date}" if s.date else ""
+    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}]{link}{quote}"

@@ -1,5 +1,6 @@
 """Exports for other tools: GraphML and GEXF (Gephi, Cytoscape), ClaimReview JSON-LD of the
-conflicts (for fact-checkers to publish), and CSV tables of claims, events and conflicts.
+conflicts (for fact-checkers to publish), and CSV tables of claims and events (the conflicts' table
+is :func:`kb.exports.reports.conflicts_csv`). The formats are registered in :data:`kb.exports.EXPORTS`.
 
 Graph exports carry each node's class, kind, label and conflict flags; CSV cells that a spreadsheet
 would run as a formula are neutralised (see :func:`kb.exports.reports.safe_cell`).
@@ -7,17 +8,13 @@ would run as a formula are neutralised (see :func:`kb.exports.reports.safe_cell`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import networkx as nx
 
 from kb.analysis.conflicts import Conflict
 from kb.analysis.projection import edge_label
-from kb.exports.reports import conflicts_csv, write_csv
-
-FORMATS = ("graphml", "gexf", "claimreview", "csv-claims", "csv-events", "csv-conflicts")
+from kb.exports.reports import write_csv
 
 
 def flat_graph(g: nx.MultiDiGraph, conflicts: Sequence[Conflict]) -> nx.MultiDiGraph:
@@ -102,21 +99,3 @@ def events_csv(g: nx.MultiDiGraph) -> str:
                                       if k == "documented_by")),
                      a.get("file", "")])
     return write_csv(["id", "label", "date", "place", "part_of", "documented_by", "file"], sorted(rows))
-
-
-def write(fmt: str, g: nx.MultiDiGraph, conflicts: Sequence[Conflict], out: Path) -> None:
-    """Write one of :data:`FORMATS` to ``out``."""
-    if fmt == "graphml":
-        nx.write_graphml(flat_graph(g, conflicts), out)
-    elif fmt == "gexf":
-        nx.write_gexf(flat_graph(g, conflicts), out)
-    elif fmt == "claimreview":
-        out.write_text(json.dumps(claimreview(conflicts), indent=1, ensure_ascii=False), encoding="utf-8")
-    elif fmt == "csv-claims":
-        out.write_text(claims_csv(g), encoding="utf-8")
-    elif fmt == "csv-events":
-        out.write_text(events_csv(g), encoding="utf-8")
-    elif fmt == "csv-conflicts":
-        out.write_text(conflicts_csv(conflicts), encoding="utf-8")
-    else:
-        raise ValueError(f"unknown format {fmt!r}")

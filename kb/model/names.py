@@ -20,7 +20,7 @@ from typing import Protocol
 
 import rdflib
 
-from kb.errors import UsageError
+from kb.errors import AmbiguousName, NameNotFound
 from kb.model.authoring import records
 from kb.model.terms import RDFS, SKOS, label, ontology, sparql_prefixes, subclasses
 
@@ -43,22 +43,6 @@ class Named:
     id: str
     label: str
     names: tuple[str, ...]  # its id, label and aliases
-
-
-class NameLookupError(UsageError):
-    """Base of the lookup failures (a message ready to print, with suggestions; usage exit code)."""
-
-    def __init__(self, message: str, word: str, value: str, suggestions: list[Named]):
-        super().__init__(message)
-        self.word, self.value, self.suggestions = word, value, suggestions
-
-
-class NameNotFound(NameLookupError):
-    """No stored record of that class has that id, name or alias."""
-
-
-class AmbiguousName(NameLookupError):
-    """Several stored records share that name or alias."""
 
 
 def _describe(r: Named) -> str:

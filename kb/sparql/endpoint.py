@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from kb.errors import EXIT_STORE, KBError, KBWarning, QueryError
+from kb.errors import KBWarning, QueryError, RemoteError
 from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.model.terms import EV
 
@@ -62,14 +62,9 @@ class LocalEndpoint:
 
     def results(self, query: str, form: str = "SELECT") -> Results:
         """The results of ``query`` with the union of all graphs as its default graph (the local
-        data lives only in named graphs). ``form`` is not needed here: pyoxigraph tells."""
+        data lives only in named graphs; :func:`kb.sparql.query.run` also honours a query's own
+        ``FROM``). ``form`` is not needed here: pyoxigraph tells."""
         return self.db.query(query, use_default_graph_as_union=True)
-
-
-class RemoteError(KBError):
-    """The external store could not be reached, refused a request, or cut a result short."""
-
-    exit_code = EXIT_STORE
 
 
 class InsecureAuthWarning(KBWarning):

@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kb.errors import QueryError
-from kb.sparql.endpoint import Endpoint
+from kb.errors import QueryError, ReadOnlyError
+from kb.sparql.endpoint import Endpoint, LocalEndpoint
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -209,12 +209,6 @@ def _unsafe(text: str) -> tuple[str, int] | None:
                  if kind == "name" and value.upper() == "SERVICE"), None)
 
 
-class ReadOnlyError(QueryError):
-    """A query asked for something this read-only, offline service refuses (update, SERVICE)."""
-
-    http_status = 403
-
-
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -365,21 +359,20 @@ def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
 def run(query: str | NamedQuery, params: Mapping[str, str] | None = None, *, db: ox.Store | None = None,
         endpoint: Endpoint | None = None) -> Result | list[ox.Triple]:
     """Run a named query, a ``.rq`` file or SPARQL text on an :class:`~kb.sparql.endpoint.Endpoint`
-    (local or remote), or on a local store (``db``). Returns pyoxigraph results either way."""
+    (local or remote), or on a local store (``db``). Returns pyoxigraph results either way. On the
+    local store the query runs on the dataset :func:`dataset` defines (its ``FROM`` clauses, else the
+    union of every graph); a remote server decides for itself."""
     named = query if isinstance(query, NamedQuery) else load(query)
     refuse_unsafe(named)
     text = bind(named, params or {})
-    if endpoint is None:
-        if db is None:
-            raise ValueError("run() needs a local store (db) or an endpoint")
-        return execute(db, text, named)
-    check(named)
-    try:
+    if isinstance(endpoint, LocalEndpoint):
+        db = endpoint.db
+    elif endpoint is not None:
+        check(named)
         return endpoint.results(text, form(text))
-    except SyntaxError as exc:
-        raise _syntax_error(named, exc) from None
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"{named.source}: {exc}") from None
+    if db is None:
+        raise ValueError("run() needs a local store (db) or an endpoint")
+    return execute(db, text, named)
 
 
 # -- writing results -----------------------------------------------------------------------------

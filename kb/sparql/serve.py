@@ -56,7 +56,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from kb.errors import KBError
+from kb.errors import KBError, Refused
 from kb.sparql.query import NamedQuery, _tokens, bind, form, library, refuse_unsafe
 from kb.sparql.serve_guard import HostGuard, public_base
 
@@ -96,15 +96,6 @@ class Limits:
     max_body: int = 1 << 20     # bytes of a request body
     workers: int = 2            # worker processes (queries that can run at once)
     max_memory: int = 2048      # MB of data a worker may hold (its query's working memory)
-
-
-class Refused(KBError):
-    """A request we answer with an error status (logged)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.http_status = self.status = status
-        self.message = message
 
 
 # -- the worker processes ------------------------------------------------------------------------
