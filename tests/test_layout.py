@@ -6,7 +6,7 @@ import sys
 
 import grimp
 import networkx as nx
-from helpers import REPO
+from helpers import REPO, load_script
 
 
 def _import_graph() -> nx.DiGraph:
@@ -37,3 +37,11 @@ def test_every_top_level_module_has_a_layer():
     named = {part.strip() for layer in layers for part in layer.split("|")}
     top = {m for m in _import_graph().nodes if m.count(".") == 1}
     assert top - named == set()
+
+
+def test_the_architecture_page_is_up_to_date_and_names_every_module():
+    layout_docs = load_script("layout_docs")
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert text == layout_docs.render(), "docs/architecture.md is out of date: run python scripts/layout_docs.py"
+    for module in _import_graph().nodes:
+        assert f"| `{module}` |" in text, module
