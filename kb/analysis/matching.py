@@ -35,10 +35,10 @@ from functools import cache
 import networkx as nx
 import rdflib
 
-from kb.analysis.projection import field as authoring_field
-from kb.analysis.projection import scope
 from kb.build.containment import CONTAINMENT, places_inside
 from kb.build.derived import load
+from kb.model.authoring import field as authoring_field
+from kb.model.graphs import scope
 from kb.model.terms import DCTERMS, EV, OWL, RDFS, SKOS, label, ontology
 from kb.sparql.endpoint import Endpoint
 
@@ -104,6 +104,7 @@ class Match:
 
 
 # -- reading -------------------------------------------------------------------------------------
+
 
 def _props(key: str, name: str) -> list[str]:
     f = authoring_field(key, name)

@@ -20,22 +20,14 @@ from functools import cache
 
 import networkx as nx
 
-from kb.model.authoring import Field, all_records, nested_records, records, shortcut
-from kb.model.graphs import PROVENANCE_GRAPH, graph_display
+from kb.analysis.matching import add_described
+from kb.model.authoring import all_records, field, records, shortcut
+from kb.model.graphs import graph_display, scope
 from kb.model.names import record_word
 from kb.model.terms import DCTERMS, RDF, RDFS, class_codes, concept_codes, subclasses
 from kb.sparql.endpoint import Endpoint
 
 _LABEL = str(RDFS.label)
-
-
-def field(key: str, name: str) -> Field:
-    """The authoring field ``key.name`` (``claims.stance``), failing if authoring.ttl has none."""
-    spec = records().get(key) or nested_records()[key]
-    f = spec.field(name)
-    if f is None:
-        raise KeyError(f"authoring.ttl has no field {key}.{name}")
-    return f
 
 
 @dataclass(frozen=True)
@@ -64,11 +56,6 @@ def terms() -> Terms:
                  doc_source=source.properties[0],
                  doc_evidence=field("documentation", "evidence").properties[0],
                  doc_quote=field("documentation", "quote").properties[0], interval=interval)
-
-
-def scope() -> str:
-    """The SPARQL filter that leaves the provenance graph out (for a pattern in ``GRAPH ?g``)."""
-    return f"FILTER(?g != <{PROVENANCE_GRAPH}>)"
 
 
 @cache
@@ -245,8 +232,6 @@ def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     for (e, src, evidence), fields in documentation_extras(endpoint).items():
         if g.has_edge(e, src, key=f"documented_by:{evidence}"):
             g.edges[e, src, f"documented_by:{evidence}"].update(fields)
-    from kb.analysis.matching import add_described  # it reads the projection's fields: imported here
-
     add_described(g, endpoint)
 
 

@@ -127,6 +127,16 @@ def nested_records() -> dict[str, RecordSpec]:
     return {r.key: r for r in all_records() if r.nested}
 
 
+def field(key: str, name: str) -> Field:
+    """The authoring field ``key.name`` (``claims.stance``; a nested record's key works too),
+    failing if authoring.ttl has none."""
+    spec = records().get(key) or nested_records()[key]
+    f = spec.field(name)
+    if f is None:
+        raise KeyError(f"authoring.ttl has no field {key}.{name}")
+    return f
+
+
 @cache
 def shortcut(outer: str, inner: str) -> str | None:
     """The property declared with ``owl:propertyChainAxiom (outer inner)``, if any.

@@ -19,6 +19,11 @@ def is_provenance(graph: object) -> bool:
     return isinstance(value, str) and value == PROVENANCE_GRAPH
 
 
+def scope() -> str:
+    """The SPARQL filter that leaves the provenance graph out (for a pattern in ``GRAPH ?g``)."""
+    return f"FILTER(?g != <{PROVENANCE_GRAPH}>)"
+
+
 def knowledge_graphs(db: ox.Store, replaced: Collection[str] = ()) -> list[ox.NamedNode]:
     """The file graphs of ``db`` (the provenance graph left out), except those in ``replaced``."""
     return [g for g in db.named_graphs() if g.value not in replaced and not is_provenance(g)]
