@@ -162,10 +162,17 @@ def _role_properties() -> dict[str, str]:
 
 
 @cache
+def _kind_properties() -> frozenset[str]:
+    """The properties that give an event's kind: its ``kind`` field, and a dataset's event type and
+    sub-event type."""
+    return frozenset({*authoring_field("events", "kind").properties, str(EV.eventType), str(EV.subEventType)})
+
+
+@cache
 def _event_query() -> str:
     place = authoring_field("events", "place").properties[0]
     dates = _props("events", "date")
-    values = [place, *dates, str(EV.eventType), str(EV.subEventType), f"{_SCHEMA}latitude",
+    values = [place, *dates, *_kind_properties(), f"{_SCHEMA}latitude",
               f"{_SCHEMA}longitude", str(EV.geoPrecision), *_role_properties()]
     return f"""SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(set(values)))} }}
         GRAPH ?g {{ ?e ?p ?o . ?e a <{EV.Event}> }} {scope()} }}"""
@@ -188,7 +195,7 @@ def incidents(endpoint: Endpoint) -> dict[str, Incident]:
             e.start = o
         elif p == date.end_property:
             e.end = o
-        elif p in (str(EV.eventType), str(EV.subEventType)):
+        elif p in _kind_properties():
             e.kinds.add(o)
         elif p in roles:
             if roles.get(e.actors.get(o, ""), "") in ("", roles[str(EV.involves)]):
