@@ -10,7 +10,7 @@ from pathlib import Path
 from kb.exports.files import folder as out_folder
 from kb.exports.files import replacing
 from kb.loaders.csv import columns
-from kb.model.authoring import nested_records, records
+from kb.model.authoring import event_nested_records, records
 
 
 def template(key: str) -> str:
@@ -40,7 +40,7 @@ def write_templates(folder: str | Path, store: str | Path | None = None) -> list
     ``store`` folder) and return the paths written."""
     out = out_folder(folder, store)
     written = []
-    for key in (*records(), *nested_records()):
+    for key in (*records(), *event_nested_records()):
         with replacing(out / f"{key}.csv", store) as tmp:
             tmp.write_text(template(key), encoding="utf-8")
         written.append(out / f"{key}.csv")

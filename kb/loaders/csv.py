@@ -24,7 +24,8 @@ from kb.loaders import acled
 from kb.loaders.base import InputFile, Parsed
 from kb.loaders.table import data_rows, read_rows, read_table
 from kb.loaders.text import DELIMITER_CANDIDATES, best_delimiter
-from kb.model.authoring import RecordSpec, nested_records, records
+from kb.model.authoring import RecordSpec, records
+from kb.model.authoring import event_nested_records as nested_records
 from kb.model.records import Loc, Record
 
 LIST_SEPARATOR = "|"

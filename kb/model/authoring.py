@@ -47,6 +47,7 @@ class RecordSpec:
     cls: str
     fields: tuple[Field, ...]
     nested: bool = False
+    nested_in: str | None = None  # the key of the record type a nested record is written in
 
     @cached_property
     def field_names(self) -> tuple[str, ...]:
@@ -106,8 +107,10 @@ def all_records() -> tuple[RecordSpec, ...]:
                 end_property=_opt(g.value(f, EV.endProperty)),
                 unless_given=_opt(g.value(f, EV.unlessGiven)),
             ))
+        outer = g.value(rec, EV.nestedIn)
         specs.append(RecordSpec(key=str(g.value(rec, EV.key)), cls=str(g.value(rec, EV.recordClass)),
-                                fields=tuple(fields), nested=(rec, EV.nestedIn, None) in g))
+                                fields=tuple(fields), nested=outer is not None,
+                                nested_in=str(g.value(outer, EV.key)) if outer is not None else None))
     return tuple(specs)
 
 
@@ -123,8 +126,15 @@ def records() -> dict[str, RecordSpec]:
 
 @cache
 def nested_records() -> dict[str, RecordSpec]:
-    """Nested record types by key (documentation)."""
+    """Nested record types by key (documentation, a claim's description of events)."""
     return {r.key: r for r in all_records() if r.nested}
+
+
+@cache
+def event_nested_records() -> dict[str, RecordSpec]:
+    """The nested record types written in events (documentation): a spreadsheet of their own has
+    an ``event`` column."""
+    return {k: r for k, r in nested_records().items() if r.nested_in == "events"}
 
 
 def field(key: str, name: str) -> Field:
