@@ -252,3 +252,50 @@ def test_described_findings_are_party_blind(tmp_path, seed):
     back = {v: k for k, v in m.items()}
     assert sorted(signature(c, back) for c in swapped.conflicts()) == \
         sorted(signature(c, {}) for c in plain.conflicts())
+
+
+# -- attribution from incident data ----------------------------------------------------------------
+
+INCIDENTS = """
+    @prefix ev: <https://w3id.org/evkb/ns#> . @prefix dct: <http://purl.org/dc/terms/> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix id: <https://w3id.org/evkb/id/> .
+    id:dataset a ev:DatasetRecord ; dct:identifier "dataset" ; rdfs:label "Incident dataset" ; dct:title "Incident dataset" .
+    id:wire a ev:MediaOutlet ; dct:identifier "wire" ; rdfs:label "Wire" .
+    id:wire-report a ev:Article ; dct:identifier "wire-report" ; rdfs:label "Wire" ; dct:title "Wire" ; dct:publisher id:wire .
+    id:village a ev:Place ; dct:identifier "village" ; rdfs:label "Village" ; ev:codedWithin id:district ; ev:codedBy id:dataset .
+    id:shelled a ev:Event ; dct:identifier "shelled" ; rdfs:label "Shelling of Village" ; dct:date "2020-10-02"^^xsd:date ;
+        ev:place id:village ; ev:eventKind ev:shellingKind ; ev:involves id:side-a , id:side-b ;
+        ev:firstActor id:side-a ; ev:secondActor id:side-b ;
+        ev:qualifiedDocumentation id:shelled-doc ; ev:documentedBy id:wire-report .
+    id:shelled-doc a ev:Documentation ; ev:documentingSource id:wire-report ; ev:evidenceType ev:newsReport .
+    id:taken a ev:Event ; dct:identifier "taken" ; rdfs:label "Capture of Village" ; dct:date "2020-10-03"^^xsd:date ;
+        ev:place id:village ; ev:eventKind ev:captureKind ; ev:involves id:side-a , id:side-b ;
+        ev:firstActor id:side-a ; ev:secondActor id:side-b ;
+        ev:qualifiedDocumentation id:taken-doc ; ev:documentedBy id:wire-report .
+    id:taken-doc a ev:Documentation ; ev:documentingSource id:wire-report ; ev:evidenceType ev:newsReport .
+    """
+DENIALS = """
+claims:
+  - {id: a-denies, by: side-a, stance: denies, challenges: responsibility, text: "Our forces did not do it.",
+     date: 2020-10-30, describes: {place: land, date: 2020-10-01/2020-10-05}}
+  - {id: b-denies, by: side-b, stance: denies, challenges: responsibility, text: "Our forces did not do it.",
+     date: 2020-10-30, describes: {place: land, date: 2020-10-01/2020-10-05}}
+"""
+
+
+def test_a_denial_of_responsibility_meets_the_datasets_coded_attribution(tmp_path):
+    kb = _kb(tmp_path, "", ("incidents.ttl", INCIDENTS))
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(textwrap.dedent(DENIALS), encoding="utf-8")
+    kb.build([claims])
+    found = kb.conflicts()
+    # side A is coded as actor1 of a shelling (a one-sided act); the capture carries no attribution,
+    # and nothing attributes either act to side B
+    assert [(c.claim, c.documented_event, c.challenge) for c in found] == [("a-denies", "shelled", "responsibility")]
+    (e,) = found[0].sources
+    assert e.attributes_to == ("side-a",) and e.via == ("dataset",)
+    assert e.chain == ("known through Incident dataset's coding, which attributes it to Side A; the outlet's "
+                       "own report not examined here")
+    assert "known through Incident dataset's coding" in found[0].summary
+    assert found[0].independent_publishers == 1

@@ -353,13 +353,15 @@ def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
         if attributing and not any(ix.ind.same_side(a, claimant) for a in held):
             continue  # only documentation attributing the act to the claimant's side
         keys = ix.ind.keys(source)
-        out.append((_evidence_of(ix, event, source, evidence, quote, held, via, keys, claim_date), keys))
+        out.append((_evidence_of(ix, event, source, evidence, quote, held, via, keys, claim_date,
+                                 data.get("chain", "")), keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
 
 
 def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str | None, held: list[str],
-                 via: list[str], keys: tuple[str, ...], claim_date: str | None) -> Evidence:
-    """The :class:`Evidence` of one documentation of ``event`` by ``source``."""
+                 via: list[str], keys: tuple[str, ...], claim_date: str | None, chain: str = "") -> Evidence:
+    """The :class:`Evidence` of one documentation of ``event`` by ``source`` (``chain``: how a
+    second-hand one is known, if not simply "as reported by" its carriers)."""
     s = ix.attrs[source]
     publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
     return Evidence(
@@ -372,8 +374,8 @@ def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str 
         timing=_timing(s.get("date"), claim_date), group=",".join(keys),
         origin="known" if keys else "unknown", unknown_origins=ix.ind.unknown_origins(source),
         attributes_to=tuple(sorted(ix.id(a) for a in held)), via=tuple(sorted(ix.id(v) for v in via)),
-        chain=("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
-               + "; the original not examined here") if via else "",
+        chain=chain or ("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
+                        + "; the original not examined here") if via else "",
         weight=_weight(ix, event, evidence, via))
 
 

@@ -20,6 +20,7 @@ from functools import cache
 
 import networkx as nx
 
+from kb.analysis.attribution import add_coded_attribution
 from kb.analysis.matching import add_described
 from kb.model.authoring import all_records, field, records, shortcut
 from kb.model.graphs import graph_display, scope
@@ -223,15 +224,17 @@ def claim_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
 
 def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     """Put the claims' concept fields on their nodes, the documentation fields on their
-    ``documented_by`` edges, and the claims' descriptions of events with the events they fit
-    (:func:`kb.analysis.matching.add_described`) into the graph (in both projections: :func:`project` and
-    :func:`kb.analysis.candidates.candidate_graph`)."""
+    ``documented_by`` edges (with a dataset's coded attribution:
+    :func:`kb.analysis.attribution.add_coded_attribution`), and the claims' descriptions of
+    events with the events they fit (:func:`kb.analysis.matching.add_described`) into the graph
+    (in both projections: :func:`project` and :func:`kb.analysis.candidates.candidate_graph`)."""
     for claim, attrs in claim_concepts(endpoint).items():
         if claim in g:
             g.nodes[claim].update(attrs)
     for (e, src, evidence), fields in documentation_extras(endpoint).items():
         if g.has_edge(e, src, key=f"documented_by:{evidence}"):
             g.edges[e, src, f"documented_by:{evidence}"].update(fields)
+    add_coded_attribution(g, endpoint)
     add_described(g, endpoint)
 
 
