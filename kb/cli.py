@@ -179,6 +179,12 @@ def date_order_option(fn: F) -> F:
                              "day first, with a warning.")(fn)
 
 
+def strict_option(fn: F) -> F:
+    """--strict for commands that import third-party feeds (ClaimReview, ACLED layout)."""
+    return click.option("--strict", is_flag=True, help="Refuse a whole ClaimReview or ACLED-layout "
+                        "file on any problem, instead of skipping its bad items with a warning.")(fn)
+
+
 def endpoint_options(fn: F) -> F:
     """--endpoint (and authentication) for commands that can query an external store."""
     return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
@@ -210,12 +216,13 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
               + known(sorted(LOADERS)) + ".")
 @delimiter_option
 @date_order_option
+@strict_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          date_order: str | None, wait: float) -> None:
+          date_order: str | None, strict: bool, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -224,7 +231,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     """
     kb = c.kb()
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
-                      date_order=date_order)
+                      date_order=date_order, strict=strict)
     _print_files(c, report)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
@@ -475,12 +482,13 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
 @date_order_option
+@strict_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
-            wait: float) -> None:
+            strict: bool, wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
     FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
@@ -490,7 +498,8 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     nothing is stored. Items an importer skipped are printed as warnings.
     """
     kb = c.kb()
-    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order)
+    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
+                      strict=strict)
     _print_files(c, report)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "

@@ -51,7 +51,9 @@ def test_hdx_download_skips_the_hxl_row_and_keeps_same_named_places_of_two_provi
     kb.build([more])
     assert rows(kb, 'SELECT ?p WHERE { ?e dcterms:identifier "acled-afg48009" ; ev:place/dcterms:identifier ?p }') \
         == [(balkh,)]
-    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 2
+    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?e ev:place ?p }")) == 2
+    # with the admin chains: two districts and two provinces named apart, one country
+    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 7
 
 
 def test_legacy_api_dump_maps_uppercase_and_ally_actor_headers_and_warns_on_ambiguous_dates(kb):
@@ -91,10 +93,17 @@ def test_an_unambiguous_date_decides_the_files_order(kb, write):
 def test_a_date_impossible_in_the_given_order_is_a_located_error(kb, write, dump):
     f = write("dmy.csv", "event_id_cnty,event_date,event_type,location,source\nX1,10/25/2020,Battles,Town,Paper\n")
     with pytest.raises(InputError) as info:
-        kb.build([f], fmt="acled", date_order="dmy")
+        kb.build([f], fmt="acled", date_order="dmy", strict=True)
     (p,) = info.value.problems
     assert (p.line, p.column, p.field) == (2, 2, "event_date")
     assert p.message == "'10/25/2020' is not a date in the order day/month/year (--date-order dmy)"
+    assert dump(kb.path) == b"" or not kb.path.exists()
+    # without --strict the row is skipped with that warning, and a file left with nothing fails
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="acled", date_order="dmy")
+    p, why = info.value.problems
+    assert (why.line, why.column, why.field) == (2, 2, "event_date")
+    assert p.message == "no event could be read from this file: all 1 data row(s) were skipped (see the warnings)"
     assert dump(kb.path) == b"" or not kb.path.exists()
 
 

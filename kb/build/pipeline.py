@@ -46,7 +46,7 @@ DERIVATIONS: tuple[Derivation, ...] = (CONTAINMENT,)
 
 def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str, fresh: bool = False,
           dry_run: bool = False, fmt: str | None = None, wait: float = 0.0, delimiter: str | None = None,
-          date_order: str | None = None, progress: bool = False,
+          date_order: str | None = None, strict: bool = False, progress: bool = False,
           derivations: tuple[Derivation, ...] = ()) -> BuildReport:
     """Load files into ``store`` in one transaction (see :meth:`kb.KnowledgeBase.build`);
     ``derivations`` are computed with :data:`DERIVATIONS` and kept with the new generation."""
@@ -60,6 +60,8 @@ def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str,
         files = [replace(f, delimiter=delimiter) for f in files]
     if date_order:
         files = [replace(f, date_order=date_order) for f in files]
+    if strict:
+        files = [replace(f, strict=True) for f in files]
     with store.lock(wait):
         transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress,
                                   derivations=DERIVATIONS + derivations)
