@@ -87,7 +87,7 @@ def test_a_datasets_admin_chain_keeps_its_source(tmp_path):
     with kb.endpoint() as ep:
         (found,) = matches(ep)
     assert found.event.endswith("/e-village")
-    assert "Village coded within District by the dataset 'dataset'" in found.why[0]
+    assert "Village coded within District by the dataset 'Incident dataset'" in found.why[0]
     assert "Province part of Land, as the record 'province' states" in found.why[0]
 
 

@@ -39,11 +39,10 @@ from kb.build.containment import CONTAINMENT, places_inside
 from kb.build.derived import load
 from kb.model.authoring import field as authoring_field
 from kb.model.graphs import scope
-from kb.model.terms import DCTERMS, EV, OWL, RDFS, SKOS, label, ontology
+from kb.model.terms import DCTERMS, EV, OWL, RDFS, SCHEMA, SKOS, label, ontology
 from kb.sparql.endpoint import Endpoint
 
 EARTH_KM = 6371.0088  # the mean Earth radius (IUGG)
-_SCHEMA = "http://schema.org/"
 
 
 @dataclass
@@ -172,8 +171,8 @@ def _kind_properties() -> frozenset[str]:
 def _event_query() -> str:
     place = authoring_field("events", "place").properties[0]
     dates = _props("events", "date")
-    values = [place, *dates, *_kind_properties(), f"{_SCHEMA}latitude",
-              f"{_SCHEMA}longitude", str(EV.geoPrecision), *_role_properties()]
+    values = [place, *dates, *_kind_properties(), str(SCHEMA.latitude), str(SCHEMA.longitude),
+              str(EV.geoPrecision), *_role_properties()]
     return f"""SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(set(values)))} }}
         GRAPH ?g {{ ?e ?p ?o . ?e a <{EV.Event}> }} {scope()} }}"""
 
@@ -209,9 +208,9 @@ def incidents(endpoint: Endpoint) -> dict[str, Incident]:
 
 
 def _coordinate(e: Incident, p: str, o: str) -> None:
-    if p == f"{_SCHEMA}latitude":
+    if p == str(SCHEMA.latitude):
         e.latitude = float(o)
-    elif p == f"{_SCHEMA}longitude":
+    elif p == str(SCHEMA.longitude):
         e.longitude = float(o)
     elif p == str(EV.geoPrecision):
         e.precision = int(float(o))
@@ -342,7 +341,7 @@ class Matcher:
         if how == "part_of":
             return f"{self.name(child)} part of {self.name(parent)}, as the record '{by}' states"
         if how == "coded_within":
-            return f"{self.name(child)} coded within {self.name(parent)} by the dataset '{by}'"
+            return f"{self.name(child)} coded within {self.name(parent)} by the dataset '{self.name(by)}'"
         return f"{self.name(child)} the same place as {self.name(parent)}"
 
     def _dates(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> str | bool:

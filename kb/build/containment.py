@@ -7,7 +7,8 @@ place is inside another:
   (``how = "part_of"``; ``by`` is the id of the record that says it);
 * ``ev:codedWithin``: a dataset's admin chain (location -> admin2 -> admin1 -> country), the
   coding of the dataset its place names with ``ev:codedBy`` (``how = "coded_within"``; ``by`` is
-  that dataset's id) — a disputed territory coded under one country is that dataset's coding;
+  that dataset's IRI, else the named graph's) — a disputed territory coded under one country is
+  that dataset's coding;
 * ``owl:sameAs`` between places: the same place under two records, both ways (``how = "same_as"``).
 
 The closure (every place, each place it lies within, by the shortest chain of links) is a
@@ -37,8 +38,7 @@ def _query() -> str:
          BIND("part_of" AS ?how) }}
       UNION {{ GRAPH ?g {{ ?child <{EV.codedWithin}> ?parent .
                           OPTIONAL {{ ?child <{EV.codedBy}> ?src }} }}
-               OPTIONAL {{ GRAPH ?h {{ ?src <{DCTERMS.identifier}> ?srcid }} }}
-               BIND(COALESCE(?srcid, STR(?g)) AS ?by) BIND("coded_within" AS ?how) }}
+               BIND(COALESCE(STR(?src), STR(?g)) AS ?by) BIND("coded_within" AS ?how) }}
       UNION {{ GRAPH ?g {{ ?child <{OWL.sameAs}> ?parent }} GRAPH ?h {{ ?child <{RDF.type}> <{EV.Place}> }}
                BIND("same_as" AS ?how) BIND("" AS ?by) }}
     }}"""
@@ -79,7 +79,7 @@ def _compute(select: Select) -> dict:
     return {"inside": closure(links(select))}
 
 
-CONTAINMENT = Derivation("containment", 1, _compute)
+CONTAINMENT = Derivation("containment", 2, _compute)
 
 
 def places_inside(data: dict, place: str) -> dict[str, list[Link]]:
