@@ -130,7 +130,7 @@ def test_the_actor_must_be_involved_in_the_event(tmp_path):
 
 COORDINATES = """
     @prefix ev: <https://w3id.org/evkb/ns#> . @prefix dct: <http://purl.org/dc/terms/> .
-    @prefix schema: <http://schema.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix schema: <https://schema.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
     @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix id: <https://w3id.org/evkb/id/> .
     id:near-precise a ev:Event ; dct:identifier "near-precise" ; rdfs:label "near, precise" ;
         schema:latitude "40.010"^^xsd:decimal ; schema:longitude "45.000"^^xsd:decimal ; ev:geoPrecision 1 .
