@@ -5,12 +5,15 @@ party-blind."""
 
 from __future__ import annotations
 
+import json
 import random
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import REPO
+from helpers import kb as run_kb
 
 from kb import KnowledgeBase
 from kb.analysis.matching import distance_km, matches
@@ -299,3 +302,24 @@ def test_a_denial_of_responsibility_meets_the_datasets_coded_attribution(tmp_pat
                        "own report not examined here")
     assert "known through Incident dataset's coding" in found[0].summary
     assert found[0].independent_publishers == 1
+
+
+def test_the_fictional_example_builds_and_shows_findings_through_containment_intervals_and_kinds(outside):
+    store = outside / "example-store"
+    r = run_kb("build", str(REPO / "kb" / "data" / "examples" / "fictional"), cwd=outside, store=store)
+    assert r.returncode == 0, r.stderr
+    r = run_kb("conflicts", "--format", "json", cwd=outside, store=store)
+    assert r.returncode == 0, r.stderr
+    found = {(c["claim"], c["documented_event"]): c for c in json.loads(r.stdout)}
+    assert set(found) == {("velmora-denies-shelling-in-the-highlands", "acled-qst101"),
+                          ("velmora-denies-shelling-in-the-highlands", "acled-qst102"),
+                          ("questria-denies-drone-strikes-near-brannoch", "acled-vel201"),
+                          ("questria-denies-fighting-in-corvath-district", "acled-qst103")}
+    shelling = found[("velmora-denies-shelling-in-the-highlands", "acled-qst101")]
+    assert shelling["challenge"] == "responsibility" and shelling["kind"] == "described"
+    assert shelling["matched"][0].startswith("place: Corvath, within Oskel Highlands (Corvath coded within "
+                                             "Corvath District by the dataset")
+    assert {s["attributes_to"][0] for s in shelling["sources"]} == {"velmora-armed-forces"}
+    assert all("known through" in s["chain"] for s in shelling["sources"])
+    # the strike near Lirren lies within the radius, but its coordinates are approximate (geo_precision 2)
+    assert ("questria-denies-drone-strikes-near-brannoch", "acled-vel202") not in found
