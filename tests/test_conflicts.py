@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -276,7 +277,9 @@ def _signature(c, id_back=None):
     assert c.summary.startswith((f"denial by {c.claimant_name} of", f"dispute by {c.claimant_name} of"))
     return (c.kind, c.claim, idb.get(c.claimant, c.claimant), c.stance, c.documented_event,
             c.independent_publishers, c.score, c.timing,
-            tuple(sorted((s.source, s.evidence, idb.get(s.publisher, s.publisher)) for s in c.sources)),
+            tuple(sorted((s.source, s.evidence, idb.get(s.publisher, s.publisher), s.known_by, s.grade,
+                          s.inferred, s.via, s.weight) for s in c.sources)),
+            c.rendered_in, c.grades, c.claim_inferred, c.challenge, c.concedes, c.independence,
             tuple(s.node if s.cls != "actor" else idb.get(s.node, s.node) for s in c.path))
 
 
@@ -289,3 +292,34 @@ def test_party_blindness(tmp_path, seed_conflicts, seed):
     permuted = sorted(_signature(c, back) for c in kb.conflicts())
     assert any(name_map[c.claimant_name] != c.claimant_name for c in seed_conflicts)  # names did move
     assert permuted == sorted(_signature(c) for c in seed_conflicts)
+
+
+_PARTIES = {"azerbaijani": "armenian", "armenian": "azerbaijani", "azerbaijan": "armenia", "armenia": "azerbaijan"}
+
+
+def _swap_parties(text: str) -> str:
+    """Every word naming one party of the seed's dispute, in ids, names and texts, as the other's."""
+    def swap(m: re.Match) -> str:
+        word = _PARTIES[m.group(0).lower()]
+        return word.capitalize() if m.group(0)[0].isupper() else word
+    return re.sub(r"azerbaijani|armenian|azerbaijan|armenia", swap, text, flags=re.IGNORECASE)
+
+
+def test_swapping_the_two_parties_swaps_the_findings(tmp_path, seed_conflicts):
+    """The second metamorphic test (#13 item 7): the seed with Azerbaijan's and Armenia's ids, names
+    and words exchanged everywhere gives the seed's findings with the parties exchanged, field by field."""
+    paths = []
+    for p in sorted(seed_dir().glob("*.yaml")):
+        paths.append(tmp_path / p.name)
+        paths[-1].write_text(_swap_parties(p.read_text(encoding="utf-8")), encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build(paths)
+    swapped = kb.conflicts()
+    assert len(swapped) == len(seed_conflicts)
+    as_text = sorted(json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True) for c in swapped)
+    expected = sorted(_swap_parties(json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True))
+                      for c in seed_conflicts)
+    assert as_text == expected
+    # the parties did move: Armenia's former denial is now Azerbaijan's, the attribution now Armenia's forces
+    assert {c.claimant for c in swapped} == {"ilham-aliyev", "government-of-azerbaijan"}
+    assert any("armenian-forces" in s.attributes_to for c in swapped for s in c.sources)

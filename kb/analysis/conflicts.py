@@ -377,7 +377,7 @@ def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str 
         attributes_to=tuple(sorted(ix.id(a) for a in held)), via=tuple(sorted(ix.id(v) for v in via)),
         chain=("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
                + "; the original not examined here") if via else "",
-        weight=_weight(ix, event, source, evidence, data, via), known_by=_known_by(data),
+        weight=round(_weight(ix, event, source, evidence, data, via), 6), known_by=_known_by(data),
         reliability=rel, credibility=cred, grade=rel + cred,
         inferred=tuple(sorted({*s.get("inferred", ()), *data.get("inferred", ())})))
 
