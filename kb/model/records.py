@@ -219,17 +219,23 @@ def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | 
     return True
 
 
+def _missing(rec: Record, f: Field, batch: _Batch) -> None:
+    """The problem of a required field left out (none if the field it may be left out for is given,
+    ``ev:unlessGiven``, or if its bad value was reported already)."""
+    instead = f.unless_given
+    if instead and (rec.values.get(instead) or instead in rec.field_locs):
+        return
+    if f.required and f.name not in rec.field_locs:
+        batch.problems.append(rec.loc.problem(
+            f.name, f"missing required field '{f.name}'" + (f" (or '{instead}')" if instead else "")
+                    + f" in {rec.spec.key} record" + (f" '{rec.id}'" if rec.id else "")))
+
+
 def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: list[Quad]) -> None:
     """The quads of the values of field ``f`` of a record (problems go to the batch)."""
     values = rec.values.get(f.name, [])
     if not values:
-        instead = f.unless_given
-        if instead and (rec.values.get(instead) or instead in rec.field_locs):
-            return
-        if f.required and f.name not in rec.field_locs:  # else its bad value was reported
-            batch.problems.append(rec.loc.problem(
-                f.name, f"missing required field '{f.name}'" + (f" (or '{instead}')" if instead else "")
-                        + f" in {rec.spec.key} record" + (f" '{rec.id}'" if rec.id else "")))
+        _missing(rec, f, batch)
         return
     if len(values) > 1 and not f.many:
         loc = rec.field_locs.get(f.name, rec.loc)
