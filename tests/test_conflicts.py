@@ -214,7 +214,7 @@ def test_planted_conflicts_found_exactly_at_10k(tmp_path):
     found = {(c.kind, c.claim, c.documented_event) for c in conflicts}
     assert _precision_recall(found, {tuple(x) for x in ds.expected}) == (1.0, 1.0)
     assert {k for k, _c, _e in ds.expected} == {"direct", "part-of", "alias", "counter-claim",
-                                                 "self-contradiction"}
+                                                 "self-contradiction", "described"}
     by_suffix = {suffix: [c for c in conflicts if c.claim.endswith(suffix)]
                  for suffix in ("-not-us", "-doubt")}
     # the #13 cases: unknown origins beside the count, second-hand capped, title-only marked, folded

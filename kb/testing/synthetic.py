@@ -13,7 +13,9 @@ documentation via a carrier (direct; via the claimant's own outlet, none); docum
 its title (direct); what a claim challenges (responsibility meets only documentation attributing the act
 to the claimant's side, wrongdoing meets nothing, an account challenge meets any documentation, a
 concession is no dispute); one claim about a pattern and its documented part (one folded finding);
-Admiralty-graded sources (direct).
+Admiralty-graded sources (direct). And of #19: a claim about *described* events (a region, a day, a
+broad kind) among events in a sibling region, on the next day and of another kind (described, each
+event inside the region at any depth, overlapping the day, of a narrower kind; nothing else).
 
     python scripts/generate.py --triples 10000 --out graphs/synthetic --format both
 
@@ -43,7 +45,7 @@ from kb.model.terms import DCTERMS, DEFAULT_BASE, RDF, XSD
 
 PATTERNS = ("direct", "own-outlet", "undocumented", "derived", "part-of", "alias", "counter-claim",
             "self-contradiction", "cycles", "asserts-only", "unknown-origin", "second-hand", "title-only",
-            "challenges", "folding", "graded")
+            "challenges", "folding", "graded", "described")
 TRIPLES_PER_CELL = 50  # the average over the patterns, to size the number of cells
 EVIDENCE = ("eyewitness", "photo", "video", "satellite", "forensic", "testimony", "official-record",
             "news-report")
@@ -207,8 +209,36 @@ def _graded(ds: Dataset, rng: random.Random, **k) -> None:
     ds.expected.append(("direct", k["claim"]("denial", k["leader"], "denies", [e]), e))
 
 
+def _described(ds: Dataset, rng: random.Random, **k) -> None:
+    """A denial describing events (a region, one day, a broad kind): the events within the region
+    (at depth 1 and 2) on that day (or an interval ending on it) of a narrower kind are matched; a
+    sibling region's, the next day's and another kind's are not."""
+    p = k["leader"].removesuffix("leader")
+    land = ds.add("places", id=p + "land", name=f"Land {p}")
+    region = ds.add("places", id=p + "region", name=f"Region {p}", part_of=[land])
+    district = ds.add("places", id=p + "district", name=f"District {p}", part_of=[region])
+    sibling = ds.add("places", id=p + "sibling", name=f"Sibling region {p}", part_of=[land])
+    month, day = rng.randint(1, 12), rng.randint(2, 27)
+    date = f"2020-{month:02d}-{day:02d}"
+    src = k["source"]("monitor")
+
+    def event(name: str, place: str, when: str, kind: str) -> str:
+        return ds.add("events", id=p + name, label=f"Event {name} {p}", place=place, date=when, kind=[kind],
+                      documented_by=k["doc"](src))
+
+    hits = [event("shelled", district, date, "shelling"),
+            event("struck", region, f"2020-{month:02d}-{day - 1:02d}/{date}", "air-strike")]
+    event("sibling-shelled", sibling, date, "shelling")
+    event("next-day", district, f"2020-{month:02d}-{day + 1:02d}", "shelling")
+    event("captured", district, date, "capture")
+    c = ds.add("claims", id=p + "described-denial", by=k["leader"], stance="denies",
+               text=f"Claim described {p}: nothing was struck in the region that day.", date=date,
+               describes={"place": region, "date": date, "kinds": ["remote-strike"]})
+    ds.expected.extend(("described", c, e) for e in hits)
+
+
 _FINDINGS_CASES = {"unknown-origin": _unknown_origin, "second-hand": _second_hand, "title-only": _title_only,
-                   "challenges": _challenges, "folding": _folding, "graded": _graded}
+                   "challenges": _challenges, "folding": _folding, "graded": _graded, "described": _described}
 
 
 def generate(triples: int = 10_000, seed: int = 1) -> Dataset:
@@ -262,7 +292,7 @@ def to_records(ds: Dataset, file: str = "synthetic.yaml") -> Iterator[Record]:
                 rec.field_locs[k] = loc
                 for item in v if isinstance(v, list) else [v]:
                     if isinstance(item, dict):
-                        inner = Record(spec=nested["documentation"], loc=loc)
+                        inner = Record(spec=nested[specs[key].field(k).record or ""], loc=loc)
                         for ik, iv in item.items():
                             for x in iv if isinstance(iv, list) else [iv]:
                                 inner.add(ik, str(x), loc)
@@ -288,7 +318,6 @@ class _NTriples:
         self.base = base
         self.type, self.ident = f"<{RDF.type}>", f"<{DCTERMS.identifier}>"
         self.xsd_date, self.xsd_uri = str(XSD.date), str(XSD.anyURI)
-        self.doc = nested_records()["documentation"]
 
     def record(self, key: str, raw: dict) -> list[str]:
         spec = records()[key]
@@ -310,14 +339,15 @@ class _NTriples:
     def _value(self, f: Field, s: str, value: object, out: list[str]) -> None:
         if f.kind == "Nested":
             assert isinstance(value, dict)
-            parts = [str(value[x.name]) for x in self.doc.fields if x.required]
-            node = f"<{s[1:-1]}/{self.doc.key}/" + "/".join(re.sub(r"[^A-Za-z0-9._~-]", "_", x)
-                                                            for x in parts) + ">"
-            out.append(f"{node} {self.type} <{self.doc.cls}> .")
-            self._fields(self.doc, node, value, out)
+            inner = nested_records()[f.record or ""]
+            parts = [str(value[x.name]) for x in inner.fields if x.required]
+            node = f"<{s[1:-1]}/{inner.key}/" + "/".join(re.sub(r"[^A-Za-z0-9._~-]", "_", x)
+                                                         for x in parts) + ">"
+            out.append(f"{node} {self.type} <{inner.cls}> .")
+            self._fields(inner, node, value, out)
             for prop in f.properties:
                 out.append(f"{s} <{prop}> {node} .")
-                for x in self.doc.fields:  # the shortcut of the chain (prop, inner property)
+                for x in inner.fields:  # the shortcut of the chain (prop, inner property)
                     short = shortcut(prop, x.properties[0]) if x.properties else None
                     if short and x.name in value:
                         out.append(f"{s} <{short}> {self._object(x, str(value[x.name]))} .")
