@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,9 +100,3 @@ def load(snapshot: Snapshot | None, derivation: Derivation, select: Select, *,
         _MEMO.popitem(last=False)
     return data
 
-
-def stored_files(snapshot: Snapshot) -> Mapping[str, int]:
-    """The derived files kept with ``snapshot``'s generation and their sizes in bytes."""
-    if snapshot.derived_dir is None:
-        return {}
-    return {p.name: p.stat().st_size for p in sorted(snapshot.derived_dir.iterdir())}
