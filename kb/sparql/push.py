@@ -191,10 +191,7 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
     query_url, gsp_url = endpoint_urls(url, authenticated=user is not None, store_url=store_url)
     report = PushReport(query_url, gsp_url)
     started = time.perf_counter()
-    sources = sorted((g for g in db.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
-    targets: dict[str, list[ox.NamedNode]] = {}
-    for g in sources:
-        targets.setdefault(graph or g.value, []).append(g)
+    targets = _targets(db, graph)
     bar = _Progress(len(db), progress)
     client = httpx.Client(auth=http_auth(user, password, auth), timeout=600.0,
                           headers={"User-Agent": "evidence-kb"})
@@ -206,10 +203,8 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
         clear_url = update_url(query_url, gsp_url)
         for target, parts in targets.items():
             bar.describe(target)
-            if clear_url and (held := remote.count([target])) > CLEAR_PAGE:
-                _clear(client, clear_url, target, held)
-            report.graphs[target] = _push_graph(client, gsp_url, target, parts, db, batch, bar, on_batch)
-            _check(remote, gsp_url, target, _distinct(db, parts, report.graphs[target]))
+            report.graphs[target] = _replace(client, remote, clear_url, gsp_url, target, parts, db, batch,
+                                             bar, on_batch)
         for g in previous:
             if g not in targets:
                 _send(client, "DELETE", gsp_url, g, b"")
@@ -224,6 +219,26 @@ def push(db: ox.Store, url: str, *, graph: str | None = None, user: str | None =
         bar.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _targets(db: ox.Store, graph: str | None) -> dict[str, list[ox.NamedNode]]:
+    """The graphs to send, by the name they get on the server (all in one with ``graph``)."""
+    targets: dict[str, list[ox.NamedNode]] = {}
+    for g in sorted((g for g in db.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value):
+        targets.setdefault(graph or g.value, []).append(g)
+    return targets
+
+
+def _replace(client: httpx.Client, remote: RemoteEndpoint, clear_url: str | None, gsp_url: str, target: str,
+             parts: list[ox.NamedNode], db: ox.Store, batch: int, bar: _Progress,
+             on_batch: Callable[[str, int], None] | None) -> int:
+    """Replace one graph on the server (cleared in pages first where that is slow), check what it
+    holds after, and return the number of statements sent."""
+    if clear_url and (held := remote.count([target])) > CLEAR_PAGE:
+        _clear(client, clear_url, target, held)
+    sent = _push_graph(client, gsp_url, target, parts, db, batch, bar, on_batch)
+    _check(remote, gsp_url, target, _distinct(db, parts, sent))
+    return sent
 
 
 def update_url(query_url: str, gsp_url: str) -> str | None:
