@@ -39,31 +39,43 @@ def _order(op: str) -> tuple[int, str]:
 
 def table(rows: list[dict]) -> str:
     """The Markdown table of ``rows`` (bench.py's JSON rows, any number of sizes)."""
-    what = {name: text for name, _anchor, text in PLAN}
-    anchors = {name: anchor for name, anchor, _text in PLAN}
     sizes = sorted({r["size"] for r in rows})
     by = {(r["size"], r["op"]): r for r in rows}
     big = sizes[-1] if sizes else 0
-    head = ["op", *(f"{s:,}".replace(",", " ") for s in sizes), f"RSS MB ({big:,})".replace(",", " "),
-            "anchor", "anchor s", "ratio"]
+    head = ["op", *(_number(s) for s in sizes), f"RSS MB ({_number(big)})", "anchor", "anchor s", "ratio"]
     if len(sizes) > 1:
-        head.append(f"growth {sizes[0]:,} → {sizes[1]:,}".replace(",", " "))
+        head.append(f"growth {_number(sizes[0])} → {_number(sizes[1])}")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for op in sorted({r["op"] for r in rows}, key=_order):
-        last = next((by[(s, op)] for s in reversed(sizes) if (s, op) in by), {})
-        cells = [f"`{op}` ({what[op]})" if op in what else f"`{op}`"]
-        cells += [_seconds(by[(s, op)]["seconds"], by[(s, op)].get("lower_bound", False)) if (s, op) in by
-                  else "" for s in sizes]
-        cells.append(f"{last['rss_mb']:.0f}" if last.get("rss_mb") else "")
-        anchor = anchors.get(op) or ("raw" if last.get("anchor_seconds") else "")
-        cells += [f"`{anchor}`" if anchor else "", _seconds(last.get("anchor_seconds")),
-                  f"{last['ratio']:.2f}" if last.get("ratio") is not None else ""]
-        if len(sizes) > 1:
-            small, large = by.get((sizes[0], op)), by.get((sizes[1], op))
-            cells.append(f"{large['seconds'] / small['seconds']:.1f}×"
-                         if small and large and small["seconds"] > 0 else "")
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(_row(op, sizes, by)) + " |")
     return "\n".join(lines)
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _row(op: str, sizes: list[int], by: dict[tuple[int, str], dict]) -> list[str]:
+    what = {name: text for name, _anchor, text in PLAN}
+    anchors = {name: anchor for name, anchor, _text in PLAN}
+    measured = [by[(s, op)] for s in sizes if (s, op) in by]
+    last = measured[-1]
+    cells = [f"`{op}` ({what[op]})" if op in what else f"`{op}`"]
+    cells += [_seconds(by[(s, op)]["seconds"], by[(s, op)].get("lower_bound", False)) if (s, op) in by
+              else "" for s in sizes]
+    cells.append(f"{last['rss_mb']:.0f}" if last.get("rss_mb") else "")
+    anchor = anchors.get(op) or ("raw" if last.get("anchor_seconds") else "")
+    cells += [f"`{anchor}`" if anchor else "", _seconds(last.get("anchor_seconds")),
+              f"{last['ratio']:.2f}" if last.get("ratio") is not None else ""]
+    if len(sizes) > 1:
+        cells.append(_growth(by.get((sizes[0], op)), by.get((sizes[1], op))))
+    return cells
+
+
+def _growth(small: dict | None, large: dict | None) -> str:
+    if not small or not large or small["seconds"] <= 0:
+        return ""
+    return f"{large['seconds'] / small['seconds']:.1f}×"
 
 
 def write(path: Path, text: str) -> None:
