@@ -336,21 +336,25 @@ class _NTriples:
             for item in value if isinstance(value, list) else [value]:
                 self._value(f, s, item, out)
 
+    def _nested(self, f: Field, s: str, value: dict, out: list[str]) -> None:
+        """A nested record (a documentation, a description) as its own node, as records.py makes it."""
+        inner = nested_records()[f.record or ""]
+        parts = [str(value[x.name]) for x in inner.fields if x.required]
+        node = f"<{s[1:-1]}/{inner.key}/" + "/".join(re.sub(r"[^A-Za-z0-9._~-]", "_", x)
+                                                     for x in parts) + ">"
+        out.append(f"{node} {self.type} <{inner.cls}> .")
+        self._fields(inner, node, value, out)
+        for prop in f.properties:
+            out.append(f"{s} <{prop}> {node} .")
+            for x in inner.fields:  # the shortcut of the chain (prop, inner property)
+                short = shortcut(prop, x.properties[0]) if x.properties else None
+                if short and x.name in value:
+                    out.append(f"{s} <{short}> {self._object(x, str(value[x.name]))} .")
+
     def _value(self, f: Field, s: str, value: object, out: list[str]) -> None:
         if f.kind == "Nested":
             assert isinstance(value, dict)
-            inner = nested_records()[f.record or ""]
-            parts = [str(value[x.name]) for x in inner.fields if x.required]
-            node = f"<{s[1:-1]}/{inner.key}/" + "/".join(re.sub(r"[^A-Za-z0-9._~-]", "_", x)
-                                                         for x in parts) + ">"
-            out.append(f"{node} {self.type} <{inner.cls}> .")
-            self._fields(inner, node, value, out)
-            for prop in f.properties:
-                out.append(f"{s} <{prop}> {node} .")
-                for x in inner.fields:  # the shortcut of the chain (prop, inner property)
-                    short = shortcut(prop, x.properties[0]) if x.properties else None
-                    if short and x.name in value:
-                        out.append(f"{s} <{short}> {self._object(x, str(value[x.name]))} .")
+            self._nested(f, s, value, out)
             return
         text = str(value)
         if f.kind == "ClassCode":
