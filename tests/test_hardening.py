@@ -45,13 +45,13 @@ def test_a_build_that_starts_while_another_checks_its_files_cannot_commit_too(tm
     commit = first.store.write
     outcome: dict[str, str] = {}
 
-    def the_other_build_runs_first(work, wait=0.0):
+    def the_other_build_runs_first(work, wait=0.0, **kw):
         try:
             second.build([b])
             outcome["second"] = "committed"
         except (StoreLockedError, InputError) as exc:
             outcome["second"] = type(exc).__name__
-        return commit(work, wait=wait)
+        return commit(work, wait=wait, **kw)
 
     first.store.write = the_other_build_runs_first
     try:
