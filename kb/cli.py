@@ -428,10 +428,11 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
     from kb.sparql.serve import serve as run
 
     path = c.kb().path
-    c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
+    at = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         max_memory=max_memory, allow_hosts=allow_hosts, public_url=public_url,
-        header_timeout=header_timeout, max_connections=max_connections, cors=cors)
+        header_timeout=header_timeout, max_connections=max_connections, cors=cors,
+        ready=lambda: c.say(f"serving {path} at {at}/sparql (read-only); query page at {at}/"))
 
 
 @main.command()

@@ -134,3 +134,42 @@ def test_a_spelling_shared_by_two_languages_is_one_row(seeded, outside):
         assert r.returncode == 0, r.stderr
         rows = r.stdout.splitlines()[1:]
         assert rows and len(rows) == len(set(rows)), r.stdout
+
+
+# -- 7. kb serve on a busy port ------------------------------------------------------------------
+
+def test_serve_on_a_busy_port_is_one_error_line_and_the_io_code(seeded, outside):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        r = kb("serve", "--port", str(port), cwd=outside)
+    assert r.returncode == 4 and r.stdout == "", r.stdout
+    assert r.stderr.splitlines() == [f"error: cannot listen on 127.0.0.1:{port}: address already in use; "
+                                     "stop the program using it or pass --port"], r.stderr
+
+
+def test_serve_announces_once_it_listens(seeded, outside):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+    from helpers import REPO
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--workers", "1"],
+                            cwd=outside, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith(f"serving .kb at http://127.0.0.1:{port}/sparql (read-only)"), line
+        # announced only once the socket listens: the first request is answered, not refused
+        answer = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=120,
+                           headers={"Accept": "application/sparql-results+json"})
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        proc.terminate()
+        proc.wait(30)

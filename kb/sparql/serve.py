@@ -39,7 +39,7 @@ import multiprocessing as mp
 import resource
 import signal
 import threading
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from multiprocessing.connection import Connection
@@ -604,9 +604,11 @@ def query_page() -> str:
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
           max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20, max_memory: int = 2048,
           allow_hosts: Iterable[str] = (), public_url: str | None = None, header_timeout: float = 10.0,
-          max_connections: int | None = None, cors: Iterable[str] = ()) -> None:
+          max_connections: int | None = None, cors: Iterable[str] = (),
+          ready: Callable[[], None] | None = None) -> None:
     """Run the endpoint with Hypercorn until interrupted (binds loopback unless ``host`` says
-    otherwise): a client has ``header_timeout`` seconds to send its request head, and at most
+    otherwise). The socket is bound first (:func:`kb.sparql.serve_connections.listen`: a busy port
+    raises :class:`~kb.errors.ListenError`), then ``ready`` is called, then the server starts. A client has ``header_timeout`` seconds to send its request head, and at most
     ``max_connections`` (default: what the descriptor limit leaves room for) are open at once
     (:mod:`kb.sparql.serve_connections`)."""
     from kb.sparql import serve_connections
@@ -617,4 +619,7 @@ def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeo
                      public_url=public_url, cors=cors)
     cap = max_connections or serve_connections.default_cap()
     serve_connections.install(serve_connections.Connections(min(cap, serve_connections.default_cap())))
-    asyncio.run(serve_connections.run(app, serve_connections.config(host, port, header_timeout)))
+    sock = serve_connections.listen(host, port)
+    if ready is not None:
+        ready()
+    asyncio.run(serve_connections.run(app, serve_connections.config(sock.detach(), header_timeout)))
