@@ -176,7 +176,19 @@ def endpoint_options(fn: F) -> F:
                         "endpoint instead of the local store.")(auth_options(fn))
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+class Commands(click.Group):
+    """The command group: each command's summary is its whole first sentence, wrapped to the
+    terminal (click's default cuts it at the column limit with '...')."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, cmd) for name in self.list_commands(ctx)
+                    if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if commands:
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit=10_000)) for name, cmd in commands])
+
+
+@click.group(cls=Commands, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="kb")
 @click.option("--store", envvar="KB_STORE", type=click.Path(file_okay=False), default=None,
               help="Store folder (default: $KB_STORE or ./.kb).")
@@ -235,7 +247,7 @@ def _print_stats(c: Context, kb: KnowledgeBase) -> None:
     c.say("")
     c.say("records by class:")
     for name, n in stats.classes.items():
-        c.say(f"  {n:>7}  {name}")
+        c.say(f"  {n:>7}  {'  ' if name in stats.subclass_of else ''}{name}")
     if stats.stances:
         c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
     c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
@@ -262,17 +274,24 @@ def validate(c: Context, paths: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text, json, or markdown (tables of the files and the counts).")
 @pass_ctx
 @handle_errors
-def stats(c: Context, as_json: bool) -> None:
+def stats(c: Context, as_json: bool, fmt: str) -> None:
     """Counts by class and stance, and the loaded files."""
     kb = c.kb()
-    if as_json:
+    if as_json or fmt == "json":
         import dataclasses
         import json
 
         click.echo(json.dumps(dataclasses.asdict(kb.stats()), indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        from kb.exports.reports import stats_markdown
+
+        click.echo(stats_markdown(kb.stats()), nl=False)
         return
     for f in kb.files():
         click.echo(f"{f['triples']:>9} triples  {f['path']}  (sha256 {str(f['sha256'])[:12]}, "
@@ -309,12 +328,14 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default="table",
               show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
 @click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
+@click.option("--by-claim", is_flag=True, help="Group the findings under their claim.")
+@click.option("--wide", is_flag=True, help="Table cells on one line each, however wide (no wrapping).")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None, endpoint: str | None, user: str | None, password: str | None,
-              auth: str) -> None:
+              top: int | None, by_claim: bool, wide: bool, endpoint: str | None, user: str | None,
+              password: str | None, auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
     Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
@@ -323,7 +344,13 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
-    click.echo(REPORTS[fmt](found[:top] if top else found))
+    from kb.exports.reports import conflicts_table, grouped_by_claim
+
+    found = found[:top] if top else found
+    if fmt == "table":
+        click.echo(conflicts_table(found, wide=wide, by_claim=by_claim))
+    else:
+        click.echo(REPORTS[fmt](grouped_by_claim(found) if by_claim else found))
 
 
 @main.command()
@@ -374,13 +401,15 @@ def queries(c: Context, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--param", "bound", multiple=True, metavar="NAME=VALUE", callback=_params,
               help="Bind a parameter (repeatable); a value written <…> is an IRI, any other a string.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "tsv", "json", "xml", "ttl",
+                                                   "nt"]),
               default="table", show_default=True,
               help="csv, tsv, json, xml: the SPARQL 1.1 result formats; ttl or nt for CONSTRUCT/DESCRIBE.")
+@click.option("--wide", is_flag=True, help="Table cells whole, however long (not cut at 60 characters).")
 @endpoint_options
 @pass_ctx
 @handle_errors
-def query(c: Context, query: str, bound: dict[str, str], fmt: str, endpoint: str | None,
+def query(c: Context, query: str, bound: dict[str, str], fmt: str, wide: bool, endpoint: str | None,
           user: str | None, password: str | None, auth: str) -> None:
     """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input.
 
@@ -388,7 +417,7 @@ def query(c: Context, query: str, bound: dict[str, str], fmt: str, endpoint: str
     A syntax error is printed with its line and column (exit code 5).
     """
     with c.source(endpoint, user, password, auth) as kb:
-        out = kb.query(query, bound, fmt)
+        out = kb.query(query, bound, "wide" if wide and fmt == "table" else fmt)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
 

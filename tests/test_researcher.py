@@ -173,3 +173,68 @@ def test_serve_announces_once_it_listens(seeded, outside):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+# -- 8. terminal tables --------------------------------------------------------------------------
+
+def test_conflicts_table_fits_the_terminal_and_shows_who_what_and_by_whom(seeded, outside):
+    r = kb("conflicts", cwd=outside, env={"COLUMNS": "100"})
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(map(len, lines)) <= 100
+    text = " ".join(r.stdout.split())
+    for column in ("claimant (claim)", "quote", "documented by", "publishers"):
+        assert column in lines[1], lines[1]
+    assert "Human Rights Watch" in text and "independent" in text and "unknown origin" in text
+    assert "Ilham Aliyev" in text and "Government" in text  # the claimants (names may wrap)
+    assert "…" not in r.stdout  # wrapped, never cut
+    wide = kb("conflicts", "--wide", cwd=outside, env={"COLUMNS": "100"})
+    assert max(map(len, wide.stdout.splitlines())) > 100
+    assert "We are not using them (cluster munition), these are another fake news." in wide.stdout
+    md = kb("conflicts", "--format", "markdown", cwd=outside)
+    assert md.returncode == 0 and md.stdout.startswith("# Conflicts")
+
+
+def test_tables_in_markdown_wide_and_stats_indents_subclasses(seeded, outside):
+    md = kb("query", "denials-by-actor", "--format", "markdown", cwd=outside)
+    assert md.returncode == 0, md.stderr
+    head, rule, *rows = md.stdout.splitlines()
+    assert head.startswith("| actor |") and rule.startswith("|---|") and rows and "ev:denies" in md.stdout
+    cut = kb("query", "denials-by-actor", cwd=outside)
+    whole = kb("query", "denials-by-actor", "--wide", cwd=outside)
+    assert "…" in cut.stdout and "…" not in whole.stdout
+    stats = kb("stats", cwd=outside).stdout.splitlines()
+    actor = next(i for i, line in enumerate(stats) if line.endswith("  Actor"))
+    assert stats[actor + 1].endswith("    Government or state") and not stats[actor].endswith("    Actor")
+    smd = kb("stats", "--format", "markdown", cwd=outside)
+    assert "| ↳ Person |" in smd.stdout and "| Actor |" in smd.stdout
+
+
+def test_help_summaries_are_whole_sentences(outside):
+    r = kb("--help", cwd=outside)
+    commands = r.stdout.split("Commands:")[1].split("Exit codes")[0]
+    assert r.returncode == 0 and "..." not in commands
+    text = " ".join(commands.split())
+    assert "Find where a denial or dispute conflicts with documentation, strongest first." in text
+
+
+# -- 9. the main job prints every finding, grouped by claim --------------------------------------
+
+def test_seed_script_prints_every_finding_grouped_by_claim(seeded, outside):
+    from helpers import REPO
+
+    script = (REPO / "scripts" / "seed.sh").read_text(encoding="utf-8")
+    line = next(x for x in script.splitlines() if x.startswith("kb conflicts"))
+    assert "--top" not in line and "--by-claim" in line
+    shown = kb(*line.split()[1:], cwd=outside)
+    every = kb("conflicts", "--format", "json", cwd=outside)
+    import json
+
+    found = json.loads(every.stdout)
+    assert shown.returncode == 0 and f"{len(found)} conflict(s) about {len({f['claim'] for f in found})} claim(s)" \
+        in shown.stdout
+    assert "Government of Armenia" in shown.stdout  # the only finding about Armenia's claim
+    order = [f["claim"] for f in json.loads(kb(*line.split()[1:], "--format", "json", cwd=outside).stdout)]
+    assert sorted(order) == sorted(f["claim"] for f in found)
+    runs = [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c]
+    assert len(runs) == len(set(runs))  # each claim's findings together

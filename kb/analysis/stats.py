@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -20,6 +20,8 @@ class Stats:
     stances: dict[str, int]
     files: list[dict[str, str | int]]
     triples: int
+    #: each subclass counted in ``classes`` -> its class (``kb stats`` indents it under that class)
+    subclass_of: dict[str, str] = field(default_factory=dict)
 
 
 def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:
@@ -41,7 +43,10 @@ def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:
     order = [label(c) for c in class_order()]
     classes = dict(sorted(classes.items(), key=lambda kv: (
         order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
-    return Stats(classes=classes, stances=dict(sorted(stances.items())), files=files, triples=total)
+    parents = {label(sub): label(spec.cls) for spec in all_records()
+               for sub in subclasses(spec.cls) - {spec.cls}}
+    return Stats(classes=classes, stances=dict(sorted(stances.items())), files=files, triples=total,
+                 subclass_of={k: v for k, v in parents.items() if k in classes})
 
 
 def class_order() -> list[str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kb.analysis.conflicts import Conflict, Evidence
+    from kb.analysis.stats import Stats
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,20 +47,78 @@ def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
     ] for c in conflicts))
 
 
-def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
-    """A plain-text table for terminals."""
-    lines = [f"{'#':>3}  {'kind':<18} {'score':>5} {'indep':>5} {'unkn':>4}  claim -> documented event"]
-    for i, c in enumerate(conflicts, 1):
-        lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5} "
-                     f"{c.unknown_origins:>4}  {c.claim} -> {c.documented_event}")
-        lines.append(f"{'':>6}{_clip(c.summary, width)}")
-        lines.append(f"{'':>6}{c.independence}")
-    lines.append(f"{len(conflicts)} conflict(s)")
-    return "\n".join(lines)
+def conflicts_table(conflicts: Sequence[Conflict], width: int | None = None, wide: bool = False,
+                    by_claim: bool = False) -> str:
+    """A terminal table (rich): one row per finding with its kind and score, what it is about, the
+    claimant, the quote, the documenting sources and the publisher counts. Cells wrap to fit
+    ``width`` (default: the terminal's); ``wide`` keeps each cell on one line however long.
+    ``by_claim`` groups the findings under their claim (claims in the order of their strongest
+    finding), the claimant and quote shown once per claim."""
+    from rich import box
+    from rich.table import Table
+
+    rows = grouped_by_claim(conflicts) if by_claim else list(conflicts)
+    table = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False)
+    for name, style in (("#", {"justify": "right"}), ("finding", {"ratio": 3}),
+                        ("claimant (claim)", {"ratio": 2}), ("quote", {"ratio": 3}),
+                        ("documented by", {"ratio": 3}), ("publishers", {"ratio": 1})):
+        table.add_column(name, overflow="fold", no_wrap=wide, **({} if wide else style))
+    for i, c in enumerate(rows, 1):
+        again = by_claim and i > 1 and rows[i - 2].claim == c.claim
+        if by_claim and i > 1 and not again:
+            table.add_section()
+        table.add_row(str(i), _finding(c), "" if again else f"{c.claimant_name}\n({c.claim})",
+                      "" if again else f"“{' '.join(c.quote.split())}”" if c.quote else "",
+                      "\n".join(_documented_by(c)),
+                      f"{c.independent_publishers} independent\n{c.unknown_origins} unknown origin")
+    claims = len({c.claim for c in rows})
+    footer = f"{len(rows)} conflict(s)" + (f" about {claims} claim(s)" if by_claim else "")
+    return render(table, width, wide) + footer
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def grouped_by_claim(conflicts: Sequence[Conflict]) -> list[Conflict]:
+    """The findings of each claim together, claims in the order of their strongest finding (the
+    order of ``conflicts`` kept within a claim)."""
+    first = {c.claim: i for i, c in reversed(list(enumerate(conflicts)))}
+    return sorted(conflicts, key=lambda c: first[c.claim])
+
+
+def _finding(c: Conflict) -> str:
+    """A finding in a few words: kind and score, what the claim is about, what is documented."""
+    documented = (f"\ndocumented: {c.documented_event_label}"
+                  if c.documented_event != c.event and c.documented_event_label else "")
+    return f"{c.kind}, score {c.score:.2f}\n{c.stance}: {c.event_label or c.event}{documented}"
+
+
+def _documented_by(c: Conflict) -> list[str]:
+    """Each documenting source once: who published it, its title, the kind of evidence."""
+    seen: dict[str, str] = {}
+    for s in c.sources:
+        who = s.publisher_name or s.author_name or "origin unknown"
+        seen.setdefault(s.source, f"{who}: {s.title} [{s.evidence}]")
+    return list(seen.values()) or ([f"asserted by {', '.join(c.counter_claims)}"] if c.counter_claims else [])
+
+
+def render(renderable: object, width: int | None = None, wide: bool = False) -> str:
+    """``renderable`` (a rich table) as plain text ``width`` columns wide (default: the terminal's;
+    ``wide``: as wide as its longest cell), trailing spaces removed."""
+    import shutil
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    cols = 100_000 if wide else (width or shutil.get_terminal_size().columns)
+    Console(file=buf, width=cols, no_color=True, color_system=None, emoji=False, highlight=False,
+            soft_wrap=False).print(renderable)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A GitHub-flavoured Markdown table, each cell Markdown-inert (:func:`_md`)."""
+    out = ["| " + " | ".join(_md(h) or " " for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_md(str(v)) if v not in (None, "") else " " for v in row) + " |"
+            for row in rows]
+    return "\n".join(out) + "\n"
 
 
 def _md(text: str | None) -> str:
@@ -118,3 +177,16 @@ def _source_md(j: int, s: Evidence) -> str:
     quote += f" ({_md(s.chain)})" if s.chain else ""
     date = f", {s.date}" if s.date else ""
     return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}]{link}{quote}"
+
+
+def stats_markdown(stats: Stats) -> str:
+    """``kb stats`` as Markdown: the loaded files, records by class (a subclass indented under its
+    class), claims by stance."""
+    files = markdown_table(("file", "triples", "sha256", "loaded"),
+                           ((f["path"], f["triples"], str(f["sha256"])[:12], f["loaded_at"])
+                            for f in stats.files))
+    classes = markdown_table(("class", "records"), (
+        (f"↳ {k}" if k in stats.subclass_of else k, n) for k, n in stats.classes.items()))
+    stances = markdown_table(("stance", "claims"), stats.stances.items())
+    return (f"## Files\n\n{files}\n## Records by class\n\n{classes}\n## Claims by stance\n\n{stances}\n"
+            f"{stats.triples} statements in {len(stats.files)} file graph(s)\n")

@@ -45,7 +45,7 @@ RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+FORMATS = ("table", "wide", "markdown", *RESULT_FORMATS, *GRAPH_FORMATS)
 MEDIA_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
                "nt": "application/n-triples"}
@@ -398,8 +398,8 @@ def serialize(result: Result | list[ox.Triple], fmt: str) -> bytes:
     if fmt in GRAPH_FORMATS:
         raise QueryError(f"a SELECT or ASK query gives a table: use --format table, json, xml, csv or "
                          f"tsv, not {fmt}")
-    if fmt == "table":
-        return table(result).encode()  # type: ignore[arg-type]
+    if fmt in ("table", "wide", "markdown"):
+        return table(result, None if fmt == "wide" else 60, markdown=fmt == "markdown").encode()  # type: ignore[arg-type]
     return result.serialize(format=RESULT_FORMATS[fmt]) or b""  # type: ignore[union-attr]
 
 
@@ -437,14 +437,23 @@ def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict
     return term.value + (f"@{term.language}" if term.language else "")
 
 
-def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int = 60) -> str:
-    """A plain-text table for terminals (IRIs shortened with the usual prefixes)."""
+def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int | None = 60,
+          markdown: bool = False) -> str:
+    """A plain-text table for terminals (IRIs shortened with the usual prefixes), each cell cut at
+    ``width`` characters (None: whole); ``markdown``: a Markdown table of the whole cells."""
     if isinstance(result, (bool, ox.QueryBoolean)):
         return "true\n" if bool(result) else "false\n"
     from kb.model.terms import DEFAULT_BASE, PREFIXES
 
     prefixes = {"id": DEFAULT_BASE, **PREFIXES}
     names, rows = fetch(result)
+    if markdown:
+        def md(text: str) -> str:
+            return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split()) or " "
+
+        out = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        out += ["| " + " | ".join(md(_short(t, prefixes)) for t in row) + " |" for row in rows]
+        return "\n".join(out) + "\n"
     cells = [[_fit(_short(t, prefixes), width) for t in row] for row in rows]
     widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
 
@@ -456,6 +465,6 @@ def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int = 60) -
     return "\n".join(out) + "\n"
 
 
-def _fit(text: str, width: int) -> str:
+def _fit(text: str, width: int | None) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"

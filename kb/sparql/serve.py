@@ -608,8 +608,9 @@ def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeo
           ready: Callable[[], None] | None = None) -> None:
     """Run the endpoint with Hypercorn until interrupted (binds loopback unless ``host`` says
     otherwise). The socket is bound first (:func:`kb.sparql.serve_connections.listen`: a busy port
-    raises :class:`~kb.errors.ListenError`), then ``ready`` is called, then the server starts. A client has ``header_timeout`` seconds to send its request head, and at most
-    ``max_connections`` (default: what the descriptor limit leaves room for) are open at once
+    raises :class:`~kb.errors.ListenError`), then ``ready`` is called, then the server starts.
+    A client has ``header_timeout`` seconds to send its request head, and at most ``max_connections``
+    (default: what the descriptor limit leaves room for) are open at once
     (:mod:`kb.sparql.serve_connections`)."""
     from kb.sparql import serve_connections
 
