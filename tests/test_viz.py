@@ -131,7 +131,7 @@ def test_vendored_timeline_ships_with_its_licence_and_is_package_data():
     assert '"data/js/*.js"' in pyproject and '"data/js/*.txt"' in pyproject
 
 
-def test_json_island_round_trips_and_cannot_end_its_script():
+def test_page_data_round_trips_and_cannot_end_its_script():
     hostile = "</script><script>alert(1)</script><!-- \u2028 & ' \" `"
     g = nx.MultiDiGraph()
     g.add_node("a", id="a", cls="event", label=hostile, description=hostile, file="f.yaml")
@@ -746,7 +746,7 @@ def test_timeline_items_are_the_findings_dated_claims_and_documentation(browser,
 
 
 def test_cli_timeline_only_writes_the_timeline_alone(seed, outside):
-    from tests.kb_cli import kb as run
+    from helpers import kb as run
 
     kb, _out = seed
     r = run("viz", "--timeline-only", "-o", "timeline.html", cwd=outside, store=kb.path)
