@@ -238,3 +238,73 @@ def test_seed_script_prints_every_finding_grouped_by_claim(seeded, outside):
     assert sorted(order) == sorted(f["claim"] for f in found)
     runs = [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c]
     assert len(runs) == len(set(runs))  # each claim's findings together
+
+
+# -- 2. the vocabulary's own words, and common synonyms ------------------------------------------
+
+def test_every_label_and_synonym_names_one_code_within_its_scheme():
+    import rdflib
+    from rdflib.namespace import RDFS, SKOS
+
+    from kb.model.authoring import all_records
+    from kb.model.names import key
+    from kb.model.terms import ontology
+
+    g, checked = ontology(), 0
+    for spec in all_records():
+        for field in spec.fields:
+            codes = field.codes()
+            named: dict[str, set[str]] = {}
+            for code, iri in codes.items():
+                for word in [code, *(str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+                                     for o in g.objects(rdflib.URIRef(iri), p))]:
+                    named.setdefault(key(word), set()).add(code)
+            clashes = {w: c for w, c in named.items() if len(c) > 1}
+            assert not clashes, f"{spec.key}.{field.name}: {clashes}"
+            checked += len(named) > len(codes)
+    assert checked >= 4  # stances, evidence, source kinds, actor kinds have synonyms
+
+
+@pytest.mark.parametrize(("field", "word", "code"), [
+    ("evidence", "Forensics", "forensic"), ("evidence", "witness statement", "testimony"),
+    ("evidence", "official document", "official-record"), ("kind", "press release", "statement")])
+def test_a_synonym_is_read_as_its_code(outside, tmp_path, field, word, code):
+    source_kind = word if field == "kind" else "report"
+    evidence = word if field == "evidence" else "photo"
+    data = tmp_path / "d.yaml"
+    data.write_text(f"""
+actors:
+  - {{id: paper, name: Paper, kind: media outlet}}
+events:
+  - {{id: ev1, label: Event one, date: 2020-10-01,
+     documented_by: [{{source: src, evidence: {evidence}}}]}}
+sources:
+  - {{id: src, title: Report, kind: {source_kind}, publisher: paper, date: 2020-10-05}}
+""", encoding="utf-8")
+    store = tmp_path / "s"
+    r = kb("-q", "build", str(data), cwd=outside, store=store)
+    assert r.returncode == 0, r.stderr
+    out = kb("export", "-f", "nt", "-o", "d.nt", cwd=outside, store=store)
+    assert out.returncode == 0, out.stderr
+    nt = (outside / "d.nt").read_text(encoding="utf-8")
+    from kb.model.names import key
+
+    expected = {"forensic": "#forensic>", "testimony": "#testimony>", "official-record": "#officialRecord>",
+                "statement": "#OfficialStatement>"}[code]
+    assert expected in nt, key(word)
+
+
+def test_a_word_for_two_concepts_is_refused_with_both(outside, tmp_path):
+    data = tmp_path / "w.yaml"
+    data.write_text("""
+actors:
+  - {id: paper, name: Paper, kind: media}
+events:
+  - {id: ev1, label: Event one, date: 2020-10-01, documented_by: [{source: src, evidence: witness}]}
+sources:
+  - {id: src, title: Report, kind: report, publisher: paper, date: 2020-10-05}
+""", encoding="utf-8")
+    r = kb("build", str(data), cwd=outside, store=tmp_path / "s")
+    assert r.returncode == 1
+    assert "'eyewitness' (eyewitness report)" in r.stderr and "'testimony' (witness testimony)" in r.stderr, \
+        r.stderr
