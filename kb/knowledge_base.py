@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pyoxigraph as ox
 
-from kb.analysis.conflicts import Conflict, find_conflicts
+from kb.analysis.conflicts import find_conflicts
+from kb.analysis.display import Findings, Rows
 from kb.analysis.projection import project
 from kb.analysis.stats import Stats, summarise
 from kb.build import pipeline
@@ -66,9 +67,10 @@ class _Questions:
         raise NotImplementedError
 
     def conflicts(self, *, kind: str | None = None, actor: str | None = None,
-                  min_independent: int = 0) -> list[Conflict]:
+                  min_independent: int = 0) -> Findings:
         """Every conflict between a denial (or dispute) and documentation, strongest first
-        (``actor``: an id, name or alias).
+        (``actor``: an id, name or alias): a list that ``.to_frame()`` makes a pandas DataFrame and
+        a notebook shows as a table (:class:`kb.analysis.display.Findings`).
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -83,7 +85,7 @@ class _Questions:
         with self.endpoint() as endpoint:
             if actor is not None:
                 actor = lookup(endpoint, "actor", actor)
-            return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent)
+            return Findings(find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent))
 
     def resolve(self, word: str, value: str) -> str:
         """The id of the stored ``word`` record (actor, place, source, event, claim) whose id, name
@@ -118,6 +120,30 @@ class _Questions:
         with self.endpoint() as endpoint:
             bound = resolve_params(endpoint, named.params, params or {})
             return serialize(run(named, bound, endpoint=endpoint), fmt)
+
+
+    def rows(self, query: str, params: dict[str, str] | None = None) -> Rows:
+        """The rows of a SELECT query (named, a ``.rq`` file or SPARQL text; ``params`` as for
+        :meth:`query`), each cell as ``kb query`` prints it; ``.to_frame()`` makes them a pandas
+        DataFrame.
+
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> kb = KnowledgeBase(Path(tempfile.mkdtemp()) / ".kb")
+            >>> _ = kb.build()
+            >>> rows = kb.rows("denials-by-actor", {"actor": "Ilham Aliyev"})
+            >>> rows.columns[:3], {r["actor"] for r in rows}
+            (['actor', 'actor_name', 'claim'], {'ilham-aliyev'})
+        """
+        from kb.sparql.query import load, run, text_rows
+
+        named = load(query)
+        with self.endpoint() as endpoint:
+            bound = resolve_params(endpoint, named.params, params or {})
+            result = run(named, bound, endpoint=endpoint)
+            if not isinstance(result, ox.QuerySolutions):
+                raise UsageError(f"rows() is for SELECT queries; {query} is not one: use query()")
+            return Rows(*text_rows(result))
 
 
 class KnowledgeBase(_Questions):

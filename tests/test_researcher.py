@@ -183,9 +183,11 @@ def test_conflicts_table_fits_the_terminal_and_shows_who_what_and_by_whom(seeded
     lines = r.stdout.splitlines()
     assert max(map(len, lines)) <= 100
     text = " ".join(r.stdout.split())
-    for column in ("claimant (claim)", "quote", "documented by", "publishers"):
-        assert column in lines[1], lines[1]
-    assert "Human Rights Watch" in text and "independent" in text and "unknown origin" in text
+    headers = [line for line in lines if "claimant (claim)" in line]
+    assert len(headers) == r.stdout.count("independent publisher") == len(lines[-1:]) * int(lines[-1].split()[0])
+    assert all("quote" in h and "documented by" in h for h in headers)
+    assert lines[0].startswith(" 1. direct, score ") and "1 source of unknown origin" in text
+    assert "Human Rights Watch" in text
     assert "Ilham Aliyev" in text and "Government" in text  # the claimants (names may wrap)
     assert "…" not in r.stdout  # wrapped, never cut
     wide = kb("conflicts", "--wide", cwd=outside, env={"COLUMNS": "100"})
@@ -308,3 +310,33 @@ sources:
     assert r.returncode == 1
     assert "'eyewitness' (eyewitness report)" in r.stderr and "'testimony' (witness testimony)" in r.stderr, \
         r.stderr
+
+
+# -- 12. notebooks: DataFrames and HTML ----------------------------------------------------------
+
+def test_the_notebook_page_runs_as_written(tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    page = (REPO / "docs" / "notebooks.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, re.S)
+    assert len(blocks) >= 4 and "pip install 'evidence-kb[pandas]'" in page
+    r = subprocess.run([sys.executable, "-c", "\n".join(blocks)], cwd=tmp_path, capture_output=True, text=True,
+                       env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "Human Rights Watch" in r.stdout and "ev:denies" in r.stdout and (tmp_path / ".kb").is_dir()
+
+
+def test_a_finding_and_a_list_of_them_are_readable_html(seeded):
+    from kb import KnowledgeBase
+
+    found = KnowledgeBase(seeded).conflicts()
+    card = found[0]._repr_html_()
+    assert "Ilham Aliyev" in card and "<blockquote>We are not using them" in card and "Human Rights Watch" in card
+    listing = found._repr_html_()
+    assert listing.count("<tr>") == len(found) + 1 and f"{len(found)} finding(s)" in listing
+    quoted = KnowledgeBase(seeded).rows("SELECT ?x WHERE { BIND('<b>&' AS ?x) }")
+    assert "&lt;b&gt;&amp;" in quoted._repr_html_() and quoted.to_frame()["x"][0] == "<b>&"

@@ -105,6 +105,12 @@ class Conflict:
     part_of_asserted_by: tuple[str, ...] = ()     # the records whose part_of links the finding rests on
     schema_version: int = SCHEMA_VERSION
 
+    def _repr_html_(self) -> str:
+        """The finding as a notebook shows it (:func:`kb.analysis.display.finding_html`)."""
+        from kb.analysis.display import finding_html
+
+        return finding_html(self)
+
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
         d = asdict(self)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -22,6 +23,23 @@ class Stats:
     triples: int
     #: each subclass counted in ``classes`` -> its class (``kb stats`` indents it under that class)
     subclass_of: dict[str, str] = field(default_factory=dict)
+
+    def _table(self) -> list[tuple[str, str, str, int]]:
+        return [*(("class", k, self.subclass_of.get(k, ""), n) for k, n in self.classes.items()),
+                *(("stance", k, "Claim", n) for k, n in self.stances.items())]
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame of the counts: columns ``counted`` (class or stance), ``name``,
+        ``of`` (a subclass's class; Claim for a stance) and ``records``."""
+        from kb.analysis.display import pandas
+
+        return pandas().DataFrame(self._table(), columns=["counted", "name", "of", "records"])
+
+    def _repr_html_(self) -> str:
+        from kb.analysis.display import html_table
+
+        return html_table(("counted", "name", "of", "records"), self._table(),
+                          caption=f"{self.triples} statements in {len(self.files)} file graph(s)")
 
 
 def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:

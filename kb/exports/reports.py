@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from kb.analysis.display import documenting_sources
+
 if TYPE_CHECKING:
     from kb.analysis.conflicts import Conflict, Evidence
     from kb.analysis.stats import Stats
@@ -49,31 +51,34 @@ def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
 
 def conflicts_table(conflicts: Sequence[Conflict], width: int | None = None, wide: bool = False,
                     by_claim: bool = False) -> str:
-    """A terminal table (rich): one row per finding with its kind and score, what it is about, the
-    claimant, the quote, the documenting sources and the publisher counts. Cells wrap to fit
-    ``width`` (default: the terminal's); ``wide`` keeps each cell on one line however long.
-    ``by_claim`` groups the findings under their claim (claims in the order of their strongest
-    finding), the claimant and quote shown once per claim."""
+    """Findings for a terminal (rich), each as a heading (number, kind, score, what the claim is
+    about and what is documented), its publisher counts, and a table of the claimant, the quote and
+    the documenting sources. Text wraps to ``width`` (default: the terminal's); ``wide`` keeps
+    each cell on one line however long. ``by_claim`` groups the findings under their claim
+    (claims in the order of their strongest finding)."""
     from rich import box
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
     rows = grouped_by_claim(conflicts) if by_claim else list(conflicts)
-    table = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False)
-    for name, style in (("#", {"justify": "right"}), ("finding", {"ratio": 3}),
-                        ("claimant (claim)", {"ratio": 2}), ("quote", {"ratio": 3}),
-                        ("documented by", {"ratio": 3}), ("publishers", {"ratio": 1})):
-        table.add_column(name, overflow="fold", no_wrap=wide, **({} if wide else style))
+    parts: list[object] = []
     for i, c in enumerate(rows, 1):
-        again = by_claim and i > 1 and rows[i - 2].claim == c.claim
-        if by_claim and i > 1 and not again:
-            table.add_section()
-        table.add_row(str(i), _finding(c), "" if again else f"{c.claimant_name}\n({c.claim})",
-                      "" if again else f"“{' '.join(c.quote.split())}”" if c.quote else "",
-                      "\n".join(_documented_by(c)),
-                      f"{c.independent_publishers} independent\n{c.unknown_origins} unknown origin")
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        for name, ratio in (("claimant (claim)", 2), ("quote", 3), ("documented by", 3)):
+            table.add_column(name, overflow="fold", no_wrap=wide, **({} if wide else {"ratio": ratio}))
+        table.add_row(f"{c.claimant_name}\n({c.claim})", f"“{' '.join(c.quote.split())}”" if c.quote else "",
+                      "\n".join(f"{who}: {title} [{ev}]" for who, title, ev in documenting_sources(c))
+                      or f"asserted by {', '.join(c.counter_claims)}")
+        heading = Table.grid(padding=(0, 1))
+        heading.add_column(justify="right", min_width=3)
+        heading.add_column(overflow="fold", no_wrap=wide)
+        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}"))
+        parts += [heading, Padding(table, (0, 0, 1, 5))]
     claims = len({c.claim for c in rows})
     footer = f"{len(rows)} conflict(s)" + (f" about {claims} claim(s)" if by_claim else "")
-    return render(table, width, wide) + footer
+    return render(Group(*parts), width, wide) + footer
 
 
 def grouped_by_claim(conflicts: Sequence[Conflict]) -> list[Conflict]:
@@ -85,18 +90,9 @@ def grouped_by_claim(conflicts: Sequence[Conflict]) -> list[Conflict]:
 
 def _finding(c: Conflict) -> str:
     """A finding in a few words: kind and score, what the claim is about, what is documented."""
-    documented = (f"\ndocumented: {c.documented_event_label}"
+    documented = (f"; documented: {c.documented_event_label}"
                   if c.documented_event != c.event and c.documented_event_label else "")
-    return f"{c.kind}, score {c.score:.2f}\n{c.stance}: {c.event_label or c.event}{documented}"
-
-
-def _documented_by(c: Conflict) -> list[str]:
-    """Each documenting source once: who published it, its title, the kind of evidence."""
-    seen: dict[str, str] = {}
-    for s in c.sources:
-        who = s.publisher_name or s.author_name or "origin unknown"
-        seen.setdefault(s.source, f"{who}: {s.title} [{s.evidence}]")
-    return list(seen.values()) or ([f"asserted by {', '.join(c.counter_claims)}"] if c.counter_claims else [])
+    return f"{c.kind}, score {c.score:.2f}: {c.stance} {c.event_label or c.event}{documented}"
 
 
 def render(renderable: object, width: int | None = None, wide: bool = False) -> str:

@@ -439,6 +439,16 @@ def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict
     return term.value + (f"@{term.language}" if term.language else "")
 
 
+def text_rows(result: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
+    """The variables and rows of a SELECT result with every cell as text, as :func:`table` shows
+    it (IRIs shortened with the usual prefixes, "" for unbound)."""
+    from kb.model.terms import DEFAULT_BASE, PREFIXES
+
+    prefixes = {"id": DEFAULT_BASE, **PREFIXES}
+    names, rows = fetch(result)
+    return names, [[_short(t, prefixes) for t in row] for row in rows]
+
+
 def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int | None = 60,
           markdown: bool = False) -> str:
     """A plain-text table for terminals (IRIs shortened with the usual prefixes), each cell cut at
