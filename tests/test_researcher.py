@@ -340,3 +340,68 @@ def test_a_finding_and_a_list_of_them_are_readable_html(seeded):
     assert listing.count("<tr>") == len(found) + 1 and f"{len(found)} finding(s)" in listing
     quoted = KnowledgeBase(seeded).rows("SELECT ?x WHERE { BIND('<b>&' AS ?x) }")
     assert "&lt;b&gt;&amp;" in quoted._repr_html_() and quoted.to_frame()["x"][0] == "<b>&"
+
+
+# -- 10. the query page: the CLI's prefixes, readable columns ------------------------------------
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("#out th, #out td")) {
+    const node = cell.firstChild;
+    if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+    for (const m of node.textContent.matchAll(/[^\\s-]+-?/g)) {  // a line may end after a hyphen
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium is absent")
+def test_query_page_shows_the_cli_prefixes_and_whole_words(seeded, outside):
+    """The page's table: the CLI's header and prefixed names, ids and IRIs never broken, words in
+    text broken only after a hyphen."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from helpers import CHROMIUM, REPO
+
+    sync = pytest.importorskip("playwright.sync_api")
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--workers", "1"],
+                            cwd=outside, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().startswith("serving ")
+        cli = kb("query", "denials-by-actor", "--format", "csv", cwd=outside)
+        with sync.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.click('#library a[data-name="denials-by-actor"]')
+            page.click("#run")
+            page.wait_for_selector("#out table", timeout=120_000)
+            header = page.eval_on_selector_all("#out th", "ths => ths.map(t => t.textContent)")
+            cells = page.eval_on_selector_all("#out td", "tds => tds.map(t => t.textContent)")
+            broken = page.evaluate(BROKEN_WORDS)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert header == cli.stdout.splitlines()[0].split(",")
+    assert "ev:denies" in cells and not [c for c in cells if "https://w3id.org/evkb/ns#" in c]
+    import csv
+    import io
+
+    stances = {r["stance"] for r in csv.DictReader(io.StringIO(cli.stdout))}
+    assert {c for c in cells if c.startswith("ev:")} >= {s.replace("https://w3id.org/evkb/ns#", "ev:")
+                                                        for s in stances}
+    assert broken == [], broken

@@ -439,12 +439,18 @@ def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict
     return term.value + (f"@{term.language}" if term.language else "")
 
 
+def display_prefixes() -> dict[str, str]:
+    """The prefixes results are shown with (``kb query``'s table, the query page): ``id:`` for
+    record ids, then the ontology's (ev:, schema:, …)."""
+    from kb.model.terms import DEFAULT_BASE, PREFIXES
+
+    return {"id": DEFAULT_BASE, **PREFIXES}
+
+
 def text_rows(result: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
     """The variables and rows of a SELECT result with every cell as text, as :func:`table` shows
     it (IRIs shortened with the usual prefixes, "" for unbound)."""
-    from kb.model.terms import DEFAULT_BASE, PREFIXES
-
-    prefixes = {"id": DEFAULT_BASE, **PREFIXES}
+    prefixes = display_prefixes()
     names, rows = fetch(result)
     return names, [[_short(t, prefixes) for t in row] for row in rows]
 
@@ -455,9 +461,7 @@ def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int | None 
     ``width`` characters (None: whole); ``markdown``: a Markdown table of the whole cells."""
     if isinstance(result, (bool, ox.QueryBoolean)):
         return "true\n" if bool(result) else "false\n"
-    from kb.model.terms import DEFAULT_BASE, PREFIXES
-
-    prefixes = {"id": DEFAULT_BASE, **PREFIXES}
+    prefixes = display_prefixes()
     names, rows = fetch(result)
     if markdown:
         def md(text: str) -> str:

@@ -60,7 +60,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from kb.errors import KBError, Refused
-from kb.sparql.query import NamedQuery, _tokens, bind, form, library, refuse_unsafe
+from kb.sparql.query import NamedQuery, _tokens, bind, display_prefixes, form, library, refuse_unsafe
 from kb.sparql.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.sparql.serve")
@@ -600,16 +600,21 @@ def describe(url: str, graphs: list[str], media: str = "text/turtle") -> bytes:
 
 
 def query_page() -> str:
-    """The offline query page, with the named queries as examples (data escaped for HTML)."""
+    """The offline query page, with the named queries as examples and the prefixes IRIs are shown
+    with, as ``kb query`` shows them (data escaped for HTML)."""
     template = (resources.files("kb") / "templates" / "query.html").read_text(encoding="utf-8")
     examples = [{"name": q.name, "title": q.title, "description": q.description, "params": q.params,
                  "text": q.text} for q in library().values()]
-    data = json.dumps(examples, ensure_ascii=False)
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    def script_json(value: object) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    data = script_json(examples)
     listing = "\n".join(
         f'<li><a href="#" data-name="{html.escape(q["name"])}">{html.escape(q["name"])}</a> — '
         f'{html.escape(q["title"])}</li>' for q in examples)
-    return template.replace("/*EXAMPLES*/", data).replace("<!--QUERIES-->", listing)
+    return (template.replace("/*EXAMPLES*/", data).replace("/*PREFIXES*/", script_json(display_prefixes()))
+            .replace("<!--QUERIES-->", listing))
 
 
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
