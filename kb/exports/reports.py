@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kb.analysis.display import documenting_sources
+from kb.model.rules import concepts, default_code
 
 if TYPE_CHECKING:
     from kb.analysis.conflicts import Conflict, Evidence
@@ -38,14 +39,15 @@ def conflicts_json(conflicts: Sequence[Conflict]) -> str:
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
-               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence")
+               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence",
+               "rendered_in", "grades")
 
 
 def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
     return write_csv(CSV_COLUMNS, ([
         c.kind, c.score, c.independent_publishers, c.claim, c.claimant, c.stance, c.quote, c.event,
         c.documented_event, "; ".join(sorted({s.source for s in c.sources})), c.timing, c.summary,
-        c.unknown_origins, c.independence,
+        c.unknown_origins, c.independence, c.rendered_in or "", " ".join(c.grades),
     ] for c in conflicts))
 
 
@@ -74,7 +76,8 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int | None = None, wid
         heading = Table.grid(padding=(0, 1))
         heading.add_column(justify="right", min_width=3)
         heading.add_column(overflow="fold", no_wrap=wide)
-        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}"))
+        rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
+        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}{rendered}"))
         parts += [heading, Padding(table, (0, 0, 1, 5))]
     claims = len({c.claim for c in rows})
     footer = f"{len(rows)} conflict(s)" + (f" about {claims} claim(s)" if by_claim else "")
@@ -149,7 +152,9 @@ def _section_md(i: int, c: Conflict) -> list[str]:
            f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
            f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
            + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
-           + (f", {c.claim_date}" if c.claim_date else ""), "",
+           + (f", {c.claim_date}" if c.claim_date else "")
+           + (f", as rendered in *{_md(c.rendered_in_title)}*" if c.rendered_in_title else "")
+           + (f" (inferred: {', '.join(c.claim_inferred)})" if c.claim_inferred else ""), "",
            f"> {_md(c.quote)}", "",
            "Path: " + _path_md(c.path, bool(c.sources)), ""]
     if len(c.paths) > 1:
@@ -172,7 +177,11 @@ def _source_md(j: int, s: Evidence) -> str:
     quote = f" — “{_md(s.quote)}”" if s.quote else ""
     quote += f" ({_md(s.chain)})" if s.chain else ""
     date = f", {s.date}" if s.date else ""
-    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}]{link}{quote}"
+    partial = s.known_by != default_code("KnownBy")
+    notes = [f"graded {s.grade}", *([f"known by {concepts('KnownBy')[s.known_by].label}"] if partial else []),
+             *([f"inferred: {', '.join(s.inferred)}"] if s.inferred else [])]
+    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}; {'; '.join(notes)}]{link}{quote}"
+
 
 
 def stats_markdown(stats: Stats) -> str:
