@@ -13,7 +13,7 @@ import click
 from kb import __version__
 from kb.analysis.conflicts import KINDS
 from kb.errors import CODE_MEANINGS, KBError, KBWarning, printable, redact
-from kb.exports import export_format, known_exports, reports
+from kb.exports import export_format, known_exports, report_chunks, reports
 from kb.formats import known
 from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
@@ -358,8 +358,10 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     found = found[:top] if top else found
     if fmt == "table":
         click.echo(conflicts_table(found, wide=wide, by_claim=by_claim))
-    else:
-        click.echo(REPORTS[fmt](grouped_by_claim(found) if by_claim else found))
+        return
+    for chunk in report_chunks()[fmt](grouped_by_claim(found) if by_claim else found):  # written as made
+        click.echo(chunk, nl=False)
+    click.echo()
 
 
 @main.command()
