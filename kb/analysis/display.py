@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.errors import UsageError
 
-if TYPE_CHECKING:
-    from kb.analysis.conflicts import Conflict
+#: a :class:`kb.analysis.conflicts.Conflict` (not imported: that module imports this one)
+Conflict = Any
 
 #: the columns of a findings DataFrame, each a scalar (sources joined with "; ")
 FINDING_COLUMNS = ("kind", "score", "independent_publishers", "unknown_origins", "claim", "claimant",
