@@ -20,6 +20,7 @@ class Stats:
     stances: dict[str, int]
     files: list[dict[str, str | int]]
     triples: int
+    candidate_duplicates: int = 0  # actor pairs that may be one (kb.analysis.duplicates), unconfirmed
 
 
 def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:

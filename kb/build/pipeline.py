@@ -38,7 +38,8 @@ from kb.store import Store
 
 def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str, fresh: bool = False,
           dry_run: bool = False, fmt: str | None = None, wait: float = 0.0, delimiter: str | None = None,
-          date_order: str | None = None, progress: bool = False) -> BuildReport:
+          date_order: str | None = None, progress: bool = False, names_map: str | Path | None = None
+          ) -> BuildReport:
     """Load files into ``store`` in one transaction (see :meth:`kb.KnowledgeBase.build`)."""
     started = time.perf_counter()
     if fmt:
@@ -51,7 +52,8 @@ def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str,
     if date_order:
         files = [replace(f, date_order=date_order) for f in files]
     with store.lock(wait):
-        transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress)
+        transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress,
+                                  names_map=names_map)
         report = transaction.run(files)
     report.seconds = time.perf_counter() - started
     return report
@@ -62,9 +64,9 @@ class Transaction:
     knowledge base; ``dry_run`` checks everything and stores nothing."""
 
     def __init__(self, store: Store, base: str, *, fresh: bool = False, dry_run: bool = False,
-                 wait: float = 0.0, progress: bool = False):
+                 wait: float = 0.0, progress: bool = False, names_map: str | Path | None = None):
         self.store, self.base, self.fresh, self.dry_run = store, base, fresh, dry_run
-        self.wait, self.progress = wait, progress
+        self.wait, self.progress, self.names_map = wait, progress, names_map
 
     def run(self, files: list[InputFile]) -> BuildReport:
         """Build from ``files``; the report says what was loaded, and whether it was committed."""
@@ -73,7 +75,7 @@ class Transaction:
         if not todo:
             return report
         batch, problems = compile_batch(todo, self.base, None if self.fresh else self.store,
-                                        progress=self.progress)
+                                        progress=self.progress, names_map=self.names_map)
         report.warnings = batch.warnings
         if problems:
             raise InputError(problems)

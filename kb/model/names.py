@@ -3,9 +3,11 @@ a record by its id, its name or an alias.
 
 :func:`key` is the one comparison key for names (case, accents, spacing, hyphens and punctuation
 do not matter: ``"Şuşa"``, ``"SUSA"`` and ``"šuša"`` share a key, and so do
-``"government-of-armenia"`` and ``"Government of Armenia"``). :func:`resolve` turns what a user
-typed into the id of a stored record, or raises :class:`NameNotFound` (with the nearest ids) or
-:class:`AmbiguousName` (with every match).
+``"government-of-armenia"`` and ``"Government of Armenia"``; so do the suffixes datasets add to one
+actor's name: ACLED's period of a government or force, ``"Government of Armenia (2018-)"``, and an
+outlet's language edition, ``"Trend News Agency - English"``, are left out of the key).
+:func:`resolve` turns what a user typed into the id of a stored record, or raises
+:class:`NameNotFound` (with the nearest ids) or :class:`AmbiguousName` (with every match).
 """
 
 from __future__ import annotations
@@ -25,11 +27,19 @@ from kb.model.authoring import records
 from kb.model.terms import RDFS, SKOS, label, ontology, sparql_prefixes, subclasses
 
 _SEPARATORS = re.compile(r"[\W_]+")
+#: ACLED's period suffix of an actor's name: "(2018-)", "(1998-2018)", "(-2018)"
+_PERIOD = re.compile(r"\s*\(\s*(?:\d{4})?\s*[-\u2013]\s*(?:\d{4})?\s*\)\s*$")
+#: an outlet's language edition: "Al Jazeera - English", "Sputnik – Arabic"
+_EDITION = re.compile(r"\s+[-\u2013\u2014]\s+(?:English|French|Arabic|Russian|Spanish|Turkish|German|Persian|"
+                      r"Armenian|Azerbaijani|Azeri|Georgian|Ukrainian|Chinese|Portuguese|Hebrew|Urdu|Hindi)"
+                      r"(?:\s+(?:edition|service|version))?\s*$", re.IGNORECASE)
 
 
 def key(name: str) -> str:
-    """The comparison key of a name: accents stripped, case folded, punctuation and runs of spaces,
-    hyphens or underscores as one space."""
+    """The comparison key of a name: ACLED's period suffix ("(2018-)") and an outlet's language
+    edition (" - English") left out, accents stripped, case folded, punctuation and runs of spaces,
+    hyphens or underscores as one space. A name that is nothing but such a suffix keeps it."""
+    name = _EDITION.sub("", _PERIOD.sub("", name)) or name
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     bare = bare.replace("ı", "i").replace("ə", "e").replace("ø", "o").replace("đ", "d").replace("ł", "l")
