@@ -155,6 +155,15 @@ def _public_url(_ctx: click.Context, _param: click.Parameter, value: str | None)
     return value
 
 
+def _cors(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from kb.sparql.serve_guard import check_origin
+
+    try:
+        return tuple(check_origin(v) for v in value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def delimiter_option(fn: F) -> F:
     """--delimiter for commands that read CSV files."""
     return click.option("--delimiter", default=None, callback=_delimiter, metavar="CHAR",
@@ -415,7 +424,7 @@ def query(c: Context, query: str, bound: dict[str, str], fmt: str, endpoint: str
               metavar="SECONDS", help="Time a client may take to send its request head.")
 @click.option("--max-connections", type=click.IntRange(8), default=None, metavar="N",
               help="Connections open at once [default: what the descriptor limit leaves room for].")
-@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN", callback=_cors,
               help="Let web pages from ORIGIN (https://host:port, or '*' for any) read answers; repeatable. "
                    "Off by default.")
 @pass_ctx

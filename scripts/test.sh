@@ -19,5 +19,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# the JavaScript SPARQL client tests/test_protocol.py runs against kb serve (Node.js and npm)
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/js --no-audit --no-fund --silent
+else
+  echo "warning: npm is missing; the JavaScript client test will be skipped (and fail with CI=true)" >&2
+fi
 python3 -m ruff check kb scripts tests
 python3 -m pytest "$@"

@@ -20,8 +20,10 @@ or :func:`_expect`:
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
@@ -107,7 +109,7 @@ def w3c(tmp_path_factory):
         sizes = {g: len(list(db.quads_for_pattern(None, None, None, ox.NamedNode(g)))) for g in names}
         total = len(db)
     graphs = {f"{KASEI}data{n}.rdf": next(g for g in names if g.endswith(f"data{n}.nt")) for n in (1, 2, 3)}
-    with kb_serve(store, "--max-rows", "50", cwd=work, workers=2) as (base, log):
+    with kb_serve(store, "--max-rows", "20", cwd=work, workers=2) as (base, log):
         yield {"base": base, "url": base + "/sparql", "log": log, "store": store, "graphs": graphs,
                "sizes": sizes, "total": total}
 
@@ -298,3 +300,216 @@ def test_every_dataset_combination_gives_the_spec_counts_in_the_python_api_and_k
     out = kb("query", COUNT_DEFAULT.format(f"FROM <{g1}>"), "--format", "json", cwd=tmp_path, store=w3c["store"])
     assert out.returncode == 0, out.stderr
     assert int(json.loads(out.stdout)["results"]["bindings"][0]["n"]["value"]) == w3c["sizes"][g1]
+
+
+# -- the defects of issue 17, one test each ------------------------------------------------------
+
+ASK_ANY = "ASK { GRAPH ?g { ?s ?p ?o } }"
+EVERY = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"  # more rows than --max-rows 20 allows
+G_CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'urn:evkb:file:')) }"
+
+
+def test_relative_iris_resolve_against_the_endpoint_url(w3c):
+    r = httpx.post(w3c["url"], content=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+                   headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert r.status_code == 200, r.text
+    [t] = list(ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES))
+    assert t.subject == ox.NamedNode(w3c["base"] + "/s") and t.predicate == ox.NamedNode(w3c["base"] + "/p")
+    r = httpx.get(w3c["url"], params={"query": "SELECT (<x> AS ?x) {}"}, headers={"Host": "localhost"})
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == w3c["base"] + "/x"  # never the client's Host
+
+
+def test_head_is_answered_wherever_get_is(w3c):
+    for path, params in (("/sparql", {"query": "ASK {}"}), ("/sparql", {}), ("/", {}), ("/queries", {})):
+        got = httpx.get(w3c["base"] + path, params=params)
+        head = httpx.head(w3c["base"] + path, params=params)
+        assert head.status_code == got.status_code == 200, (path, head.status_code)
+        assert head.headers["content-type"] == got.headers["content-type"] and head.content == b""
+
+
+@pytest.mark.parametrize("value", ["not an iri", "relative/graph", "", "http://a b/"])
+def test_a_graph_parameter_that_is_not_an_absolute_iri_is_400(w3c, value):
+    for name in ("default-graph-uri", "named-graph-uri"):
+        r = httpx.get(w3c["url"], params={"query": "ASK {}", name: value})
+        assert r.status_code == 400, (name, value, r.status_code, r.text)
+        assert f"{name} {value!r} is not an IRI" in r.text and "Error" not in r.text
+
+
+def test_a_body_in_another_charset_is_refused_and_utf8_is_read_exactly(w3c):
+    query = 'SELECT ("é" AS ?v) {}'
+    latin = httpx.post(w3c["url"], content=query.encode("latin-1"),
+                       headers={"Content-Type": "application/sparql-query; charset=ISO-8859-1"})
+    assert latin.status_code == 415 and "UTF-8" in latin.text
+    undeclared = httpx.post(w3c["url"], content=query.encode("latin-1"),
+                            headers={"Content-Type": "application/sparql-query"})
+    assert undeclared.status_code == 400 and "not UTF-8" in undeclared.text
+    form = httpx.post(w3c["url"], content=b"query=SELECT+%28%22%E9%22+AS+%3Fv%29+%7B%7D",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 400 and "%C3%A9" in form.text
+    assert httpx.get(w3c["url"] + "?query=SELECT+%28%22%E9%22+AS+%3Fv%29+%7B%7D").status_code == 400
+    for r in (httpx.post(w3c["url"], content=query.encode(), headers={
+                  "Content-Type": "application/sparql-query; charset=utf-8"}),
+              httpx.post(w3c["url"], data={"query": query}), httpx.get(w3c["url"], params={"query": query})):
+        assert r.status_code == 200 and r.json()["results"]["bindings"][0]["v"]["value"] == "é"
+
+
+def test_negotiation_varies_on_accept_and_honours_q_zero(w3c):
+    r = httpx.get(w3c["url"], params={"query": "SELECT (1 AS ?x) {}"},
+                  headers={"Accept": "application/sparql-results+json;q=0, */*"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+xml")
+    assert "accept" in r.headers["vary"].lower()
+    r = httpx.get(w3c["url"], params={"query": "SELECT (1 AS ?x) {}"},
+                  headers={"Accept": "text/*;q=0.5, text/csv;q=0, application/sparql-results+xml;q=0.4"})
+    assert r.headers["content-type"].startswith("text/tab-separated-values")
+    nothing = httpx.get(w3c["url"], params={"query": "SELECT (1 AS ?x) {}"}, headers={"Accept": "*/*;q=0"})
+    assert nothing.status_code == 406
+
+
+def test_ask_is_never_csv(w3c):
+    r = httpx.get(w3c["url"], params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert r.status_code == 406
+    assert "application/sparql-results+json" in r.text and "text/csv" not in r.text
+    r = httpx.get(w3c["url"], params={"query": "ASK {}"}, headers={"Accept": "text/csv, */*;q=0.1"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    assert httpx.get(w3c["url"], params={"query": "ASK {}", "format": "csv"}).status_code == 406
+
+
+def test_graphs_and_the_service_description_come_as_json_ld(w3c):
+    with KnowledgeBase(w3c["store"]).snapshot() as db:
+        expected = set(run(G_CONSTRUCT, db=db))
+    r = httpx.get(w3c["url"], params={"query": G_CONSTRUCT}, headers={"Accept": "application/ld+json"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
+    assert {q.triple for q in ox.parse(r.content, format=ox.RdfFormat.JSON_LD)} == expected
+    sd = httpx.get(w3c["url"], headers={"Accept": "application/ld+json"})
+    assert sd.headers["content-type"] == "application/ld+json" and json.loads(sd.content)
+
+
+def test_a_result_over_max_rows_is_refused_whole_with_how_to_page_it(w3c):
+    r = httpx.get(w3c["url"], params={"query": EVERY})
+    assert r.status_code == 403 and r.status_code != 413
+    assert "more than 20 rows" in r.text and "LIMIT 20 OFFSET 0" in r.text
+    paged = httpx.get(w3c["url"], params={"query": EVERY + " LIMIT 20"})
+    assert paged.status_code == 200 and len(paged.json()["results"]["bindings"]) == 20
+
+
+def test_get_with_parameters_but_no_query_and_a_query_in_url_and_body_are_400(w3c):
+    r = httpx.get(w3c["url"], params={"default-graph-uri": "urn:x"})
+    assert r.status_code == 400 and "missing the 'query' parameter" in r.text
+    assert httpx.get(w3c["url"], params={"query": ["ASK {}", "ASK {}"]}).status_code == 400
+    r = httpx.post(w3c["url"], params={"query": "ASK {}"}, content=b"SELECT * {}",
+                   headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "do not send one in the URL" in r.text
+    r = httpx.post(w3c["url"], params={"query": "ASK {}"}, data={"query": "SELECT * {}"})
+    assert r.status_code == 400 and "one query per request" in r.text
+    r = httpx.get(w3c["base"] + "/queries/denials-by-actor", params={"actor": ["a", "b"]})
+    assert r.status_code == 400 and "actor given more than once" in r.text
+
+
+def test_answers_are_gzipped_when_asked(w3c):
+    query = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 20"
+    zipped = httpx.get(w3c["url"], params={"query": query}, headers={"Accept-Encoding": "gzip"})
+    plain = httpx.get(w3c["url"], params={"query": query}, headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
+    assert zipped.json() == plain.json()
+
+
+def test_cors_is_off_by_default(w3c):
+    preflight = {"Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"}
+    r = httpx.options(w3c["url"], headers=preflight)
+    assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
+    r = httpx.get(w3c["url"], params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example"})
+    assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
+
+
+def test_cors_lets_the_listed_origins_in(w3c, tmp_path):
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    with kb_serve(w3c["store"], "--cors", "https://yasgui.example", "--cors", "http://localhost:3000",
+                  cwd=tmp_path) as (base, _log):
+        url = base + "/sparql"
+        r = httpx.options(url, headers={"Origin": "https://yasgui.example", **preflight})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "https://yasgui.example"
+        assert "POST" in r.headers["access-control-allow-methods"]
+        r = httpx.post(url, data={"query": ASK_ANY}, headers={"Origin": "http://localhost:3000"})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "http://localhost:3000"
+        assert r.json()["boolean"] is True
+        other = httpx.get(url, params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"})
+        assert other.status_code == 403 and "access-control-allow-origin" not in other.headers
+        forged = httpx.get(url, params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example",
+                                                                     "Host": "evil.example"})
+        assert forged.status_code == 400  # the Host check stays (DNS rebinding)
+    with kb_serve(w3c["store"], "--cors", "*", cwd=tmp_path) as (base, _log):
+        r = httpx.get(base + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://any.example"})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    bad = kb("serve", "--cors", "yasgui.example/path", cwd=tmp_path, store=w3c["store"])
+    assert bad.returncode == 2 and "--cors" in bad.stderr
+
+
+# -- real clients ---------------------------------------------------------------------------------
+
+def test_sparqlwrapper_json_ld_and_datasets(w3c):
+    from SPARQLWrapper import JSON, JSONLD, POST, SPARQLWrapper
+
+    with KnowledgeBase(w3c["store"]).snapshot() as db:
+        expected = set(run(G_CONSTRUCT, db=db))
+    g1, g2, g3 = (w3c["graphs"][f"{KASEI}data{n}.rdf"] for n in (1, 2, 3))
+    n = w3c["sizes"]
+    for method in ("GET", POST):
+        sw = SPARQLWrapper(w3c["url"])
+        sw.setMethod(method)
+        sw.setQuery(G_CONSTRUCT)
+        sw.setReturnFormat(JSONLD)
+        graph = sw.query().convert()
+        assert {(str(s), str(p), str(o)) for s, p, o in graph} == {
+            (t.subject.value, t.predicate.value, t.object.value) for t in expected}
+        sw = SPARQLWrapper(w3c["url"])
+        sw.setMethod(method)
+        sw.setReturnFormat(JSON)
+        sw.addDefaultGraph(g3)
+        sw.setQuery(COUNT_DEFAULT.format(""))
+        assert int(sw.query().convert()["results"]["bindings"][0]["n"]["value"]) == n[g3]
+        sw = SPARQLWrapper(w3c["url"])
+        sw.setMethod(method)
+        sw.setReturnFormat(JSON)
+        sw.setQuery(COUNT_NAMED.format(f"FROM <{g1}> FROM NAMED <{g2}>"))
+        assert int(sw.query().convert()["results"]["bindings"][0]["n"]["value"]) == n[g2]
+
+
+def test_rdflib_sparqlstore(w3c):
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    g1, g2 = (w3c["graphs"][f"{KASEI}data{n}.rdf"] for n in (1, 2))
+    store = SPARQLStore(query_endpoint=w3c["url"], returnFormat="json")
+    union = rdflib.Graph(store)
+    [row] = union.query(COUNT_DEFAULT.format(f"FROM <{g2}>"))
+    assert int(row[0]) == w3c["sizes"][g2]
+    [row] = union.query(COUNT_DEFAULT.format(""))
+    assert int(row[0]) == w3c["total"]
+    one = rdflib.Graph(store, identifier=rdflib.URIRef(g1))   # sent as default-graph-uri
+    assert len(list(one.triples((None, None, None)))) == w3c["sizes"][g1]
+    assert bool(union.query(f"ASK FROM NAMED <{g1}> {{ GRAPH <{g1}> {{ ?s ?p ?o }} }}").askAnswer)
+
+
+JS = Path(__file__).parent / "js"
+
+
+@pytest.mark.skipif(not (JS / "node_modules" / "fetch-sparql-endpoint").exists() and not os.environ.get("CI"),
+                    reason="npm ci --prefix tests/js (scripts/test.sh) installs the JavaScript client")
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_a_javascript_client_from_npm(w3c, method):
+    node = shutil.which("node")
+    assert node, "Node.js runs the JavaScript client"
+    with KnowledgeBase(w3c["store"]).snapshot() as db:
+        expected = sorted(s["s"].value for s in run(
+            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } FILTER(STRSTARTS(STR(?g), 'urn:evkb:file:')) }",
+            db=db))
+        triples = len(set(run(G_CONSTRUCT, db=db)))
+    out = subprocess.run([node, str(JS / "client.mjs"), w3c["url"], method,
+                          "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } "
+                          "FILTER(STRSTARTS(STR(?g), 'urn:evkb:file:')) }", ASK_ANY, G_CONSTRUCT],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert sorted(r["s"] for r in got["rows"]) == expected and got["ask"] is True and got["triples"] == triples

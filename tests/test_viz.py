@@ -746,7 +746,7 @@ def test_timeline_items_are_the_findings_dated_claims_and_documentation(browser,
 
 
 def test_cli_timeline_only_writes_the_timeline_alone(seed, outside):
-    from tests.kb_cli import kb as run
+    from helpers import kb as run
 
     kb, _out = seed
     r = run("viz", "--timeline-only", "-o", "timeline.html", cwd=outside, store=kb.path)

@@ -50,7 +50,6 @@ STYLE = {  # class -> (colour, vis-network shape)
     "place": ("#9d755d", "triangle"),
 }
 STANCE_COLOUR = {"asserts": "#f2cf5b", "denies": "#e45756", "disputes": "#ff9da6"}
-STANCE_VERB = {"asserts": "asserts", "denies": "denies", "disputes": "disputes"}
 CONFLICT_COLOUR = "#d62728"
 SELECTED_COLOUR = "#0a7f8c"  # the selected finding's path (everything else is dimmed)
 VEIL = "rgba(255,255,255,0.82)"  # painted over the canvas to dim all but the selected path
@@ -127,14 +126,17 @@ def _path_pairs(c: Conflict) -> list[tuple[str, str]]:
     return pairs
 
 
-def conflict_edges(g: nx.MultiDiGraph, c: Conflict) -> list[tuple[str, str, str]]:
+def conflict_edges(g: nx.MultiDiGraph, c: Conflict,
+                   node: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """The graph edges (u, v, key) along a conflict's path, by authoring-id pairs.
 
     Consecutive path nodes are joined by every edge between them (either direction); the
     documentation step by the edges event -> source of exactly the evidence the conflict cites; the
-    claims after an ``asserted_by`` step by their ``about`` edges to the asserted event.
+    claims after an ``asserted_by`` step by their ``about`` edges to the asserted event. ``node``:
+    authoring id -> graph node (made from ``g`` when not given; pass it when calling for many).
     """
-    node = {a["id"]: n for n, a in g.nodes(data=True)}
+    if node is None:
+        node = {a["id"]: n for n, a in g.nodes(data=True)}
     out = []
     for x, y in _path_pairs(c):
         if x in node and y in node:
@@ -169,7 +171,7 @@ def node_label(g: nx.MultiDiGraph, n: str) -> str:
         return " ".join(str(a.get("label", a["id"])).split())
     said = " ".join(str(a.get("text") or a.get("label", a["id"])).split())
     who = _claimant(g, n) or "someone"
-    stance = STANCE_VERB.get(a.get("stance", ""), a.get("stance") or "says")
+    stance = a.get("stance") or "says"  # the stance code reads as a verb: asserts, denies, disputes
     return f"{who} {stance}: {said}"
 
 
@@ -178,7 +180,7 @@ def short_label(g: nx.MultiDiGraph, n: str) -> str:
     a = g.nodes[n]
     if a["cls"] != "claim":
         return _short(a.get("label", a["id"]), 28)
-    stance = STANCE_VERB.get(a.get("stance", ""), a.get("stance") or "says")
+    stance = a.get("stance") or "says"  # the stance code reads as a verb: asserts, denies, disputes
     return f"{_short(_claimant(g, n) or 'someone', 22)} {stance} …"
 
 
@@ -270,13 +272,13 @@ def _groups(g: nx.MultiDiGraph) -> dict[str, dict]:
 
 
 def _findings(g: nx.MultiDiGraph, conflicts: list[Conflict], row_of: dict[tuple, int]) -> list[dict]:
-    drawn = {a["id"] for _n, a in g.nodes(data=True)}
+    node = {a["id"]: n for n, a in g.nodes(data=True)}
     listed = []
     for number, c in enumerate(conflicts, 1):
         d = c.to_dict()
         d["markdown"] = conflicts_markdown([c], title=f"Finding {number}: {c.kind}")  # copied from the card
-        d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in drawn],
-                          "edges": sorted({row_of[e] for e in conflict_edges(g, c)})}
+        d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in node],
+                          "edges": sorted({row_of[e] for e in conflict_edges(g, c, node)})}
         listed.append(d)
     return listed
 

@@ -17,7 +17,9 @@ The shipped queries
 are standard SPARQL 1.1 scoped with ``GRAPH ?g`` patterns (every statement lives in the named
 graph of its file), so they give the same answers on the local store and on an external SPARQL
 1.1 server. Results are written in the standard SPARQL 1.1 result formats (JSON, XML, CSV, TSV)
-by pyoxigraph's serialisers; CONSTRUCT and DESCRIBE give Turtle or N-Triples.
+by pyoxigraph's serialisers; CONSTRUCT and DESCRIBE give Turtle or N-Triples. Every query runs on
+the dataset the SPARQL 1.1 rules give (:func:`dataset`): the graphs a caller names, else the query's
+``FROM``/``FROM NAMED``, else the union of all graphs.
 
 Queries never reach the network: ``SERVICE`` (federation) is refused, and an update is not a query.
 """
@@ -219,25 +221,28 @@ def _where_groups(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """The ``WHERE`` groups of the query and of its subqueries, as (offset just after ``{``,
     offset of the matching ``}``, the variables written inside), outermost first. A query written
     without the WHERE keyword (``SELECT * { … }``, ``ASK { … }``) has its first group as outermost."""
+    names = [(pos, value) for kind, value, pos in _tokens(text) if kind == "name" and value[0] in "?$"]
+    return tuple((start, end, frozenset(v for pos, v in names if start <= pos < end))
+                 for start, end in _where_spans(text))
+
+
+def _where_spans(text: str) -> list[tuple[int, int]]:
+    """(offset just after ``{``, offset of its ``}``) of each WHERE group, in order."""
     groups: list[tuple[int, int]] = []
     stack: list[int | None] = []
     previous = ""
-    first = True
-    is_construct = form(text) == "CONSTRUCT"
+    bare = form(text) != "CONSTRUCT"  # the first group, WHERE or not, is the WHERE group
     for kind, value, pos in _tokens(text):
         if kind == "open":
-            where = previous == "WHERE" or (first and not is_construct and not groups)
-            first = False
-            stack.append(pos + 1 if where else None)
+            stack.append(pos + 1 if previous == "WHERE" or bare else None)
+            bare = False
         elif kind == "other" and value == "}" and stack:
             start = stack.pop()
             if start is not None:
                 groups.append((start, pos))
         if kind != "text":
             previous = value.upper()
-    names = [(pos, value) for kind, value, pos in _tokens(text) if kind == "name" and value[0] in "?$"]
-    return tuple((start, end, frozenset(v for pos, v in names if start <= pos < end))
-                 for start, end in sorted(groups))
+    return sorted(groups)
 
 
 # -- parameters ----------------------------------------------------------------------------------
@@ -307,13 +312,10 @@ def _syntax_error(query: NamedQuery, exc: SyntaxError) -> QueryError:
     return QueryError(f"{query.source}: syntax error: {message}")
 
 
-def has_dataset(text: str) -> bool:
-    """Whether the query names its own dataset (a ``FROM`` or ``FROM NAMED`` clause)."""
-    return _has_from(text)
-
-
 @lru_cache(maxsize=64)
-def _has_from(text: str) -> bool:
+def has_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (a ``FROM`` or ``FROM NAMED`` clause; the keyword,
+    not the word in a string, IRI, comment, variable or prefixed name)."""
     return any(kind == "name" and value.upper() == "FROM" for kind, value, _pos in _tokens(text))
 
 

@@ -2,30 +2,33 @@
 
 Routes:
 
-* ``GET|POST /sparql`` — the SPARQL 1.1 Protocol: ``query`` as a GET parameter, a form field or an
-  ``application/sparql-query`` body, with ``default-graph-uri``/``named-graph-uri``. Results are
-  negotiated from ``Accept`` (or a ``format`` parameter): SPARQL JSON, XML, CSV or TSV; Turtle or
-  N-Triples (or RDF/XML) for CONSTRUCT and DESCRIBE. Without a dataset the default graph is the
-  union of all graphs, as in ``kb query``.
-* ``GET /sparql`` without a query — the SPARQL 1.1 Service Description (Turtle or N-Triples).
+* ``GET|HEAD|POST /sparql`` — the SPARQL 1.1 Protocol: ``query`` as a GET parameter, a form field
+  or an ``application/sparql-query`` body (UTF-8), with ``default-graph-uri``/``named-graph-uri``.
+  The dataset follows the spec (:func:`kb.sparql.query.dataset`): the protocol's graphs, else the
+  query's ``FROM``/``FROM NAMED``, else the union of all graphs, as in ``kb query``. Relative IRIs
+  resolve against the endpoint's URL. Answers are negotiated from ``Accept`` (q-values; or a
+  ``format`` parameter), with ``Vary: Accept``: SPARQL JSON, XML, CSV or TSV for SELECT, JSON or
+  XML for ASK, Turtle, N-Triples, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE; gzip when asked.
+* ``GET /sparql`` without parameters — the SPARQL 1.1 Service Description (the same RDF formats).
 * ``GET /queries`` — the named queries as JSON; ``GET /queries/NAME?PARAM=VALUE`` runs one, its
   parameters bound safely (:func:`kb.sparql.query.bind`).
 * ``GET /`` — an offline query page: editor, results table, the named queries as examples. No
   asset comes from anywhere but this server.
 
-Read-only and offline: SPARQL Update (any channel), ``LOAD`` and ``SERVICE`` are refused with 403
-and logged. Limits: every query runs in a worker process that holds a read-only snapshot of the
-store; one that runs past ``timeout`` seconds is killed (SIGKILL: pyoxigraph cannot cancel a query
-in-process) and replaced, and the client gets 503 while the server keeps serving; a worker may hold
-at most ``max_memory`` MB of data (a query that needs more, say a sorted cartesian product, is
-stopped the same way, before it can exhaust the machine); a result of more
-than ``max_rows`` rows (or triples) is refused with 413; request bodies over ``max_body`` bytes
-are refused with 413; a query nested more than ``MAX_NESTING`` brackets deep is refused with 400
-before any parser sees it; an invalid ``default-graph-uri``/``named-graph-uri`` is refused with
-400. Workers reopen the store when a build publishes a new generation. A client that goes away
-mid-request costs one log line. ``X-Forwarded-For`` and its kin are never read: the log and the
-refusals name the peer address. Who may connect at all is :mod:`kb.sparql.serve_guard`'s (Host, Origin)
-and :mod:`kb.sparql.serve_connections`'s (connection cap, header timeout) business.
+Every error is answered with its exception's ``http_status`` (:func:`status_of`) and logged; the
+statuses are listed in docs/sparql.md. Read-only and offline: SPARQL Update (any channel), ``LOAD``
+and ``SERVICE`` are refused with 403. Limits: every query runs in a worker process that holds a
+read-only snapshot of the store; one that runs past ``timeout`` seconds is killed (SIGKILL:
+pyoxigraph cannot cancel a query in-process) and replaced, and the client gets 503 while the
+server keeps serving; a worker may hold at most ``max_memory`` MB of data (a query that needs more,
+say a sorted cartesian product, is stopped the same way, before it can exhaust the machine); a
+result of more than ``max_rows`` rows (or triples) is refused whole with 403 and how to page it;
+request bodies over ``max_body`` bytes are refused with 413; a query nested more than
+``MAX_NESTING`` brackets deep is refused with 400 before any parser sees it. Workers reopen the
+store when a build publishes a new generation. A client that goes away mid-request costs one log
+line. ``X-Forwarded-For`` and its kin are never read: the log and the refusals name the peer
+address. Who may connect at all is :mod:`kb.sparql.serve_guard`'s (Host, Origin, ``--cors``) and
+:mod:`kb.sparql.serve_connections`'s (connection cap, header timeout) business.
 """
 
 from __future__ import annotations
@@ -269,7 +272,7 @@ class WorkerPool:
 def status_of(exc: BaseException) -> int:
     """The HTTP status an exception is answered with: its ``http_status`` (every
     :class:`~kb.errors.KBError` has one), else 500."""
-    return int(getattr(exc, "http_status", 400 if isinstance(exc, KBError) else 500))
+    return exc.http_status if isinstance(exc, KBError) else 500
 
 
 def _accept_ranges(accept: str) -> list[tuple[str, float, int]]:
@@ -290,25 +293,30 @@ def _accept_ranges(accept: str) -> list[tuple[str, float, int]]:
     return ranges
 
 
-def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int]:
-    """The q of the most specific range that matches ``media`` (RFC 9110 §12.5.1), and minus its
-    position (earlier ranges win ties)."""
-    best: tuple[int, float, int] | None = None
+def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[int, float, int]:
+    """How well the most specific range that matches ``media`` fits (3 exact, 2 ``type/*``,
+    1 ``*/*``, 0 none; RFC 9110 §12.5.1), its q, and minus its position (earlier ranges win ties)."""
+    best = (0, 0.0, 0)
     for rng, q, i in ranges:
         fit = 3 if rng == media else 2 if rng == media.split("/")[0] + "/*" else 1 if rng == "*/*" else 0
-        if fit and (best is None or fit > best[0]):
-            best = (fit, q, i)
-    return (best[1], -best[2]) if best else (0.0, 0)
+        if fit:
+            best = max(best, (fit, q, -i))
+    return best
 
 
 def negotiate(accept: str, offered: dict[str, str]) -> str | None:
     """The media type to answer with for an ``Accept`` header, or None when nothing offered is
     acceptable: q-values honoured, ``q=0`` excluding a type even when ``*/*`` is listed; among
-    equals the one the client listed first, then the first offered."""
+    equals the one the client listed first, then the first offered. ``offered`` maps each name
+    a type goes by (aliases included) to the type answered with."""
+    answers = list(dict.fromkeys(offered.values()))
     if not accept.strip():
-        return next(iter(offered.values()))
+        return answers[0]
     ranges = _accept_ranges(accept)
-    scored = [(*_quality(name, ranges), -n, answer) for n, (name, answer) in enumerate(offered.items())]
+    scored = []
+    for n, answer in enumerate(answers):
+        _fit, q, pos = max(_quality(name, ranges) for name, a in offered.items() if a == answer)
+        scored.append((q, pos, -n, answer))
     best = max(scored)
     return best[3] if best[0] > 0 else None
 
@@ -486,10 +494,13 @@ class Service:
             raise Refused(404, f"no named query '{name}'")
         if request.url.path.endswith(".rq"):
             return PlainTextResponse(query.text, media_type="application/sparql-query")
+        given = _decode_form(request.scope.get("query_string", b""), "query string")
+        twice = sorted(k for k, v in given.items() if len(v) > 1)
+        if twice:
+            raise Refused(400, f"give each parameter once ({', '.join(twice)} given more than once)")
         control = {"format", "output"}
-        values = {k: v for k, v in request.query_params.items() if k not in control}
-        params = {k: request.query_params.getlist(k) for k in control if k in request.query_params}
-        return await self.run(request, bind(query, values), params)
+        values = {k: v[0] for k, v in given.items() if k not in control}
+        return await self.run(request, bind(query, values), {k: given[k] for k in control & set(given)})
 
     async def page(self, request: Request) -> Response:
         return HTMLResponse(query_page())
@@ -529,7 +540,7 @@ def create_app(store: str | Path, *, timeout: float = 30.0, max_rows: int = 100_
         finally:
             await pool.stop()
 
-    cors = tuple(cors)
+    cors = tuple(o if o == "*" else o.rstrip("/").lower() for o in cors)  # as browsers send them
     middleware = [Middleware(HostGuard, bind=host, port=port, allow=tuple(allow_hosts), public_url=public_url,
                              cors=cors)]
     if cors:

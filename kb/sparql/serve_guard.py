@@ -163,6 +163,22 @@ def check_public_url(url: str) -> str:
     return url
 
 
+def check_origin(origin: str) -> str:
+    """A ``--cors`` value checked: ``*`` or an origin (``scheme://host[:port]``, nothing after)."""
+    if origin == "*":
+        return origin
+    parts = urlsplit(origin)
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port that is not one)
+    except ValueError:
+        parts = parts._replace(scheme="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query \
+            or parts.fragment or parts.username or any(c.isspace() for c in origin):
+        raise ValueError(f"--cors takes an origin such as https://yasgui.example or http://localhost:3000 "
+                         f"(scheme, host and port only), or '*', not {origin!r}")
+    return origin
+
+
 class HostGuard:
     """ASGI middleware: refuse requests whose ``Host`` is not admitted (400) or whose ``Origin``
     is not the server's own (403); log each refusal."""

@@ -54,7 +54,7 @@ class Dataset:
         return str(fields["id"])
 
 
-def _cell(ds: Dataset, n: int, pattern: str, rng: random.Random) -> None:
+def _cell(ds: Dataset, n: int, pattern: str, rng: random.Random) -> None:  # noqa: C901 (one branch per pattern)
     p = f"c{n}-"
     gov = ds.add("actors", id=p + "gov", name=f"Government {n}", kind="government")
     leader = ds.add("actors", id=p + "leader", name=f"Leader {n}", kind="person", affiliated_with=[gov],
