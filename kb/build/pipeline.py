@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kb.build.compile import Batch, compile_batch
 from kb.build.inputs import find_inputs
+from kb.build.name_keys import name_key_quads
 from kb.build.provenance import BuildRecord, forget, loaded_files
 from kb.build.report import BuildReport, FileReport
 from kb.build.validate import Change, check_change, shacl_problems
@@ -131,6 +132,7 @@ class Transaction:
             db.bulk_extend(batch.quads(p))
             if p.load_into is not None:
                 p.load_into(db, g)
+            db.bulk_extend(name_key_quads(db, g))
             db.add_graph(g)
         counts = _graph_sizes(db, batch.replaced)
         for p in batch.parsed:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kb.model.graphs import PROVENANCE_GRAPH
-from kb.model.terms import PREFIXES
+from kb.model.terms import EV, PREFIXES
 
 RDF_FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
     # name: (Oxigraph format or None for rdflib, graph-aware); file endings: kb.exports.EXPORTS
@@ -30,9 +30,10 @@ RDF_FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
 
 
 def knowledge_triples(db: ox.Store) -> ox.QueryTriples:
-    """Every statement of every file graph, once (the provenance graph left out)."""
+    """Every statement of every file graph, once (the provenance graph and the derived name keys,
+    ``ev:nameKey``, left out: a reader gets what was written)."""
     return db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-                    f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")
+                    f"FILTER(?g != <{PROVENANCE_GRAPH}> && ?p != <{EV.nameKey}>) }}")
 
 
 def prefixes(base: str | None = None) -> dict[str, str]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
+import pyoxigraph as ox
 import rdflib
 
 from kb.errors import AmbiguousName, NameNotFound
@@ -167,9 +168,30 @@ class _Endpoint(Protocol):
     def select(self, query: str) -> Iterator[dict[str, str]]: ...
 
 
+def by_key_query(word: str, value: str) -> str:
+    """SPARQL SELECT of the ids of the ``word`` records whose id is ``value`` (?exact set) or one of
+    whose name keys (``ev:nameKey``, written at build time: :mod:`kb.build.name_keys`) is its key:
+    index lookups, no scan of the names."""
+    classes = " ".join(f"<{c}>" for c in sorted(subclasses(class_of(word))))
+    return sparql_prefixes() + f"""
+        SELECT DISTINCT ?id ?exact WHERE {{
+          {{ GRAPH ?g {{ ?r dcterms:identifier {ox.Literal(value)} }} BIND(true AS ?exact) }}
+          UNION {{ GRAPH ?g {{ ?r ev:nameKey {ox.Literal(key(value))} }} }}
+          GRAPH ?h {{ ?r a ?t ; dcterms:identifier ?id }} VALUES ?t {{ {classes} }} }}"""
+
+
 def lookup(endpoint: _Endpoint, word: str, value: str) -> str:
     """The id of the stored ``word`` record (actor, place, source, event, claim) that ``value`` is
-    the id, name or alias of, on any SPARQL endpoint (the local store or a remote one)."""
+    the id, name or alias of, on any SPARQL endpoint (the local store or a remote one).
+
+    The record is looked up by its id and its name keys (:func:`by_key_query`); only when that
+    finds no single record (a miss, an ambiguous name, a store built before name keys) are all the
+    names of the class read, for the suggestions or the list of matches :func:`resolve` gives."""
+    rows = list(endpoint.select(by_key_query(word, value)))
+    if any(r.get("exact") for r in rows):
+        return value
+    if len({r["id"] for r in rows}) == 1:
+        return rows[0]["id"]
     return resolve(word, value, gather(endpoint.select(candidates_query(word))))
 
 
