@@ -22,6 +22,7 @@ from typing import ClassVar
 import networkx as nx
 
 from kb.analysis.candidates import candidate_graph
+from kb.analysis.factchecks import FactCheck, cite_reviews
 from kb.analysis.independence import Independence, independent_weights
 from kb.model import rules
 from kb.sparql.endpoint import Endpoint
@@ -103,6 +104,7 @@ class Conflict:
     contradicted_by: str = ""                     # ev:ContradictionRules code the finding was found by
     paths: tuple[tuple[str, tuple[Step, ...]], ...] = ()  # every (kind, path) folded into this finding
     part_of_asserted_by: tuple[str, ...] = ()     # the records whose part_of links the finding rests on
+    fact_checks: tuple[FactCheck, ...] = ()       # reviews of the claim, in the fact-checkers' words
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
@@ -114,7 +116,7 @@ class Conflict:
         d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
                          "attributes_to": list(s.attributes_to), "via": list(s.via)} for s in self.sources]
         for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
-                  "challenged_account", "part_of_asserted_by"):
+                  "challenged_account", "part_of_asserted_by", "fact_checks"):
             d[k] = list(d[k])
         return d
 
@@ -212,7 +214,7 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
     rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
-    return out
+    return cite_reviews(endpoint, out)
 
 
 def _challenging_claims(ix: _Index, actor: str | None) -> Iterator[tuple[str, str]]:

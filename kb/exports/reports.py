@@ -54,6 +54,7 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
                      f"{c.unknown_origins:>4}  {c.claim} -> {c.documented_event}")
         lines.append(f"{'':>6}{_clip(c.summary, width)}")
         lines.append(f"{'':>6}{c.independence}")
+        lines.extend(f"{'':>6}{_clip(f.line(), width)}" for f in c.fact_checks)
     lines.append(f"{len(conflicts)} conflict(s)")
     return "\n".join(lines)
 
@@ -107,6 +108,10 @@ def _section_md(i: int, c: Conflict) -> list[str]:
         out += ["Sources:", "", *(_source_md(j, s) for j, s in enumerate(c.sources, 1)), ""]
     if c.counter_claims:
         out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
+    if c.fact_checks:
+        out += ["Fact-checks of this claim:", ""]
+        out += [f"- {_md(f.line())}" + (f" <{f.url}>" if f.url and f.url.startswith(("http://", "https://"))
+                                         else "") for f in c.fact_checks] + [""]
     return out
 
 
