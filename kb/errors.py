@@ -17,6 +17,7 @@ these classes.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -202,3 +203,13 @@ class Refused(KBError):
         super().__init__(message)
         self.http_status = self.status = status
         self.message = message
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` reports a full disk (ENOSPC, also when an engine says so only in words)."""
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc)
+
+
+def io_reason(exc: OSError) -> str:
+    """Why an I/O operation failed, in words: "the disk is full", else the system's own words."""
+    return "the disk is full" if disk_full(exc) else exc.strerror or str(exc)

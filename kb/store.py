@@ -19,7 +19,6 @@ them.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import gc
 import os
@@ -33,7 +32,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from kb.errors import StoreError, StoreLockedError
+from kb.errors import StoreError, StoreLockedError, disk_full
 
 DEFAULT_PATH = ".kb"
 T = TypeVar("T")
@@ -64,9 +63,8 @@ def _fsync_tree(path: Path) -> None:
 
 
 def _io_error(action: str, exc: OSError) -> StoreError:
-    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
-        return StoreError(f"{action}: the disk is full; the knowledge base is unchanged")
-    return StoreError(f"{action}: {exc}; the knowledge base is unchanged")
+    reason = "the disk is full" if disk_full(exc) else str(exc)
+    return StoreError(f"{action}: {reason}; the knowledge base is unchanged")
 
 
 def _close(db: ox.Store) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import grimp
 import networkx as nx
-from helpers import REPO
+from helpers import REPO, load_script
 
 
 def _import_graph() -> nx.DiGraph:
@@ -37,3 +37,28 @@ def test_every_top_level_module_has_a_layer():
     named = {part.strip() for layer in layers for part in layer.split("|")}
     top = {m for m in _import_graph().nodes if m.count(".") == 1}
     assert top - named == set()
+
+
+def test_the_architecture_page_is_up_to_date_and_names_every_module():
+    layout_docs = load_script("layout_docs")
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert text == layout_docs.render(), "docs/architecture.md is out of date: run python scripts/layout_docs.py"
+    for module in _import_graph().nodes:
+        assert f"| `{module}` |" in text, module
+
+
+def test_no_function_is_more_complex_than_15():
+    """Radon's cyclomatic complexity (ruff's C901 checks mccabe's on every run too)."""
+    from radon.complexity import cc_visit
+    from radon.visitors import Class
+
+    def blocks(found):  # functions, methods of classes and closures, at every depth
+        for block in found:
+            yield block
+            yield from blocks([*getattr(block, "methods", ()), *getattr(block, "closures", ())])
+
+    over = [f"{path.relative_to(REPO)}:{block.lineno} {block.fullname} {block.complexity}"
+            for folder in ("kb", "scripts") for path in sorted((REPO / folder).rglob("*.py"))
+            for block in blocks(cc_visit(path.read_text(encoding="utf-8")))
+            if block.complexity > 15 and not isinstance(block, Class)]
+    assert over == []

@@ -131,7 +131,7 @@ def test_vendored_timeline_ships_with_its_licence_and_is_package_data():
     assert '"data/js/*.js"' in pyproject and '"data/js/*.txt"' in pyproject
 
 
-def test_json_island_round_trips_and_cannot_end_its_script():
+def test_page_data_round_trips_and_cannot_end_its_script():
     hostile = "</script><script>alert(1)</script><!-- \u2028 & ' \" `"
     g = nx.MultiDiGraph()
     g.add_node("a", id="a", cls="event", label=hostile, description=hostile, file="f.yaml")

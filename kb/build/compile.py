@@ -16,7 +16,7 @@ from kb.build.stored_names import stored_names
 from kb.errors import Problem
 from kb.loaders import LOADERS, InputFile, Parsed, link
 from kb.loaders.names_map import read_map
-from kb.model.graphs import PROVENANCE_GRAPH, graph_display
+from kb.model.graphs import graph_display, knowledge_graphs
 from kb.model.records import Compiled, Existing, Loc, compile_records
 from kb.model.terms import DCTERMS, RDF
 from kb.progress import track
@@ -116,7 +116,7 @@ def _stored_names(store: Store, replaced: set[str]) -> dict[tuple[str, str], str
 
 def existing_records(db: ox.Store, ids: set[str], replaced: set[str]) -> dict[str, Existing]:
     """Records stored in ``db`` (outside the graphs being replaced) among ``ids``."""
-    graphs = [g for g in db.named_graphs() if g.value not in replaced and g.value != PROVENANCE_GRAPH]
+    graphs = knowledge_graphs(db, replaced)
     if not graphs:
         return {}
     out: dict[str, Existing] = {}

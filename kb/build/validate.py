@@ -30,7 +30,7 @@ from kb.build.provenance import shipped_query
 from kb.errors import Problem
 from kb.loaders.rdf import quiet_ill_typed_literals
 from kb.model.authoring import all_records
-from kb.model.graphs import PROVENANCE_GRAPH, graph_display
+from kb.model.graphs import PROVENANCE_GRAPH, graph_display, is_provenance, knowledge, knowledge_graphs
 from kb.model.records import Loc
 from kb.model.terms import DCTERMS, RDF, SH, SKOS, ontology, shapes
 
@@ -49,19 +49,13 @@ def _ontology_nt() -> bytes:
     return ontology().serialize(format="nt", encoding="utf-8")
 
 
-def knowledge(db: ox.Store) -> ox.QueryTriples:
-    """Every statement of every file graph (the provenance graph left out)."""
-    return db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-                    f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")
-
-
 def _described(db: ox.Store, nodes: Collection[ox.NamedNode | ox.BlankNode],
                only: tuple[ox.NamedNode, ...] | None = None) -> Iterator[ox.Triple]:
     """The statements about ``nodes`` in the file graphs (only the ``only`` predicates if given)."""
     for node in nodes:
         for p in only or (None,):
             for q in db.quads_for_pattern(node, p, None, None):
-                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == PROVENANCE_GRAPH):
+                if not is_provenance(q.graph_name):
                     yield q.triple
 
 
@@ -69,7 +63,7 @@ def _referrers(db: ox.Store, nodes: set[ox.NamedNode | ox.BlankNode]) -> set[ox.
     out = set()
     for node in nodes:
         for q in db.quads_for_pattern(None, None, node, None):
-            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == PROVENANCE_GRAPH):
+            if not is_provenance(q.graph_name):
                 out.add(q.subject)
     return out
 
@@ -184,9 +178,8 @@ def check_change(db: ox.Store, change: Change,
 def add_kept(mem: ox.Store, db: ox.Store, replaced: Collection[str]) -> None:
     """Add the file graphs of ``db`` that a build keeps (so ``mem`` is the knowledge base as the
     build leaves it)."""
-    for g in db.named_graphs():
-        if g.value not in replaced and g.value != PROVENANCE_GRAPH:
-            mem.bulk_load(db.dump(format=_NT, from_graph=g), format=_NT)
+    for g in knowledge_graphs(db, replaced):
+        mem.bulk_load(db.dump(format=_NT, from_graph=g), format=_NT)
 
 
 def shacl_problems(
@@ -299,6 +292,6 @@ def _graph_of(db: ox.Store, subject: str, graph_name: Callable[[str], str] | Non
         return "(knowledge base)"
     for quad in db.quads_for_pattern(node, None, None, None):
         g = quad.graph_name
-        if isinstance(g, ox.NamedNode) and g.value != PROVENANCE_GRAPH:
+        if isinstance(g, ox.NamedNode) and not is_provenance(g):
             return graph_name(g.value) if graph_name else g.value
     return "(knowledge base)"

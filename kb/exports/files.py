@@ -21,14 +21,13 @@ Refusals and I/O failures raise :class:`~kb.errors.OutputError` (exit code 4).
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb.errors import OutputError
+from kb.errors import OutputError, io_reason
 
 #: A file every store folder holds (see :mod:`kb.store`); a folder with it is never written into.
 STORE_MARKERS = ("CURRENT", "write.lock")
@@ -70,12 +69,6 @@ def _not_in_store(folder: Path, store: str | os.PathLike[str] | None, shown: Pat
                               f"folder {p}; write it somewhere else")
 
 
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    return exc.strerror or str(exc)
-
-
 @contextlib.contextmanager
 def replacing(path: str | os.PathLike[str], store: str | os.PathLike[str] | None = None
               ) -> Iterator[Path]:
@@ -89,7 +82,7 @@ def replacing(path: str | os.PathLike[str], store: str | os.PathLike[str] | None
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+        raise OutputError(f"cannot write {shown}: {io_reason(exc)}") from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         yield from _through(shown, target)
         return
@@ -97,7 +90,7 @@ def replacing(path: str | os.PathLike[str], store: str | os.PathLike[str] | None
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+        raise OutputError(f"cannot write {shown}: {io_reason(exc)}") from None
     tmp = Path(name)
     try:
         yield tmp
@@ -110,7 +103,7 @@ def replacing(path: str | os.PathLike[str], store: str | os.PathLike[str] | None
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
-        raise OutputError(f"cannot write {shown}: {_reason(exc)}; the previous file is unchanged") from None
+        raise OutputError(f"cannot write {shown}: {io_reason(exc)}; the previous file is unchanged") from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -127,7 +120,7 @@ def _through(shown: Path, target: Path) -> Iterator[Path]:
         except FileNotFoundError:
             return  # the writer wrote nothing
         except OSError as exc:
-            raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+            raise OutputError(f"cannot write {shown}: {io_reason(exc)}") from None
 
 
 def folder(path: str | os.PathLike[str], store: str | os.PathLike[str] | None = None) -> Path:
@@ -140,5 +133,5 @@ def folder(path: str | os.PathLike[str], store: str | os.PathLike[str] | None = 
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the folder {out}: {_reason(exc)}") from None
+        raise OutputError(f"cannot create the folder {out}: {io_reason(exc)}") from None
     return out

@@ -15,8 +15,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import rdflib
 
-from kb.model.graphs import PROVENANCE_GRAPH
-from kb.model.terms import EV, PREFIXES
+from kb.model.graphs import knowledge
+from kb.model.terms import PREFIXES
 
 RDF_FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
     # name: (Oxigraph format or None for rdflib, graph-aware); file endings: kb.exports.EXPORTS
@@ -27,13 +27,6 @@ RDF_FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
     "jsonld": (None, False),
     "rdfxml": (ox.RdfFormat.RDF_XML, False),
 }
-
-
-def knowledge_triples(db: ox.Store) -> ox.QueryTriples:
-    """Every statement of every file graph, once (the provenance graph and the derived name keys,
-    ``ev:nameKey``, left out: a reader gets what was written)."""
-    return db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-                    f"FILTER(?g != <{PROVENANCE_GRAPH}> && ?p != <{EV.nameKey}>) }}")
 
 
 def prefixes(base: str | None = None) -> dict[str, str]:
@@ -55,11 +48,11 @@ def write_rdf(db: ox.Store, fmt: str, out: BinaryIO | str | Path, base: str | No
     elif graph_aware:
         db.dump(target, format=ox_format, prefixes=prefixes(base))
     else:
-        ox.serialize(knowledge_triples(db), target, format=ox_format, prefixes=prefixes(base))
+        ox.serialize(knowledge(db, derived=False), target, format=ox_format, prefixes=prefixes(base))
 
 
 def _write_jsonld(db: ox.Store, out: BinaryIO | str, base: str | None) -> None:
-    nt = ox.serialize(knowledge_triples(db), format=ox.RdfFormat.N_TRIPLES)
+    nt = ox.serialize(knowledge(db, derived=False), format=ox.RdfFormat.N_TRIPLES)
     g = rdflib.Graph()
     g.parse(data=nt, format="nt")
     context = prefixes(base)

@@ -393,17 +393,6 @@ def render_html(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evi
     return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], template)
 
 
-def json_island(data: object) -> str:
-    """JSON that is safe inside ``<script type="application/json">``.
-
-    ASCII only, and no ``<``, ``>`` or ``&`` survive, so no ``</script>`` or ``<!--`` can occur.
-    """
-    text = json.dumps(data, ensure_ascii=True, default=str, separators=(",", ":"))
-    for ch, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
-        text = text.replace(ch, esc)
-    return text
-
-
 def encode_island(data: object) -> str:
     """The page's data: its JSON, gzip-compressed, in base64 (``[A-Za-z0-9+/=]`` only)."""
     raw = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8")

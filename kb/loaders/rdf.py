@@ -34,7 +34,7 @@ import rdflib
 from kb.errors import InputError, Problem
 from kb.loaders.base import InputFile, Parsed
 from kb.loaders.text import line_column, read_text, too_deep
-from kb.model.graphs import PROVENANCE_GRAPH
+from kb.model.graphs import is_provenance
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -175,7 +175,7 @@ def jsonld_quads(f: InputFile, graph: str) -> list[ox.Quad]:
     out: list[ox.Quad] = []
     try:
         for s, p, o, ctx in ds.quads((None, None, None, None)):
-            if ctx is not None and str(ctx) == PROVENANCE_GRAPH:
+            if ctx is not None and is_provenance(str(ctx)):
                 continue
             out.append(ox.Quad(term(s), term(p), term(o), g))  # type: ignore[arg-type]
     except (ValueError, TypeError) as exc:
@@ -198,8 +198,7 @@ def load(f: InputFile) -> Parsed:
             if f.format in QUAD_FORMATS:
                 db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                                for q in ox.parse(path=str(f.path), format=fmt, rename_blank_nodes=True)
-                               if not (isinstance(q.graph_name, ox.NamedNode)
-                                       and q.graph_name.value == PROVENANCE_GRAPH))
+                               if not is_provenance(q.graph_name))
             else:
                 db.bulk_load(path=str(f.path), format=fmt, to_graph=graph)
             if _may_hold_triple_terms(f.path) and _has_triple_terms(db, graph):

@@ -61,12 +61,10 @@ class LocalEndpoint:
             yield {name: term.value for i, name in names if (term := solution[i]) is not None}
 
     def results(self, query: str, form: str = "SELECT") -> Results:
-        """The results of ``query`` on the dataset the SPARQL 1.1 rules give
-        (:func:`kb.sparql.query.dataset`): its ``FROM``/``FROM NAMED``, else the union of all graphs
-        (the local data lives only in named graphs). ``form`` is not needed here: pyoxigraph tells."""
-        from kb.sparql.query import dataset
-
-        return self.db.query(query, **dataset(query))
+        """The results of ``query`` with the union of all graphs as its default graph (the local
+        data lives only in named graphs; :func:`kb.sparql.query.run` also honours a query's own
+        ``FROM``). ``form`` is not needed here: pyoxigraph tells."""
+        return self.db.query(query, use_default_graph_as_union=True)
 
 
 class InsecureAuthWarning(KBWarning):
