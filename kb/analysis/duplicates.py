@@ -120,6 +120,21 @@ def similar_actors(endpoint: Endpoint) -> list[SimilarPair]:
     actors = _Actors(endpoint)
     identity = actors.identities()
     reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
+    _name_pairs(actors, identity, reasons)
+    by_same: dict[str, list[str]] = defaultdict(list)
+    for a, s in actors.same:
+        if s not in actors.id:
+            by_same[s].append(a)
+    for s, named in by_same.items():
+        for a, b in combinations(sorted(set(named), key=lambda n: actors.id[n]), 2):
+            if identity[a] != identity[b]:
+                reasons[(a, b)].append(f"same sameAs URL: <{s}>")
+    pairs = [SimilarPair(actors.record(a), actors.record(b), tuple(r)) for (a, b), r in reasons.items()]
+    return sorted(pairs, key=lambda p: (-(p.a.references + p.b.references), p.a.id, p.b.id))
+
+
+def _name_pairs(actors: _Actors, identity: dict[str, int], reasons: dict[tuple[str, str], list[str]]) -> None:
+    """Add the pairs of actors of two identities whose names or aliases share a key to ``reasons``."""
     by_key: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # key -> (actor, name, label/alias)
     for a in actors.id:
         if a in actors.name:
@@ -135,16 +150,6 @@ def similar_actors(endpoint: Endpoint) -> list[SimilarPair]:
             text = f"{what}: {na!r} ~ {nb!r} (key {k!r})"
             if text not in reasons[pair]:
                 reasons[pair].append(text)
-    by_same: dict[str, list[str]] = defaultdict(list)
-    for a, s in actors.same:
-        if s not in actors.id:
-            by_same[s].append(a)
-    for s, named in by_same.items():
-        for a, b in combinations(sorted(set(named), key=lambda n: actors.id[n]), 2):
-            if identity[a] != identity[b]:
-                reasons[(a, b)].append(f"same sameAs URL: <{s}>")
-    pairs = [SimilarPair(actors.record(a), actors.record(b), tuple(r)) for (a, b), r in reasons.items()]
-    return sorted(pairs, key=lambda p: (-(p.a.references + p.b.references), p.a.id, p.b.id))
 
 
 def describe(pairs: list[SimilarPair]) -> str:

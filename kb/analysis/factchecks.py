@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -73,6 +73,19 @@ def _url(u: str | None) -> str | None:
     return re.sub(r"^https?://(www\.)?", "", u).rstrip("/") if u else None
 
 
+def _indexed(claims: Iterable[dict[str, str]]) -> tuple[dict[str, list[dict[str, str]]],
+                                                         dict[str, list[dict[str, str]]]]:
+    """The claims by the key of their words, and by the URL of the source they were stated in."""
+    by_words: dict[str, list[dict[str, str]]] = defaultdict(list)
+    by_url: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for c in claims:
+        if c.get("text"):
+            by_words[key(c["text"])].append(c)
+        if c.get("url"):
+            by_url[_url(c["url"])].append(c)
+    return by_words, by_url
+
+
 def reviews_by_claim(endpoint: Endpoint) -> dict[str, list[FactCheck]]:
     """Claim id -> the fact-checks that review it (see the module's docstring), sorted."""
     pre = sparql_prefixes()
@@ -89,13 +102,7 @@ def reviews_by_claim(endpoint: Endpoint) -> dict[str, list[FactCheck]]:
     def same_claimant(a: str, b: str) -> bool:
         return a == b or (a in side and side.get(b) == side[a])
 
-    by_words: dict[str, list[dict[str, str]]] = defaultdict(list)
-    by_url: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for c in claims.values():
-        if c.get("text"):
-            by_words[key(c["text"])].append(c)
-        if c.get("url"):
-            by_url[_url(c["url"])].append(c)
+    by_words, by_url = _indexed(claims.values())
     out: dict[str, dict[str, FactCheck]] = defaultdict(dict)
     for r in rows:
         check = FactCheck(r["fid"], r["title"], r.get("maker"), r.get("rating"), r.get("url"), r.get("date"),

@@ -29,6 +29,7 @@ from kb.loaders.base import Parsed
 from kb.loaders.resolve import ID_KEY, _names
 from kb.loaders.text import read_text
 from kb.model.names import key
+from kb.model.records import Record
 
 #: A mapping: name key -> (actor id, the line of the file it is written on)
 NameMap = dict[str, tuple[str, int]]
@@ -80,16 +81,10 @@ def check_map(display: str, mapping: NameMap, parsed: list[Parsed], existing: Ma
 def same_as_by_name(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> None:
     """Rewrite each hand-written actor's ``same_as`` value that is no actor id but the name or
     alias of exactly one actor (stored or in the batch) to that actor's id."""
-    ids = {name[len(ID_KEY):] for (k, name) in existing if k == "actors" and name.startswith(ID_KEY)}
-    exact: dict[str, set[str]] = {}
-    for (k, name), rid in existing.items():
-        if k == "actors" and not name.startswith(ID_KEY):
-            exact.setdefault(name, set()).add(rid)
     actors = [r for p in parsed for r in p.records if r.spec.key == "actors" and r.id]
+    ids = {name[len(ID_KEY):] for (k, name) in existing if k == "actors" and name.startswith(ID_KEY)}
     ids |= {r.id for r in actors}
-    for r in actors:
-        for name in _names(r):
-            exact.setdefault(name, set()).add(r.id)
+    exact = _actor_names(actors, existing)
     by_key: dict[str, set[str]] = {}
     for name, rids in exact.items():
         by_key.setdefault(key(name), set()).update(rids)
@@ -97,6 +92,18 @@ def same_as_by_name(parsed: list[Parsed], existing: Mapping[tuple[str, str], str
         values = r.values.get("same_as")
         if values:
             r.values["same_as"] = [(_one(v, ids, exact, by_key), loc) for v, loc in values]
+
+
+def _actor_names(actors: list[Record], existing: Mapping[tuple[str, str], str]) -> dict[str, set[str]]:
+    """Case-folded name or alias -> the ids of the actors (stored, or ``actors`` of the batch) it names."""
+    exact: dict[str, set[str]] = {}
+    for (k, name), rid in existing.items():
+        if k == "actors" and not name.startswith(ID_KEY):
+            exact.setdefault(name, set()).add(rid)
+    for r in actors:
+        for name in _names(r):
+            exact.setdefault(name, set()).add(r.id)
+    return exact
 
 
 def _one(value: object, ids: set[str], exact: dict[str, set[str]], by_key: dict[str, set[str]]) -> object:

@@ -261,6 +261,12 @@ def term(value: str) -> ox.NamedNode | ox.Literal:
 _ENABLED = re.compile(r"^([ \t]*)#\+(\w+)[ \t]+(.*)$", re.MULTILINE)  # a pattern a bound parameter enables
 
 
+def _with_keys(query: NamedQuery, values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` and, for each parameter looked up by its name key, ``NAME_key``: its key."""
+    return dict(values) | {f"{n}_key": name_key(values[n]) for n, meaning in query.params.items()
+                           if n in values and "name key" in meaning}
+
+
 def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
     """The query text with its parameters bound by inline ``VALUES`` blocks (and the ``#+NAME``
     lines of the bound parameters enabled).
@@ -277,8 +283,7 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
         expected = ", ".join(query.params) or "none"
         raise QueryError(f"{query.source}: unknown parameter {', '.join(unknown)}; "
                          f"this query takes: {expected}")
-    values = dict(values) | {f"{n}_key": name_key(values[n]) for n, meaning in query.params.items()
-                             if n in values and "name key" in meaning}
+    values = _with_keys(query, values)
     if not values:
         return query.text
     text = _ENABLED.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in values else m.group(0), query.text)
