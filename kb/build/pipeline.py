@@ -132,9 +132,10 @@ class Transaction:
             db.bulk_extend(batch.quads(p))
             if p.load_into is not None:
                 p.load_into(db, g)
-            db.bulk_extend(name_key_quads(db, g))
             db.add_graph(g)
-        counts = _graph_sizes(db, batch.replaced)
+        counts = _graph_sizes(db, batch.replaced)  # what the files hold, before the derived name keys
+        for p in batch.parsed:
+            db.bulk_extend(name_key_quads(db, ox.NamedNode(p.input.graph)))
         for p in batch.parsed:
             fr = next(r for r in report.files if r.graph == p.input.graph)
             fr.triples = counts.get(p.input.graph, 0)
