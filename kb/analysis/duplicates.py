@@ -60,39 +60,52 @@ def _actor_dict(a: ActorRecord) -> dict:
             "references": a.references}
 
 
-def _classes() -> str:
-    return " ".join(f"<{c}>" for c in sorted(subclasses(class_of("actor"))))
+_SHARED_KEYS = """SELECT ?a WHERE {
+  { SELECT ?k WHERE { GRAPH ?g { ?x ev:nameKey ?k } } GROUP BY ?k HAVING (COUNT(DISTINCT ?x) > 1) }
+  GRAPH ?h { ?a ev:nameKey ?k } }"""
+_URLS = "SELECT ?a ?same WHERE { GRAPH ?g { ?a schema:sameAs ?same } }"
+_SAME = "SELECT ?a ?b WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
 
 
-def _names_query() -> str:
+def _details_query(nodes: list[str]) -> str:
+    values = " ".join(f"<{n}>" for n in nodes)
     return sparql_prefixes() + f"""
-        SELECT ?a ?id ?g ?label ?alias WHERE {{ GRAPH ?g {{
-          ?a a ?t ; dcterms:identifier ?id . VALUES ?t {{ {_classes()} }}
+        SELECT ?a ?t ?id ?g ?label ?alias WHERE {{ VALUES ?a {{ {values} }} GRAPH ?g {{
+          ?a a ?t ; dcterms:identifier ?id .
           {{ ?a rdfs:label ?label }} UNION {{ ?a skos:altLabel ?alias }} }} }}"""
 
 
-def _same_query() -> str:
+def _references_query(nodes: list[str]) -> str:
+    values = " ".join(f"<{n}>" for n in nodes)
     return sparql_prefixes() + f"""
-        SELECT DISTINCT ?a ?same WHERE {{ GRAPH ?g {{
-          ?a a ?t ; owl:sameAs|schema:sameAs ?same . VALUES ?t {{ {_classes()} }} }} }}"""
-
-
-def _references_query() -> str:
-    return sparql_prefixes() + f"""
-        SELECT ?a (COUNT(*) AS ?n) WHERE {{
-          {{ SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a ?t . VALUES ?t {{ {_classes()} }} }} }} }}
-          GRAPH ?h {{ ?x ?p ?a }} }} GROUP BY ?a"""
+        SELECT ?a (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} GRAPH ?h {{ ?x ?p ?a }} }} GROUP BY ?a"""
 
 
 class _Actors:
-    """Every actor's names, aliases, files and sameAs links, read once."""
+    """The actors that may have a duplicate — those sharing a name key (``ev:nameKey``, written at
+    build time) or a ``same_as_url`` with another record — with their names, aliases, files and
+    references, and every ``owl:sameAs`` link; read with a few index lookups, not a scan of every
+    actor's names."""
 
     def __init__(self, endpoint: Endpoint):
         self.id: dict[str, str] = {}
         self.name: dict[str, str] = {}
         self.aliases: dict[str, list[str]] = defaultdict(list)
         self.files: dict[str, set[str]] = defaultdict(set)
-        for r in endpoint.select(_names_query()):
+        pre = sparql_prefixes()
+        self.same = [(r["a"], r["same"]) for r in endpoint.select(pre + _URLS)]
+        shared = {r["a"] for r in endpoint.select(pre + _SHARED_KEYS)}
+        candidates = sorted(shared | {a for a, _s in self.same})
+        self.links = [(r["a"], r["b"]) for r in endpoint.select(pre + _SAME)] if candidates else []
+        self.references: dict[str, int] = {}
+        for i in range(0, len(candidates), 500):
+            self._read(endpoint, candidates[i:i + 500])
+
+    def _read(self, endpoint: Endpoint, nodes: list[str]) -> None:
+        actor_classes = subclasses(class_of("actor"))
+        for r in endpoint.select(_details_query(nodes)):
+            if r["t"] not in actor_classes:
+                continue
             a = r["a"]
             self.id[a] = r["id"]
             self.files[a].add(graph_display(r["g"]))
@@ -100,8 +113,7 @@ class _Actors:
                 self.name.setdefault(a, r["label"])
             elif r.get("alias") and r["alias"] not in self.aliases[a]:
                 self.aliases[a].append(r["alias"])
-        self.same = [(r["a"], r["same"]) for r in endpoint.select(_same_query())]
-        self.references = {r["a"]: int(r["n"]) for r in endpoint.select(_references_query())}
+        self.references.update({r["a"]: int(r["n"]) for r in endpoint.select(_references_query(nodes))})
 
     def record(self, a: str) -> ActorRecord:
         return ActorRecord(self.id[a], self.name.get(a, self.id[a]), tuple(sorted(self.aliases[a])),
@@ -111,7 +123,7 @@ class _Actors:
         """Actor -> its identity: the connected components of sameAs links between stored actors."""
         g = nx.Graph()
         g.add_nodes_from(self.id)
-        g.add_edges_from((a, s) for a, s in self.same if s in self.id)
+        g.add_edges_from(self.links)
         return {a: i for i, comp in enumerate(nx.connected_components(g)) for a in comp}
 
 
@@ -123,7 +135,7 @@ def similar_actors(endpoint: Endpoint) -> list[SimilarPair]:
     _name_pairs(actors, identity, reasons)
     by_same: dict[str, list[str]] = defaultdict(list)
     for a, s in actors.same:
-        if s not in actors.id:
+        if a in actors.id:
             by_same[s].append(a)
     for s, named in by_same.items():
         for a, b in combinations(sorted(set(named), key=lambda n: actors.id[n]), 2):

@@ -172,12 +172,14 @@ def by_key_query(word: str, value: str) -> str:
     """SPARQL SELECT of the ids of the ``word`` records whose id is ``value`` (?exact set) or one of
     whose name keys (``ev:nameKey``, written at build time: :mod:`kb.build.name_keys`) is its key:
     index lookups, no scan of the names."""
-    classes = " ".join(f"<{c}>" for c in sorted(subclasses(class_of(word))))
+    classes = ", ".join(f"<{c}>" for c in sorted(subclasses(class_of(word))))
+    # FILTER, not VALUES, for the classes: a VALUES block is joined first and turns the lookup into
+    # a scan of every record of the class (Oxigraph, 1M statements: 8 s against 1 ms)
     return sparql_prefixes() + f"""
         SELECT DISTINCT ?id ?exact WHERE {{
           {{ GRAPH ?g {{ ?r dcterms:identifier {ox.Literal(value)} }} BIND(true AS ?exact) }}
           UNION {{ GRAPH ?g {{ ?r ev:nameKey {ox.Literal(key(value))} }} }}
-          GRAPH ?h {{ ?r a ?t ; dcterms:identifier ?id }} VALUES ?t {{ {classes} }} }}"""
+          GRAPH ?h {{ ?r a ?t ; dcterms:identifier ?id }} FILTER(?t IN ({classes})) }}"""
 
 
 def lookup(endpoint: _Endpoint, word: str, value: str) -> str:
