@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from kb.model.rules import concepts, default_code
@@ -32,8 +32,36 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buf.getvalue()
 
 
+def finding(c: Conflict) -> dict:
+    """``c.to_dict()`` (the stable JSON form of docs/conflicts.md: the same keys in the same order,
+    the same values) made without the deep copies of ``dataclasses.asdict``, which were most of the
+    time of writing the findings of a large graph."""
+    d = _plain(c)
+    d["path"] = [_plain(s) for s in c.path]
+    d["paths"] = [{"kind": k, "path": [_plain(s) for s in p]} for k, p in (c.paths or ((c.kind, c.path),))]
+    d["sources"] = [_plain(s) for s in c.sources]
+    return d
+
+
+def _plain(record: object) -> dict:
+    """A flat dataclass's fields in order, tuples as lists."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(record).items()}
+
+
+def conflicts_json_chunks(conflicts: Iterable[Conflict]) -> Iterator[str]:
+    """The text of :func:`conflicts_json` one finding at a time, so that it can be written as the
+    findings come, without every finding's dictionary (or the whole text) in memory at once."""
+    first = True
+    for c in conflicts:
+        text = json.dumps(finding(c), indent=2, ensure_ascii=False)  # no raw newline inside a JSON string
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]" if first else "\n]"
+
+
 def conflicts_json(conflicts: Sequence[Conflict]) -> str:
-    return json.dumps([c.to_dict() for c in conflicts], indent=2, ensure_ascii=False)
+    """The findings as one JSON array (``json.dumps(..., indent=2)`` of their ``to_dict()``)."""
+    return "".join(conflicts_json_chunks(conflicts))
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
