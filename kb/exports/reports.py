@@ -105,7 +105,8 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int | None = None, wid
         heading.add_column(justify="right", min_width=3)
         heading.add_column(overflow="fold", no_wrap=wide)
         rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
-        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}{rendered}"))
+        checks = "".join(f"\n{f.line()}" for f in c.fact_checks)
+        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}{rendered}{checks}"))
         parts += [heading, Padding(table, (0, 0, 1, 5))]
     claims = len({c.claim for c in rows})
     footer = f"{len(rows)} conflict(s)" + (f" about {claims} claim(s)" if by_claim else "")
@@ -195,7 +196,16 @@ def _section_md(i: int, c: Conflict) -> list[str]:
         out += ["Sources:", "", *(_source_md(j, s) for j, s in enumerate(c.sources, 1)), ""]
     if c.counter_claims:
         out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
-    return out
+    return out + _fact_checks_md(c)
+
+
+def _fact_checks_md(c: Conflict) -> list[str]:
+    """The fact-checks of a conflict's claim, each in the fact-checker's own words."""
+    if not c.fact_checks:
+        return []
+    return ["Fact-checks of this claim:", "",
+            *(f"- {_md(f.line())}" + (f" <{f.url}>" if f.url and f.url.startswith(("http://", "https://"))
+                                      else "") for f in c.fact_checks), ""]
 
 
 def _source_md(j: int, s: Evidence) -> str:
