@@ -35,6 +35,7 @@ from helpers import kb
 from sparql_servers import kb_serve
 
 from kb import KnowledgeBase
+from kb.errors import QueryError
 from kb.sparql.query import execute, run
 
 CORPUS = Path(__file__).parent / "corpus" / "w3c-protocol"
@@ -291,15 +292,51 @@ def test_every_dataset_combination_gives_the_spec_counts_in_the_python_api_and_k
         for clauses, params, default, named in _dataset_cases(w3c):
             for text, expected in ((COUNT_DEFAULT.format(clauses), default),
                                    (COUNT_NAMED.format(clauses), named)):
-                got = execute(db, text, default_graph=params.get("default-graph-uri"),
-                              named_graphs=params.get("named-graph-uri"))
-                assert _count(got) == expected, (text, params)
-                if not params:
-                    assert _count(run(text, db=db)) == expected, text
+                graphs = {"default_graph": params.get("default-graph-uri"),
+                          "named_graphs": params.get("named-graph-uri")}
+                assert _count(execute(db, text, **graphs)) == expected, (text, params)
+                assert _count(run(text, db=db, **graphs)) == expected, (text, params)
+    local = KnowledgeBase(w3c["store"])
+    for clauses, params, default, named in _dataset_cases(w3c):
+        graphs = {"default_graph": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
+        for text, expected in ((COUNT_DEFAULT.format(clauses), default), (COUNT_NAMED.format(clauses), named)):
+            assert _json_count(local.query(text, **graphs)) == expected, (text, params)
     g1 = w3c["graphs"][f"{KASEI}data1.rdf"]
     out = kb("query", COUNT_DEFAULT.format(f"FROM <{g1}>"), "--format", "json", cwd=tmp_path, store=w3c["store"])
     assert out.returncode == 0, out.stderr
-    assert int(json.loads(out.stdout)["results"]["bindings"][0]["n"]["value"]) == w3c["sizes"][g1]
+    assert _json_count(out.stdout) == w3c["sizes"][g1]
+
+
+def _json_count(results: str | bytes) -> int:
+    return int(json.loads(results)["results"]["bindings"][0]["n"]["value"])
+
+
+def _graph_options(params: dict) -> list[str]:
+    return [o for name, option in (("default-graph-uri", "--default-graph"), ("named-graph-uri", "--named-graph"))
+            for g in params.get(name, []) for o in (option, g)]
+
+
+def test_kb_query_names_the_dataset_locally_and_on_an_endpoint(w3c, tmp_path):
+    """--default-graph / --named-graph (repeatable) give the counts the protocol parameters give, on
+    the local store and sent to a remote endpoint (kb serve) as default-graph-uri / named-graph-uri."""
+    cases = [c for c in _dataset_cases(w3c) if c[1]]
+    assert len(cases) == 6
+    for clauses, params, default, named in cases:
+        for text, expected in ((COUNT_DEFAULT.format(clauses), default), (COUNT_NAMED.format(clauses), named)):
+            for where in ((), ("--endpoint", w3c["url"])):
+                out = kb("query", text, "--format", "json", *_graph_options(params), *where, cwd=tmp_path,
+                         store=w3c["store"])
+                assert out.returncode == 0, out.stderr
+                assert _json_count(out.stdout) == expected, (text, params, where)
+    with KnowledgeBase.remote(w3c["url"]) as remote:
+        g2 = w3c["graphs"][f"{KASEI}data2.rdf"]
+        assert _json_count(remote.query(COUNT_NAMED.format(""), named_graphs=[g2])) == w3c["sizes"][g2]
+        assert _json_count(remote.query(COUNT_DEFAULT.format(""), named_graphs=[g2])) == 0
+    for bad in ("relative/graph", "not an iri"):
+        out = kb("query", "ASK {}", "--default-graph", bad, cwd=tmp_path, store=w3c["store"])
+        assert out.returncode == 2 and "--default-graph" in out.stderr and f"{bad!r} is not an IRI" in out.stderr
+        with pytest.raises(QueryError, match="named graph .* is not an IRI"):
+            KnowledgeBase(w3c["store"]).query("ASK {}", named_graphs=[bad])
 
 
 # -- the defects of issue 17, one test each ------------------------------------------------------
