@@ -24,14 +24,17 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from helpers import kb
+from helpers import browser_test, kb
 from sparql_servers import kb_serve
 
 from kb import KnowledgeBase
@@ -335,7 +338,7 @@ def test_kb_query_names_the_dataset_locally_and_on_an_endpoint(w3c, tmp_path):
     for bad in ("relative/graph", "not an iri"):
         out = kb("query", "ASK {}", "--default-graph", bad, cwd=tmp_path, store=w3c["store"])
         assert out.returncode == 2 and "--default-graph" in out.stderr and f"{bad!r} is not an IRI" in out.stderr
-        with pytest.raises(QueryError, match="named graph .* is not an IRI"):
+        with pytest.raises(QueryError, match=r"named graph .* is not an IRI"):
             KnowledgeBase(w3c["store"]).query("ASK {}", named_graphs=[bad])
 
 
@@ -550,3 +553,50 @@ def test_a_javascript_client_from_npm(w3c, method):
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     assert sorted(r["s"] for r in got["rows"]) == expected and got["ask"] is True and got["triples"] == triples
+
+
+# -- a browser page on another origin --------------------------------------------------------------
+
+FETCH = """async ([url, query, direct]) => {
+  const accept = {'Accept': 'application/sparql-results+json'};
+  try {
+    const r = direct
+      ? await fetch(url, {method: 'POST', body: query,
+                          headers: {...accept, 'Content-Type': 'application/sparql-query'}})
+      : await fetch(url + '?query=' + encodeURIComponent(query), {headers: accept});
+    return {status: r.status, body: await r.json()};
+  } catch (e) {
+    return {error: e.name};
+  }
+}"""
+
+
+@browser_test
+def test_a_page_on_another_origin_reads_answers_only_with_cors(browser, w3c, tmp_path):
+    """Headless Chromium on a page served from a second 127.0.0.1 port: `kb serve --cors` that origin
+    answers its GET and its preflighted POST (Content-Type application/sparql-query); a server
+    without --cors is blocked by the browser (the page sees only a network error)."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>a SPARQL client page</title>\n")
+    site = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{site.server_address[1]}"
+    count = COUNT_DEFAULT.format("")
+    try:
+        with kb_serve(w3c["store"], "--cors", origin, cwd=tmp_path) as (base, _log):
+            page = browser.new_page()
+            page.goto(origin + "/index.html")
+            assert page.title() == "a SPARQL client page"
+            got = page.evaluate(FETCH, [base + "/sparql", ASK_ANY, False])
+            assert got == {"status": 200, "body": {"head": {}, "boolean": True}}, got
+            posted = page.evaluate(FETCH, [base + "/sparql", count, True])
+            assert posted["status"] == 200, posted
+            assert int(posted["body"]["results"]["bindings"][0]["n"]["value"]) == w3c["total"]
+            before = w3c["log"].read_text(errors="replace")
+            assert page.evaluate(FETCH, [w3c["url"], ASK_ANY, False]) == {"error": "TypeError"}
+            assert page.evaluate(FETCH, [w3c["url"], count, True]) == {"error": "TypeError"}
+            page.close()
+    finally:
+        site.shutdown()
+        site.server_close()
+    refused = w3c["log"].read_text(errors="replace")[len(before):]
+    assert "refused GET /sparql" in refused and "refused OPTIONS /sparql" in refused  # the preflight
