@@ -246,6 +246,15 @@ def test_w3c_sd_conforms_to_schema(w3c):
     assert len(services) == 1
 
 
+def test_every_service_description_case_has_its_test():
+    import rdflib
+
+    g = rdflib.Graph().parse(CORPUS / "sd-manifest.ttl", format="turtle")
+    names = {str(e).rsplit("#", 1)[1] for e in g.subjects(rdflib.RDF.type, rdflib.URIRef(MF + "ServiceDescriptionTest"))}
+    assert names == {"has-endpoint-triple", "returns-rdf", "conforms-to-schema"}
+    assert all(callable(globals().get("test_w3c_sd_" + n.replace("-", "_"))) for n in names)
+
+
 # -- datasets: Query §13.2 and Protocol §2.1.4, with counts --------------------------------------
 
 def _dataset_cases(w3c) -> list[tuple[str, dict, int, int]]:

@@ -322,10 +322,10 @@ def has_dataset(text: str) -> bool:
 def graph_iris(values: Iterable[str] | None, name: str) -> list[str] | None:
     """The graphs of a dataset parameter (``default-graph-uri``, ``--named-graph`` …), each an
     absolute IRI, else :class:`QueryError` naming ``name``; None when not given (an empty list is
-    given: an empty side)."""
+    given: an empty side). One IRI may be given as a string."""
     if values is None:
         return None
-    values = list(values)
+    values = [values] if isinstance(values, str) else list(values)
     for v in values:
         try:
             ox.NamedNode(v)
