@@ -13,7 +13,7 @@ import click
 from kb import __version__
 from kb.analysis.conflicts import KINDS
 from kb.errors import CODE_MEANINGS, KBError, KBWarning, printable, redact
-from kb.exports import export_format, known_exports, reports
+from kb.exports import export_format, known_exports, report_chunks, reports
 from kb.formats import known
 from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
@@ -344,7 +344,9 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
-    click.echo(REPORTS[fmt](found[:top] if top else found))
+    for chunk in report_chunks()[fmt](found[:top] if top else found):  # written as it is made
+        click.echo(chunk, nl=False)
+    click.echo()
 
 
 @main.command()

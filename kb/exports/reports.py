@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
+
+from kb.model.rules import concepts, default_code
 
 if TYPE_CHECKING:
     from kb.analysis.conflicts import Conflict, Evidence
@@ -30,19 +32,48 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buf.getvalue()
 
 
+def finding(c: Conflict) -> dict:
+    """``c.to_dict()`` (the stable JSON form of docs/conflicts.md: the same keys in the same order,
+    the same values) made without the deep copies of ``dataclasses.asdict``, which were most of the
+    time of writing the findings of a large graph."""
+    d = _plain(c)
+    d["path"] = [_plain(s) for s in c.path]
+    d["paths"] = [{"kind": k, "path": [_plain(s) for s in p]} for k, p in (c.paths or ((c.kind, c.path),))]
+    d["sources"] = [_plain(s) for s in c.sources]
+    return d
+
+
+def _plain(record: object) -> dict:
+    """A flat dataclass's fields in order, tuples as lists."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(record).items()}
+
+
+def conflicts_json_chunks(conflicts: Iterable[Conflict]) -> Iterator[str]:
+    """The text of :func:`conflicts_json` one finding at a time, so that it can be written as the
+    findings come, without every finding's dictionary (or the whole text) in memory at once."""
+    first = True
+    for c in conflicts:
+        text = json.dumps(finding(c), indent=2, ensure_ascii=False)  # no raw newline inside a JSON string
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]" if first else "\n]"
+
+
 def conflicts_json(conflicts: Sequence[Conflict]) -> str:
-    return json.dumps([c.to_dict() for c in conflicts], indent=2, ensure_ascii=False)
+    """The findings as one JSON array (``json.dumps(..., indent=2)`` of their ``to_dict()``)."""
+    return "".join(conflicts_json_chunks(conflicts))
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
-               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence")
+               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence",
+               "rendered_in", "grades")
 
 
 def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
     return write_csv(CSV_COLUMNS, ([
         c.kind, c.score, c.independent_publishers, c.claim, c.claimant, c.stance, c.quote, c.event,
         c.documented_event, "; ".join(sorted({s.source for s in c.sources})), c.timing, c.summary,
-        c.unknown_origins, c.independence,
+        c.unknown_origins, c.independence, c.rendered_in or "", " ".join(c.grades),
     ] for c in conflicts))
 
 
@@ -53,7 +84,8 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
         lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5} "
                      f"{c.unknown_origins:>4}  {c.claim} -> {c.documented_event}")
         lines.append(f"{'':>6}{_clip(c.summary, width)}")
-        lines.append(f"{'':>6}{c.independence}")
+        rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
+        lines.append(f"{'':>6}{c.independence}{rendered}")
     lines.append(f"{len(conflicts)} conflict(s)")
     return "\n".join(lines)
 
@@ -94,7 +126,9 @@ def _section_md(i: int, c: Conflict) -> list[str]:
            f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
            f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
            + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
-           + (f", {c.claim_date}" if c.claim_date else ""), "",
+           + (f", {c.claim_date}" if c.claim_date else "")
+           + (f", as rendered in *{_md(c.rendered_in_title)}*" if c.rendered_in_title else "")
+           + (f" (inferred: {', '.join(c.claim_inferred)})" if c.claim_inferred else ""), "",
            f"> {_md(c.quote)}", "",
            "Path: " + _path_md(c.path, bool(c.sources)), ""]
     if len(c.paths) > 1:
@@ -117,4 +151,7 @@ def _source_md(j: int, s: Evidence) -> str:
     quote = f" — “{_md(s.quote)}”" if s.quote else ""
     quote += f" ({_md(s.chain)})" if s.chain else ""
     date = f", {s.date}" if s.date else ""
-    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}]{link}{quote}"
+    partial = s.known_by != default_code("KnownBy")
+    notes = [f"graded {s.grade}", *([f"known by {concepts('KnownBy')[s.known_by].label}"] if partial else []),
+             *([f"inferred: {', '.join(s.inferred)}"] if s.inferred else [])]
+    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}; {'; '.join(notes)}]{link}{quote}"

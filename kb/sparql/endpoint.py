@@ -16,7 +16,8 @@ line). Pushing the knowledge base to a server is :mod:`kb.sparql.push`.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import io
 import os
 import warnings
 from collections.abc import Iterable, Iterator
@@ -193,6 +194,20 @@ class RemoteEndpoint:
             r = self.client.post(self.url, data=data, headers={"Accept": accept})
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
+        return self._checked(r)
+
+    @contextlib.contextmanager
+    def stream(self, query: str, accept: str) -> Iterator[httpx.Response]:
+        """Like :meth:`request`, but the body is read as it is used (``iter_bytes``)."""
+        try:
+            with self.client.stream("POST", self.url, data={"query": query}, headers={"Accept": accept}) as r:
+                if r.status_code >= 300:
+                    r.read()
+                yield self._checked(r)
+        except httpx.HTTPError as exc:
+            raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
+
+    def _checked(self, r: httpx.Response) -> httpx.Response:
         if r.status_code == 400:
             raise QueryError(f"{self.url} refused the query: {excerpt(r, self._secret)}")
         if r.status_code in (401, 403):
@@ -207,10 +222,19 @@ class RemoteEndpoint:
         return r
 
     def select(self, query: str) -> Iterator[dict[str, str]]:
-        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``)."""
-        data = json.loads(self.request(query, _RESULTS_JSON).content)
-        for binding in data.get("results", {}).get("bindings", []):
-            yield {k: v["value"] for k, v in binding.items()}
+        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``), parsed as
+        the response arrives: the whole response is never held, whatever its size."""
+        with self.stream(query, _RESULTS_JSON) as r:
+            try:
+                solutions = ox.parse_query_results(_Body(r.iter_bytes()), format=ox.QueryResultsFormat.JSON)
+                if not isinstance(solutions, ox.QuerySolutions):
+                    raise RemoteError(f"{self.url} answered a SELECT with a boolean")
+                names = list(enumerate(v.value for v in solutions.variables))
+                for solution in solutions:
+                    yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+            except SyntaxError as exc:
+                raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}"
+                                  ) from None
 
     def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
                 named_graphs: list[str] | None = None
@@ -247,6 +271,27 @@ class RemoteEndpoint:
         """The file graphs the knowledge base's provenance graph on the server lists."""
         q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g a <{EV.LoadedFile}> }} }}")
         return sorted(r["g"] for r in self.select(q))
+
+
+class _Body(io.RawIOBase):
+    """A binary file over the chunks of a response body, for a parser that reads as it goes."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks = chunks
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self.pending:
+            self.pending = next(self.chunks, b"")
+            if not self.pending:
+                return 0
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
 
 
 def scrub(text: str, secret: str | None) -> str:
