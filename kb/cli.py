@@ -260,6 +260,8 @@ def _print_stats(c: Context, kb: KnowledgeBase) -> None:
     if stats.stances:
         c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
     c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
+    if stats.candidate_duplicates:
+        c.say(f"{stats.candidate_duplicates} candidate duplicate actor pair(s): kb actors --similar")
 
 
 @main.command()
@@ -493,17 +495,41 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
           + (f"; deleted {len(report.deleted)} stale graph(s)" if report.deleted else ""))
 
 
+@main.command()
+@click.option("--similar", is_flag=True, required=True,
+              help="List candidate duplicates: name variants, shared aliases, one sameAs URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pairs as JSON.")
+@pass_ctx
+@handle_errors
+def actors(c: Context, similar: bool, as_json: bool) -> None:
+    """Actors that may be one actor under several names, with the records behind each pair.
+
+    Nothing is merged: confirm a pair with same_as in your own YAML, or --map at import.
+    """
+    from kb.analysis.duplicates import describe
+
+    pairs = c.kb().similar_actors()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([p.to_dict() for p in pairs], indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe(pairs))
+
+
 @main.command(name="import")
 @click.argument("fmt", metavar="FORMAT")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
 @date_order_option
+@click.option("--map", "names_map", type=click.Path(dir_okay=False), default=None,
+              help="A YAML file of names -> actor ids, applied before importers make actors.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
-            wait: float) -> None:
+            names_map: str | None, wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
     FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
@@ -513,7 +539,8 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     nothing is stored. Items an importer skipped are printed as warnings.
     """
     kb = c.kb()
-    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order)
+    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
+                      names_map=names_map)
     _print_files(c, report)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "

@@ -86,6 +86,7 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
         lines.append(f"{'':>6}{_clip(c.summary, width)}")
         rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
         lines.append(f"{'':>6}{c.independence}{rendered}")
+        lines.extend(f"{'':>6}{_clip(f.line(), width)}" for f in c.fact_checks)
     lines.append(f"{len(conflicts)} conflict(s)")
     return "\n".join(lines)
 
@@ -141,7 +142,16 @@ def _section_md(i: int, c: Conflict) -> list[str]:
         out += ["Sources:", "", *(_source_md(j, s) for j, s in enumerate(c.sources, 1)), ""]
     if c.counter_claims:
         out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
-    return out
+    return out + _fact_checks_md(c)
+
+
+def _fact_checks_md(c: Conflict) -> list[str]:
+    """The fact-checks of a conflict's claim, each in the fact-checker's own words."""
+    if not c.fact_checks:
+        return []
+    return ["Fact-checks of this claim:", "",
+            *(f"- {_md(f.line())}" + (f" <{f.url}>" if f.url and f.url.startswith(("http://", "https://"))
+                                      else "") for f in c.fact_checks), ""]
 
 
 def _source_md(j: int, s: Evidence) -> str:

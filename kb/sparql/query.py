@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.errors import QueryError, ReadOnlyError
+from kb.model.names import key as name_key
 from kb.sparql.endpoint import Endpoint, LocalEndpoint
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -260,6 +261,12 @@ def term(value: str) -> ox.NamedNode | ox.Literal:
 _ENABLED = re.compile(r"^([ \t]*)#\+(\w+)[ \t]+(.*)$", re.MULTILINE)  # a pattern a bound parameter enables
 
 
+def _with_keys(query: NamedQuery, values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` and, for each parameter looked up by its name key, ``NAME_key``: its key."""
+    return dict(values) | {f"{n}_key": name_key(values[n]) for n, meaning in query.params.items()
+                           if n in values and "name key" in meaning}
+
+
 def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
     """The query text with its parameters bound by inline ``VALUES`` blocks (and the ``#+NAME``
     lines of the bound parameters enabled).
@@ -268,12 +275,15 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
     parameter (a subquery is its own scope), so a parameter is one constant throughout. Each value
     is serialised as an RDF term by pyoxigraph (never pasted as text), so quotes,
     braces or newlines in a value stay inside its literal. Unknown parameter names are errors.
+    A parameter whose ``# param:`` line says it is looked up by its *name key* also binds
+    ``?NAME_key`` to :func:`kb.model.names.key` of its value, for an ``ev:nameKey`` lookup.
     """
     unknown = sorted(set(values) - set(query.params))
     if unknown:
         expected = ", ".join(query.params) or "none"
         raise QueryError(f"{query.source}: unknown parameter {', '.join(unknown)}; "
                          f"this query takes: {expected}")
+    values = _with_keys(query, values)
     if not values:
         return query.text
     text = _ENABLED.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in values else m.group(0), query.text)
