@@ -144,6 +144,18 @@ def _params(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...
     return bound
 
 
+def _graphs(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[str] | None:
+    """--default-graph / --named-graph: absolute IRIs, None when not given (see kb.sparql.query.dataset:
+    when only the other option is given, this side of the dataset is empty)."""
+    from kb.errors import QueryError
+    from kb.sparql.query import graph_iris
+
+    try:
+        return graph_iris(values, "graph") or None
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _public_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     from kb.sparql.serve_guard import check_public_url
 
@@ -419,18 +431,28 @@ def queries(c: Context, as_json: bool) -> None:
               default="table", show_default=True,
               help="csv, tsv, json, xml: the SPARQL 1.1 result formats; ttl or nt for CONSTRUCT/DESCRIBE.")
 @click.option("--wide", is_flag=True, help="Table cells whole, however long (not cut at 60 characters).")
+@click.option("--default-graph", "default_graph", multiple=True, metavar="IRI", callback=_graphs,
+              help="The default graph is the merge of these graphs (repeatable), as the protocol's "
+                   "default-graph-uri: overrides the query's FROM.")
+@click.option("--named-graph", "named_graphs", multiple=True, metavar="IRI", callback=_graphs,
+              help="The graphs GRAPH sees (repeatable), as the protocol's named-graph-uri: overrides "
+                   "the query's FROM NAMED.")
 @endpoint_options
 @pass_ctx
 @handle_errors
-def query(c: Context, query: str, bound: dict[str, str], fmt: str, wide: bool, endpoint: str | None,
+def query(c: Context, query: str, bound: dict[str, str], fmt: str, wide: bool,
+          default_graph: list[str] | None, named_graphs: list[str] | None, endpoint: str | None,
           user: str | None, password: str | None, auth: str) -> None:
     """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input.
 
     Runs on the local store, or with --endpoint on an external SPARQL 1.1 server (same results).
+    With --default-graph or --named-graph the dataset is those graphs (a side not given is empty);
+    else the query's FROM / FROM NAMED; else the union of every graph (docs/sparql.md).
     A syntax error is printed with its line and column (exit code 5).
     """
     with c.source(endpoint, user, password, auth) as kb:
-        out = kb.query(query, bound, "wide" if wide and fmt == "table" else fmt)
+        out = kb.query(query, bound, "wide" if wide and fmt == "table" else fmt, default_graph=default_graph,
+                       named_graphs=named_graphs)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
 

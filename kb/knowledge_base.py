@@ -114,13 +114,17 @@ class _Questions:
         with self.endpoint() as endpoint:
             return lookup(endpoint, word, value)
 
-    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
+    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json", *,
+              default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> bytes:
         """Run a named query (see ``kb.sparql.query.library()``), a ``.rq`` file or SPARQL text.
 
         ``params`` bind the query's parameters safely (see :func:`kb.sparql.query.bind`); a name or
         alias given for an id is resolved to that id. ``fmt``: json, xml, csv, tsv (the SPARQL 1.1
         result formats) or table; CONSTRUCT and DESCRIBE give Turtle (``ttl``) or N-Triples
-        (``nt``). Raises :class:`~kb.errors.QueryError` with the line and column of a syntax error.
+        (``nt``). ``default_graph`` and ``named_graphs`` name the dataset as the protocol's
+        ``default-graph-uri`` and ``named-graph-uri`` do (docs/sparql.md): given, they override the
+        query's ``FROM``/``FROM NAMED``. Raises :class:`~kb.errors.QueryError` with the line and
+        column of a syntax error, or for a graph that is not an absolute IRI.
 
             >>> import json, tempfile
             >>> from pathlib import Path
@@ -139,7 +143,8 @@ class _Questions:
         named = load(query)
         with self.endpoint() as endpoint:
             bound = resolve_params(endpoint, named.params, params or {})
-            return serialize(run(named, bound, endpoint=endpoint), fmt)
+            return serialize(run(named, bound, endpoint=endpoint, default_graph=default_graph,
+                                 named_graphs=named_graphs), fmt)
 
 
     def rows(self, query: str, params: dict[str, str] | None = None) -> Rows:
