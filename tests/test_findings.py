@@ -108,7 +108,7 @@ def test_unknown_origins_are_said_the_same_way_in_every_output(tmp_path):
         ("no-strike", "0", "2", phrase),
         ("no-raid", "2", "1", "2 independent publishers, 1 source of unknown origin")}
     data = json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)
-    assert {d["schema_version"] for d in data} == {2}
+    assert {d["schema_version"] for d in data} == {3}
     strike = next(d for d in data if d["claim"] == "no-strike")
     assert strike["independent_publishers"] == 0 and strike["unknown_origins"] == 2
     assert strike["unknown_origin_sources"] == ["clip-1", "clip-2"] and strike["independence"] == phrase
@@ -312,3 +312,154 @@ def test_second_hand_documentation_is_capped_at_its_carrier_and_shows_the_chain(
     src = next(s for d in data if d["claim"] == "no-bombing" for s in d["sources"] if s["source"] == "ngo-work")
     assert src["via"] == ["interview"] and src["weight"] == weight("EvidenceTypes", "news-report")
     assert "as reported by" in cli(tmp_path, "conflicts", "--format", "markdown").stdout
+
+
+# ---- item 2: evidence known only by its title, claims known through a rendering ---------------
+
+TITLE = """
+actors:
+  - {id: chief, name: Chief, kind: person}
+  - {id: channel, name: Channel, kind: media}
+  - {id: digest-maker, name: Digest maker, kind: media}
+sources:
+  - {id: clip, title: "Strike caught on camera", kind: video, publisher: channel}
+  - {id: digest, title: A digest, kind: compilation, publisher: digest-maker}
+  - {id: speech, title: The speech, kind: statement, author: chief}
+events:
+  - id: strike
+    label: Strike
+    documented_by: [{source: clip, evidence: video, known_by: title}]
+  - id: fire
+    label: Fire
+    documented_by: [{source: clip, evidence: video}]
+claims:
+  - {id: no-strike, by: chief, stance: denies, about: [strike], text: No strike, stated_in: speech,
+     rendered_in: digest}
+  - {id: no-fire, by: chief, stance: denies, about: [fire], text: No fire, stated_in: speech}
+"""
+
+
+def test_title_only_evidence_is_marked_and_weighted_and_renderings_are_shown(tmp_path):
+    kb = build(tmp_path, TITLE)
+    strike, fire = one(kb, "no-strike"), one(kb, "no-fire")
+    (s,) = strike.sources
+    assert s.known_by == "title" and fire.sources[0].known_by == "content"
+    assert strike.score == pytest.approx(weight("EvidenceTypes", "video") * weight("KnownBy", "title"))
+    assert fire.score == pytest.approx(weight("EvidenceTypes", "video")) and strike.score < fire.score
+    assert "Channel (video, known by its title or heading only)" in strike.summary
+    assert strike.rendered_in == "digest" and strike.rendered_in_title == "A digest" and fire.rendered_in is None
+    assert strike.summary.endswith("; the claim as rendered in 'A digest'")
+    data = {d["claim"]: d for d in json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)}
+    assert data["no-strike"]["rendered_in"] == "digest" and data["no-strike"]["sources"][0]["known_by"] == "title"
+    rows = list(csv.DictReader(io.StringIO(cli(tmp_path, "conflicts", "--format", "csv").stdout)))
+    assert {r["claim"]: r["rendered_in"] for r in rows} == {"no-strike": "digest", "no-fire": ""}
+    md = cli(tmp_path, "conflicts", "--format", "markdown").stdout
+    assert "as rendered in *A digest*" in md and "known by its title or heading only" in md
+    assert "rendered in 'A digest'" in cli(tmp_path, "conflicts", "--top", "5").stdout
+
+
+# ---- item 4: Admiralty grades -------------------------------------------------------------------
+
+GRADED = """
+actors:
+  - {id: chief, name: Chief, kind: person}
+  - {id: p, name: Paper P, kind: media}
+  - {id: q, name: Paper Q, kind: media}
+sources:
+  - {id: p-plain, title: P plain, kind: report, publisher: p}
+  - {id: q-plain, title: Q plain, kind: report, publisher: q}
+  - {id: p-graded, title: P graded, kind: report, publisher: p, reliability: B, credibility: "2"}
+  - {id: q-confirmed, title: Q confirmed, kind: report, publisher: q, reliability: B, credibility: "1"}
+  - {id: p-default, title: P at the defaults, kind: report, publisher: p, reliability: F, credibility: "6"}
+  - {id: q-doubt, title: Q doubtful, kind: report, publisher: q, reliability: B}
+events:
+  - {id: e-plain, label: Plain, documented_by: [{source: p-plain, evidence: photo}, {source: q-plain, evidence: photo}]}
+  - {id: e-default, label: Defaults, documented_by: [{source: p-default, evidence: photo}, {source: q-plain, evidence: photo}]}
+  - {id: e-graded, label: Graded, documented_by: [{source: p-graded, evidence: photo}, {source: q-confirmed, evidence: photo}]}
+  - id: e-override
+    label: Override
+    documented_by: [{source: q-doubt, evidence: photo, reliability: E, credibility: "5"}]
+claims:
+  - {id: c-plain, by: chief, stance: denies, about: [e-plain], text: Not so}
+  - {id: c-default, by: chief, stance: denies, about: [e-default], text: Not so}
+  - {id: c-graded, by: chief, stance: denies, about: [e-graded], text: Not so}
+  - {id: c-override, by: chief, stance: denies, about: [e-override], text: Not so}
+"""
+
+
+def test_grades_weigh_by_the_documented_formula_and_every_finding_shows_them(tmp_path):
+    kb = build(tmp_path, GRADED)
+    photo = weight("EvidenceTypes", "photo")
+    rel, cred = (lambda c: weight("SourceReliability", c)), (lambda c: weight("InformationCredibility", c))
+    plain, default, graded, override = (one(kb, c) for c in ("c-plain", "c-default", "c-graded", "c-override"))
+    # every grade at its default ("cannot be judged"): the score without grades
+    assert plain.score == default.score == pytest.approx(2 * photo) and plain.grades == ("F6",)
+    assert {s.grade for s in plain.sources} == {"F6"}
+    # credibility 1 ("confirmed by other sources") weighs as 2: the corroboration is counted once,
+    # by the sum over the two independent publishers, not again by the grade
+    assert cred("1") == cred("2") and graded.independent_publishers == 2
+    assert graded.score == pytest.approx(2 * photo * rel("B") * cred("2")) and graded.grades == ("B1", "B2")
+    # a documentation's own grade overrides its source's
+    (s,) = override.sources
+    assert (s.reliability, s.credibility) == ("E", "5")
+    assert override.score == pytest.approx(photo * rel("E") * cred("5")) and override.score < photo
+    data = {d["claim"]: d for d in json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)}
+    assert data["c-graded"]["grades"] == ["B1", "B2"] and data["c-graded"]["schema_version"] == 3
+    assert {x["source"]: x["grade"] for x in data["c-graded"]["sources"]} == {"p-graded": "B2", "q-confirmed": "B1"}
+    assert "graded E5" in cli(tmp_path, "conflicts", "--format", "markdown").stdout
+    rows = {r["claim"]: r for r in csv.DictReader(io.StringIO(cli(tmp_path, "conflicts", "--format", "csv").stdout))}
+    assert rows["c-graded"]["grades"] == "B1 B2"
+
+
+@pytest.mark.parametrize("field, value", [("reliability", "G"), ("credibility", "7"), ("known_by", "rumour"),
+                                          ("inferred", "mood")])
+def test_grade_and_basis_fields_are_validated(tmp_path, field, value):
+    bad = GRADED.replace("evidence: photo, reliability: E", f"evidence: photo, {field}: {value!r}, reliability: E")
+    (tmp_path / "data.yaml").write_text(bad, encoding="utf-8")
+    r = cli(tmp_path, "build", str(tmp_path / "data.yaml"))
+    assert r.returncode != 0 and field in r.stderr and "data.yaml" in r.stderr
+    with pytest.raises(NoKnowledgeBaseError):
+        KnowledgeBase(tmp_path / "store").conflicts()
+
+
+# ---- item 6: inferred fields, the dataset's own aliases -----------------------------------------
+
+INFERRED = """
+actors:
+  - {id: chief, name: Chief, kind: person}
+  - {id: army, name: The army, kind: government, affiliated_with: [chief]}
+places:
+  - {id: town, name: Town, aliases: ["Gorod@ru-Latn"], dataset_aliases: ["Town-ville@fr"]}
+sources:
+  - {id: headline, title: "Chief's country hit the bridge", kind: article, date: 2020-05-01, inferred: [date]}
+events:
+  - id: bridge
+    label: Bridge hit
+    place: town
+    documented_by: [{source: headline, evidence: news-report, attributes_to: [army], inferred: [attribution]}]
+claims:
+  - {id: not-us, by: chief, stance: disputes, challenges: responsibility, about: [bridge], text: Not us,
+     date: 2020-05-03, inferred: [date]}
+"""
+
+
+def test_inferred_fields_and_dataset_aliases_are_marked(tmp_path):
+    kb = build(tmp_path, INFERRED)
+    c = one(kb, "not-us")
+    assert c.claim_inferred == ("date",) and c.sources[0].inferred == ("attribution", "date")
+    d = json.loads(cli(tmp_path, "conflicts", "--format", "json").stdout)[0]
+    assert d["claim_inferred"] == ["date"] and d["sources"][0]["inferred"] == ["attribution", "date"]
+    assert "inferred: attribution, date" in cli(tmp_path, "conflicts", "--format", "markdown").stdout
+    rows = kb.query("SELECT ?n ?own WHERE { ?p <http://www.w3.org/2004/02/skos/core#altLabel> ?n "
+                    "OPTIONAL { ?p <https://w3id.org/evkb/ns#datasetAlias> ?m FILTER(?m = ?n) BIND(true AS ?own) } }",
+                    fmt="json")
+    names = {(b["n"]["value"], b["n"].get("xml:lang"), "own" in b) for b in json.loads(rows)["results"]["bindings"]}
+    assert names == {("Gorod", "ru-latn", False), ("Town-ville", "fr", True)}
+
+
+def test_readme_table_is_the_seed_output(seed_kb):
+    from helpers import load_script
+    table = load_script("seed_table")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert table.replace_table(readme, table.render([c.to_dict() for c in seed_kb.conflicts()])) == readme, \
+        "the README's seed table is out of date: run python scripts/seed_table.py"

@@ -41,12 +41,14 @@ def test_yaml_builds_into_the_same_triples(gen, tmp_path):
 
 
 def test_every_pattern_is_planted(gen):
-    ds = gen.generate(3_000, seed=1)
+    ds = gen.generate(4_000, seed=1)
     assert {k for k, _c, _e in ds.expected} == {"direct", "part-of", "alias", "counter-claim",
                                                  "self-contradiction"}
     ids = {r["id"] for recs in ds.records.values() for r in recs}
     distractors = {"own-outlet": "-state-tv", "undocumented": "-rumour", "derived": "-denial-echoed",
-                   "cycles": "-x3", "asserts-only": "-assertion"}
+                   "cycles": "-x3", "asserts-only": "-assertion", "second-hand": "-denial-echo",
+                   "challenges": "-no-wrong", "unknown-origin": "-clip-b", "title-only": "-listed-video",
+                   "folding": "-incident", "graded": "-graded"}
     for pattern, suffix in distractors.items():
         assert any(i.endswith(suffix) for i in ids), pattern
     parent = {r["id"]: r["part_of"][0] for r in ds.records["events"] if "part_of" in r}

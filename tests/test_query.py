@@ -117,7 +117,7 @@ def test_claims_about_a_place_by_any_of_its_names(seed_store, seed):
     events = {e["id"] for e in seed["events"] if e.get("place") == "shusha"}
     expected = {c["id"] for c in seed["claims"] if set(as_list(c["about"])) & events}
     assert expected
-    names = [shusha["name"]] + [a.rsplit("@", 1)[0] for a in shusha["aliases"]]
+    names = [shusha["name"]] + [a.rsplit("@", 1)[0] for a in shusha["aliases"] + shusha["dataset_aliases"]]
     assert {"Shushi", "Şuşa"} <= set(names)
     for name in names + [n.upper() for n in names] + [n.lower() for n in names]:
         rows = solutions(seed_store, "claims-about-place", place=name)

@@ -24,7 +24,7 @@ from kb.sparql.endpoint import Endpoint
 
 # The fields the engine reads: (record key, field name).
 EDGE_FIELDS = (("claims", "by"), ("claims", "about"), ("claims", "stated_in"),
-               ("claims", "challenged_account"), ("events", "part_of"),
+               ("claims", "challenged_account"), ("claims", "rendered_in"), ("events", "part_of"),
                ("events", "same_as"), ("actors", "same_as"), ("actors", "affiliated_with"),
                ("sources", "publisher"), ("sources", "author"), ("sources", "derived_from"))
 VALUE_FIELDS = (("sources", "date"), ("sources", "url"), ("events", "date"), ("claims", "date"))

@@ -29,7 +29,8 @@ from kb.sparql.endpoint import Endpoint
 # The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
 # (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds, ev:Stances), read by kb.model.rules.
 KINDS = tuple(rules.concepts("FindingKinds"))
-SCHEMA_VERSION = 2  # the JSON form: see docs/conflicts.md ("Schema versions")
+SCHEMA_VERSION = 3  # the JSON form: see docs/conflicts.md ("The JSON schema")
+GRADES = ("SourceReliability", "InformationCredibility")  # the Admiralty grading schemes
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ class Evidence:
     via: tuple[str, ...] = ()              # second-hand: the sources whose report carries it
     chain: str = ""                        # "as reported by 'X'; the original not examined here"
     weight: float = 0.0                    # its weight in the score (capped at the carrier's if via)
+    known_by: str = "content"              # ev:KnownBy: "content", or "title" (a title or heading only)
+    reliability: str = "F"                 # the Admiralty grades used (the documentation's, else the
+    credibility: str = "6"                 # source's, else "cannot be judged": F and 6)
+    grade: str = "F6"                      # reliability and credibility together
+    inferred: tuple[str, ...] = ()         # ev:Inferences codes: what this dataset inferred of it
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,10 @@ class Conflict:
     contradicted_by: str = ""                     # ev:ContradictionRules code the finding was found by
     paths: tuple[tuple[str, tuple[Step, ...]], ...] = ()  # every (kind, path) folded into this finding
     part_of_asserted_by: tuple[str, ...] = ()     # the records whose part_of links the finding rests on
+    rendered_in: str | None = None                # the source whose rendering of the claim is what is known
+    rendered_in_title: str | None = None
+    claim_inferred: tuple[str, ...] = ()          # what this dataset inferred of the claim (e.g. its date)
+    grades: tuple[str, ...] = ()                  # the distinct grades the sources were weighed with
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
@@ -112,9 +122,10 @@ class Conflict:
         d["paths"] = [{"kind": k, "path": [asdict(s) for s in p]}
                       for k, p in (self.paths or ((self.kind, self.path),))]
         d["sources"] = [{**asdict(s), "unknown_origins": list(s.unknown_origins),
-                         "attributes_to": list(s.attributes_to), "via": list(s.via)} for s in self.sources]
+                         "attributes_to": list(s.attributes_to), "via": list(s.via),
+                         "inferred": list(s.inferred)} for s in self.sources]
         for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
-                  "challenged_account", "part_of_asserted_by"):
+                  "challenged_account", "part_of_asserted_by", "claim_inferred", "grades"):
             d[k] = list(d[k])
         return d
 
@@ -125,7 +136,8 @@ class _Index:
 
     def __init__(self, g: nx.MultiDiGraph):
         self.attrs: dict[str, dict] = dict(g.nodes(data=True))
-        self.single: dict[str, dict[str, str]] = {k: {} for k in ("by", "stated_in", "publisher", "author")}
+        self.single: dict[str, dict[str, str]] = {
+            k: {} for k in ("by", "stated_in", "rendered_in", "publisher", "author")}
         self.about: dict[str, list[str]] = defaultdict(list)          # claim -> events
         self.claims_about: dict[str, list[str]] = defaultdict(list)   # event -> claims
         self.children: dict[str, list[str]] = defaultdict(list)       # broad event -> parts
@@ -342,15 +354,17 @@ def _evidence(ix: _Index, event: str, claimant: str, claim_date: str | None,
         if attributing and not any(ix.ind.same_side(a, claimant) for a in held):
             continue  # only documentation attributing the act to the claimant's side
         keys = ix.ind.keys(source)
-        out.append((_evidence_of(ix, event, source, evidence, quote, held, via, keys, claim_date), keys))
+        found = _evidence_of(ix, event, source, evidence, quote, data, held, via, keys, claim_date)
+        out.append((found, keys))
     return sorted(out, key=lambda e: (e[0].source, e[0].evidence))
 
 
-def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str | None, held: list[str],
-                 via: list[str], keys: tuple[str, ...], claim_date: str | None) -> Evidence:
+def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str | None, data: dict,
+                 held: list[str], via: list[str], keys: tuple[str, ...], claim_date: str | None) -> Evidence:
     """The :class:`Evidence` of one documentation of ``event`` by ``source``."""
     s = ix.attrs[source]
     publisher, author = ix.single["publisher"].get(source), ix.single["author"].get(source)
+    rel, cred = _grades(ix, source, data)
     return Evidence(
         source=ix.id(source), title=ix.label(source), evidence=evidence, event=ix.id(event),
         publisher=ix.id(publisher) if publisher else None,
@@ -363,16 +377,39 @@ def _evidence_of(ix: _Index, event: str, source: str, evidence: str, quote: str 
         attributes_to=tuple(sorted(ix.id(a) for a in held)), via=tuple(sorted(ix.id(v) for v in via)),
         chain=("as reported by " + ", ".join(f"'{ix.label(v)}'" for v in via)
                + "; the original not examined here") if via else "",
-        weight=_weight(ix, event, evidence, via))
+        weight=round(_weight(ix, event, source, evidence, data, via), 6), known_by=_known_by(data),
+        reliability=rel, credibility=cred, grade=rel + cred,
+        inferred=tuple(sorted({*s.get("inferred", ()), *data.get("inferred", ())})))
 
 
-def _weight(ix: _Index, event: str, evidence: str, via: list[str]) -> float:
-    """The evidence type's weight; second-hand (``via``), at most the weight of the carrier's own
-    documentation of the event (else the scheme's default weight)."""
-    w = rules.weight("EvidenceTypes", evidence)
+def _known_by(data: dict) -> str:
+    """How much of a documentation is known (ev:KnownBy): its ``known_by``, else its content."""
+    return (data.get("known_by") or [rules.default_code("KnownBy")])[0]
+
+
+def _grades(ix: _Index, source: str, data: dict) -> tuple[str, str]:
+    """The Admiralty grades of one documentation: its own, else its source's, else the schemes'
+    default ("cannot be judged": F, 6)."""
+    s = ix.attrs[source]
+    rel, cred = ((data.get(f) or [s.get(f) or rules.default_grade(name)])[0]
+                 for f, name in zip(("reliability", "credibility"), GRADES, strict=True))
+    return rel, cred
+
+
+def _own_weight(ix: _Index, source: str, evidence: str, data: dict) -> float:
+    """evidence type's weight × how it is known × the reliability and credibility factors."""
+    rel, cred = _grades(ix, source, data)
+    return (rules.weight("EvidenceTypes", evidence) * rules.weight("KnownBy", _known_by(data))
+            * rules.weight(GRADES[0], rel) * rules.weight(GRADES[1], cred))
+
+
+def _weight(ix: _Index, event: str, source: str, evidence: str, data: dict, via: list[str]) -> float:
+    """The documentation's own weight (:func:`_own_weight`); second-hand (``via``), at most the weight
+    of the carrier's own documentation of the event (else the evidence types' default weight)."""
+    w = _own_weight(ix, source, evidence, data)
     if not via:
         return w
-    carried = [rules.weight("EvidenceTypes", e) for s, e, _q, _d in ix.docs.get(event, ()) if s in via]
+    carried = [_own_weight(ix, s, e, d) for s, e, _q, d in ix.docs.get(event, ()) if s in via]
     return min(w, max(carried) if carried else rules.default_weight("EvidenceTypes"))
 
 
@@ -415,18 +452,20 @@ def _what(ix: _Index, c: str, claimant: str, about: str) -> str:
 
 
 def _makers(evidence: list[Evidence]) -> str:
-    """Who documented it, each once; second-hand documentation with its evidence and its chain."""
-    names: dict[str, list[str]] = {}
+    """Who documented it, each once; second-hand documentation with its evidence and its chain, and
+    documentation known only by its title or heading said so."""
+    notes: dict[str, list[str]] = {}
     for e in evidence:
         name = e.publisher_name or e.author_name or f"'{e.title}' (origin unknown)"
-        kinds = names.setdefault(name, [])
-        if e.via:
-            kinds.append(e.evidence)
-            chains = e.chain
-    out = []
-    for name, kinds in names.items():
-        out.append(f"{name} ({', '.join(kinds)}, {chains})" if kinds else name)
-    return ", ".join(out)
+        said = notes.setdefault(name, [])
+        partial = e.known_by != rules.default_code("KnownBy")
+        if e.via or partial:
+            how = ([e.chain] if e.via else []) + ([f"known by {rules.concepts('KnownBy')[e.known_by].label}"]
+                                                 if partial else [])
+            note = f"{e.evidence}, {'; '.join(how)}"
+            if note not in said:
+                said.append(note)
+    return ", ".join(f"{name} ({'; '.join(said)})" if said else name for name, said in notes.items())
 
 
 def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str,
@@ -445,7 +484,7 @@ def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event:
               "part-of": f" (documented: '{ix.label(event)}', part of '{ix.label(about)}'{said})",
               "alias": f" (via an alias: '{ix.label(event)}')"}[kind]
     summary = (f"{_what(ix, c, ix.label(claimant), ix.label(about))} conflicts with documentation "
-               f"by {_makers(evidence)}{detail}")
+               f"by {_makers(evidence)}{detail}{_rendered(ix, c)}")
     return _conflict(ix, kind, c, claimant, about, event, path, evidence, len(weights), score,
                      _overall_timing(evidence, stance), summary, claim_date, (),
                      tuple(sorted(weights)), tuple(sorted(unknown)))
@@ -462,6 +501,7 @@ def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: 
     else:
         summary = (f"{what} is contested by an assertion of it by {', '.join(names)}, with no "
                    "independent documentation")
+    summary += _rendered(ix, c)
     path = [*head, Step(ix.id(about), ix.label(about), "event", "asserted_by")]
     path += [Step(ix.id(o), ix.label(o), "claim", None) for o in others]
     score = round(rules.weight("FindingKinds", kind) * len(set(makers)), 3)
@@ -469,12 +509,18 @@ def _asserted(ix: _Index, kind: str, c: str, claimant: str, about: str, others: 
                      summary, claim_date, tuple(ix.id(o) for o in others))
 
 
+def _rendered(ix: _Index, c: str) -> str:
+    """"; the claim as rendered in 'X'" when the claim is known through another source's rendering."""
+    r = ix.single["rendered_in"].get(c)
+    return f"; the claim as rendered in '{ix.label(r)}'" if r else ""
+
+
 def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str,
               path: list[Step], evidence: list[Evidence], n: int, score: float, timing: str,
               summary: str, claim_date: str | None, counter: tuple[str, ...],
               origins: tuple[str, ...] = (), unknown: tuple[str, ...] = ()) -> Conflict:
     stance = ix.stance(c) or ""
-    stated_in = ix.single["stated_in"].get(c)
+    stated_in, rendered = ix.single["stated_in"].get(c), ix.single["rendered_in"].get(c)
     return Conflict(
         kind=kind, claim=ix.id(c), claimant=ix.id(claimant), claimant_name=ix.label(claimant),
         stance=stance, challenge=ix.challenge(c), quote=ix.attrs[c].get("text", ""),
@@ -488,4 +534,8 @@ def _conflict(ix: _Index, kind: str, c: str, claimant: str, about: str, event: s
         independence=rules.independence_phrase(n, len(unknown)),
         concedes=tuple(ix.attrs[c].get("concedes", ())),
         challenged_account=tuple(ix.id(a) for a in ix.accounts.get(c, ())),
-        contradicted_by=rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "")
+        contradicted_by=rules.contradicted_by(ix.challenge(c)) if ix.challenge(c) else "",
+        rendered_in=ix.id(rendered) if rendered else None,
+        rendered_in_title=ix.label(rendered) if rendered else None,
+        claim_inferred=tuple(ix.attrs[c].get("inferred", ())),
+        grades=tuple(sorted({e.grade for e in evidence})))

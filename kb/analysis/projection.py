@@ -94,8 +94,8 @@ def _field_names() -> dict[tuple[str, str], str]:
     for key, spec in records().items():
         for f in spec.fields:
             for p in (*f.properties, f.start_property, f.end_property):
-                if p:
-                    out[(record_word(key), p)] = f.name
+                if p:  # a property two fields write (aliases, dataset_aliases) reads as the first
+                    out.setdefault((record_word(key), p), f.name)
     return out
 
 
@@ -188,9 +188,10 @@ def _add_edges(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
                 g.add_edge(s, o, key=name, property=p)
 
 
-# Fields on documentation and claims the engine reads beside the graph's edges (#13).
-DOC_FIELDS = ("attributes_to", "via")
-CLAIM_CONCEPT_FIELDS = ("challenges", "concedes")
+# Fields on documentation, claims and sources the engine reads beside the graph's edges (#13).
+DOC_FIELDS = ("attributes_to", "via", "known_by", "reliability", "credibility", "inferred")
+NODE_CONCEPT_FIELDS = (("claims", "challenges"), ("claims", "concedes"), ("claims", "inferred"),
+                       ("sources", "reliability"), ("sources", "credibility"), ("sources", "inferred"))
 
 
 def documentation_extras(endpoint: Endpoint) -> dict[tuple[str, str, str], dict[str, list[str]]]:
@@ -214,23 +215,23 @@ def documentation_extras(endpoint: Endpoint) -> dict[tuple[str, str, str], dict[
     return out
 
 
-def claim_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
-    """Claim IRI -> {field: code (or sorted codes for a many field)} for :data:`CLAIM_CONCEPT_FIELDS`."""
-    fields = {n: field("claims", n) for n in CLAIM_CONCEPT_FIELDS}
-    props = {f.properties[0]: n for n, f in fields.items()}
+def node_concepts(endpoint: Endpoint) -> dict[str, dict[str, object]]:
+    """Record IRI -> {field: code (or sorted codes for a many field)} for :data:`NODE_CONCEPT_FIELDS`
+    (a claim's challenges, concedes and inferred; a source's grades and inferred)."""
+    fields = {f.properties[0]: f for key, n in NODE_CONCEPT_FIELDS for f in [field(key, n)]}
     codes = {iri: code for f in fields.values() for code, iri in concept_codes(f.scheme or "").items()}
-    q = f"""SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(props))} }}
+    q = f"""SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(fields))} }}
         GRAPH ?g {{ ?s ?p ?o }} {scope()} }}"""
     out: dict[str, dict[str, object]] = {}
     for row in endpoint.select(q):
-        name, code = props[row["p"]], codes.get(row["o"], row["o"])
-        if fields[name].many:
-            values = out.setdefault(row["s"], {}).setdefault(name, [])
+        f, code = fields[row["p"]], codes.get(row["o"], row["o"])
+        if f.many:
+            values = out.setdefault(row["s"], {}).setdefault(f.name, [])
             if code not in values:
                 values.append(code)
                 values.sort()
         else:
-            out.setdefault(row["s"], {})[name] = code
+            out.setdefault(row["s"], {})[f.name] = code
     return out
 
 
@@ -238,9 +239,9 @@ def add_extras(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     """Put the claims' concept fields on their nodes and the documentation fields on their
     ``documented_by`` edges (in both projections: :func:`project` and
     :func:`kb.analysis.candidates.candidate_graph`)."""
-    for claim, attrs in claim_concepts(endpoint).items():
-        if claim in g:
-            g.nodes[claim].update(attrs)
+    for node, attrs in node_concepts(endpoint).items():
+        if node in g:
+            g.nodes[node].update(attrs)
     for (e, src, evidence), fields in documentation_extras(endpoint).items():
         if g.has_edge(e, src, key=f"documented_by:{evidence}"):
             g.edges[e, src, f"documented_by:{evidence}"].update(fields)

@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from kb.model.rules import concepts, default_code
+
 if TYPE_CHECKING:
     from kb.analysis.conflicts import Conflict, Evidence
 
@@ -35,14 +37,15 @@ def conflicts_json(conflicts: Sequence[Conflict]) -> str:
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
-               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence")
+               "documented_event", "sources", "timing", "summary", "unknown_origins", "independence",
+               "rendered_in", "grades")
 
 
 def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
     return write_csv(CSV_COLUMNS, ([
         c.kind, c.score, c.independent_publishers, c.claim, c.claimant, c.stance, c.quote, c.event,
         c.documented_event, "; ".join(sorted({s.source for s in c.sources})), c.timing, c.summary,
-        c.unknown_origins, c.independence,
+        c.unknown_origins, c.independence, c.rendered_in or "", " ".join(c.grades),
     ] for c in conflicts))
 
 
@@ -53,7 +56,8 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
         lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5} "
                      f"{c.unknown_origins:>4}  {c.claim} -> {c.documented_event}")
         lines.append(f"{'':>6}{_clip(c.summary, width)}")
-        lines.append(f"{'':>6}{c.independence}")
+        rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
+        lines.append(f"{'':>6}{c.independence}{rendered}")
     lines.append(f"{len(conflicts)} conflict(s)")
     return "\n".join(lines)
 
@@ -94,7 +98,9 @@ def _section_md(i: int, c: Conflict) -> list[str]:
            f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
            f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
            + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
-           + (f", {c.claim_date}" if c.claim_date else ""), "",
+           + (f", {c.claim_date}" if c.claim_date else "")
+           + (f", as rendered in *{_md(c.rendered_in_title)}*" if c.rendered_in_title else "")
+           + (f" (inferred: {', '.join(c.claim_inferred)})" if c.claim_inferred else ""), "",
            f"> {_md(c.quote)}", "",
            "Path: " + _path_md(c.path, bool(c.sources)), ""]
     if len(c.paths) > 1:
@@ -117,4 +123,7 @@ def _source_md(j: int, s: Evidence) -> str:
     quote = f" — “{_md(s.quote)}”" if s.quote else ""
     quote += f" ({_md(s.chain)})" if s.chain else ""
     date = f", {s.date}" if s.date else ""
-    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}]{link}{quote}"
+    partial = s.known_by != default_code("KnownBy")
+    notes = [f"graded {s.grade}", *([f"known by {concepts('KnownBy')[s.known_by].label}"] if partial else []),
+             *([f"inferred: {', '.join(s.inferred)}"] if s.inferred else [])]
+    return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}; {'; '.join(notes)}]{link}{quote}"

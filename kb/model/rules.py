@@ -15,8 +15,8 @@ import rdflib
 from kb.model.terms import EV, RDF, RDFS, SKOS, ontology
 
 __all__ = ["Concept", "asserting_stances", "challenging_stances", "concepts", "contradicted_by",
-           "count_phrase", "default_challenge", "default_weight", "independence_phrase", "scheme",
-           "stance_words", "weight"]
+           "count_phrase", "default_challenge", "default_code", "default_grade", "default_weight",
+           "independence_phrase", "scheme", "stance_words", "weight"]
 
 
 @cache
@@ -31,7 +31,7 @@ def scheme(name: str) -> rdflib.URIRef:
 class Concept:
     """One concept of a rule scheme: its authoring code, weight, rank and labels."""
 
-    __slots__ = ("code", "iri", "label", "plural", "rank", "weight")
+    __slots__ = ("code", "iri", "label", "plural", "rank", "weight")  # weight: own, else ev:sameWeightAs
 
     def __init__(self, iri: str, code: str, weight: float | None, rank: int, label: str, plural: str):
         self.iri, self.code, self.weight, self.rank, self.label, self.plural = (
@@ -48,6 +48,8 @@ def concepts(name: str) -> dict[str, Concept]:
         if code is None:
             continue
         w, r = g.value(c, EV.weight), g.value(c, EV.rank)
+        if w is None and (same := g.value(c, EV.sameWeightAs)) is not None:
+            w = g.value(same, EV.weight)  # e.g. credibility 1 weighs as 2 (the corroboration is counted once)
         label = str(g.value(c, RDFS.label) or code)
         out.append(Concept(str(c), str(code), float(w) if w is not None else None,
                            int(r) if r is not None else 0, label, str(g.value(c, EV.pluralLabel) or label)))
@@ -62,6 +64,24 @@ def default_weight(name: str) -> float:
     if w is None:
         raise KeyError(f"ev:{name} has no ev:defaultWeight in ontology/evidence.ttl")
     return float(w)
+
+
+@cache
+def default_code(name: str) -> str:
+    """The code of the concept of ``ev:<name>`` whose weight is the scheme's default weight and
+    which ranks first (ev:KnownBy: "content")."""
+    w = default_weight(name)
+    return next(code for code, c in concepts(name).items() if c.weight == w)
+
+
+@cache
+def default_grade(name: str) -> str:
+    """The code of the ``ev:defaultGrade`` of a grading scheme (F, 6: "cannot be judged")."""
+    g = ontology()
+    code = g.value(g.value(scheme(name), EV.defaultGrade), EV.code)
+    if code is None:
+        raise KeyError(f"ev:{name} has no ev:defaultGrade in ontology/evidence.ttl")
+    return str(code)
 
 
 def weight(name: str, code: str) -> float:

@@ -7,7 +7,13 @@ conflict); a denial of an undocumented event (none); derived-from chains (one in
 however long the chain; a source derived from the claimant's own statement does not count);
 part_of chains of depth 1 to 5 (part-of); owl:sameAs aliases (alias); another actor's assertion with
 no documentation (counter-claim); the same side asserting and denying (self-contradiction);
-affiliation and sameAs cycles the walk must survive (none); assertions only (none).
+affiliation and sameAs cycles the walk must survive (none); assertions only (none). And the cases of
+#13: sources of unknown origin only (a direct finding with 0 independent publishers); second-hand
+documentation via a carrier (direct; via the claimant's own outlet, none); documentation known only by
+its title (direct); what a claim challenges (responsibility meets only documentation attributing the act
+to the claimant's side, wrongdoing meets nothing, an account challenge meets any documentation, a
+concession is no dispute); one claim about a pattern and its documented part (one folded finding);
+Admiralty-graded sources (direct).
 
     python scripts/generate.py --triples 10000 --out graphs/synthetic --format both
 
@@ -36,7 +42,8 @@ from kb.model.records import Loc, Record, compile_records
 from kb.model.terms import DCTERMS, DEFAULT_BASE, RDF, XSD
 
 PATTERNS = ("direct", "own-outlet", "undocumented", "derived", "part-of", "alias", "counter-claim",
-            "self-contradiction", "cycles", "asserts-only")
+            "self-contradiction", "cycles", "asserts-only", "unknown-origin", "second-hand", "title-only",
+            "challenges", "folding", "graded")
 TRIPLES_PER_CELL = 50  # the average over the patterns, to size the number of cells
 EVIDENCE = ("eyewitness", "photo", "video", "satellite", "forensic", "testimony", "official-record",
             "news-report")
@@ -68,15 +75,22 @@ def _cell(ds: Dataset, n: int, pattern: str, rng: random.Random) -> None:  # noq
 
     def source(name: str, **kw: object) -> str:
         kw.setdefault("publisher", outlet)
+        if kw["publisher"] is None:  # of unknown origin
+            del kw["publisher"]
         return ds.add("sources", id=p + name, title=f"Source {name} {n}", kind=rng.choice(
             ["article", "report", "video"]), date=date, url=f"https://example.org/{n}/{name}", **kw)
 
     def doc(src: str) -> list[dict]:
         return [{"source": src, "evidence": rng.choice(EVIDENCE), "quote": f"We saw {src}."}]
 
-    def claim(name: str, by: str, stance: str, about: list[str]) -> str:
+    def claim(name: str, by: str, stance: str, about: list[str], **kw: object) -> str:
         return ds.add("claims", id=p + name, by=by, stance=stance, about=about,
-                      text=f"Claim {name} {n}: {stance}.", date=date)
+                      text=f"Claim {name} {n}: {stance}.", date=date, **kw)
+
+    if pattern in _FINDINGS_CASES:
+        _FINDINGS_CASES[pattern](ds, rng, leader=leader, gov=gov, outlet=outlet, event=event, source=source,
+                                 doc=doc, claim=claim)
+        return
 
     if pattern == "direct":
         s = source("report")
@@ -138,6 +152,65 @@ def _cell(ds: Dataset, n: int, pattern: str, rng: random.Random) -> None:  # noq
         claim("assertion", leader, "asserts", [e])
 
 
+def _unknown_origin(ds: Dataset, rng: random.Random, **k) -> None:
+    """Two sources with neither publisher nor author: a direct finding, 0 independent publishers."""
+    a, b = k["source"]("clip-a", publisher=None), k["source"]("clip-b", publisher=None)
+    e = k["event"]("strike", documented_by=k["doc"](a) + k["doc"](b))
+    ds.expected.append(("direct", k["claim"]("denial", k["leader"], "denies", [e]), e))
+
+
+def _second_hand(ds: Dataset, rng: random.Random, **k) -> None:
+    """Documentation known through a carrier's report (direct), and through the claimant's own
+    outlet only (none)."""
+    carrier, ngo = k["source"]("interview"), k["source"]("ngo-work", publisher=ds.add(
+        "actors", id=k["leader"].replace("leader", "ngo"), name=f"NGO of {k['leader']}", kind="organisation"))
+    e = k["event"]("bombing", documented_by=[*k["doc"](carrier), {**k["doc"](ngo)[0], "via": [carrier]}])
+    ds.expected.append(("direct", k["claim"]("denial", k["leader"], "denies", [e]), e))
+    own = k["source"]("state-interview", publisher=k["gov"])
+    e2 = k["event"]("echo", documented_by=[{**k["doc"](ngo)[0], "via": [own]}])
+    k["claim"]("denial-echo", k["leader"], "denies", [e2])
+
+
+def _title_only(ds: Dataset, rng: random.Random, **k) -> None:
+    s = k["source"]("listed-video")
+    e = k["event"]("listed", documented_by=[{**k["doc"](s)[0], "known_by": "title"}])
+    ds.expected.append(("direct", k["claim"]("denial", k["leader"], "denies", [e]), e))
+
+
+def _challenges(ds: Dataset, rng: random.Random, **k) -> None:
+    """Responsibility meets only attribution to the claimant's side; wrongdoing meets nothing; an
+    account challenge meets any documentation; a concession is not a dispute."""
+    leader, s = k["leader"], k["source"]("report")
+    rival = ds.add("actors", id=leader.replace("leader", "rival"), name=f"Rival of {leader}", kind="person")
+    blamed = k["event"]("blamed", documented_by=[{**k["doc"](s)[0], "attributes_to": [k["gov"]]}])
+    seen = k["event"]("seen", documented_by=k["doc"](s))
+    other = k["event"]("other", documented_by=[{**k["doc"](s)[0], "attributes_to": [rival]}])
+    not_us = k["claim"]("not-us", leader, "disputes", [blamed], challenges="responsibility")
+    ds.expected.append(("direct", not_us, blamed))
+    k["claim"]("not-us-seen", leader, "disputes", [seen], challenges="responsibility")
+    k["claim"]("not-us-other", leader, "disputes", [other], challenges="responsibility")
+    k["claim"]("no-wrong", leader, "denies", [blamed], challenges="wrongdoing", concedes=["responsibility"])
+    ds.expected.append(("direct", k["claim"]("doubt", leader, "denies", [seen], challenges="account",
+                                             challenged_account=[s]), seen))
+
+
+def _folding(ds: Dataset, rng: random.Random, **k) -> None:
+    """One claim about a pattern and its documented part: one finding (direct), both paths folded."""
+    pattern = k["event"]("pattern")
+    leaf = k["event"]("incident", part_of=[pattern], documented_by=k["doc"](k["source"]("witness")))
+    ds.expected.append(("direct", k["claim"]("denial", k["leader"], "denies", [pattern, leaf]), leaf))
+
+
+def _graded(ds: Dataset, rng: random.Random, **k) -> None:
+    s = k["source"]("graded", reliability=rng.choice("ABCDEF"), credibility=rng.choice("123456"))
+    e = k["event"]("graded-event", documented_by=[{**k["doc"](s)[0], "reliability": rng.choice("ABCDEF")}])
+    ds.expected.append(("direct", k["claim"]("denial", k["leader"], "denies", [e]), e))
+
+
+_FINDINGS_CASES = {"unknown-origin": _unknown_origin, "second-hand": _second_hand, "title-only": _title_only,
+                   "challenges": _challenges, "folding": _folding, "graded": _graded}
+
+
 def generate(triples: int = 10_000, seed: int = 1) -> Dataset:
     """A dataset of roughly ``triples`` triples with its planted conflicts."""
     rng = random.Random(seed)
@@ -191,7 +264,8 @@ def to_records(ds: Dataset, file: str = "synthetic.yaml") -> Iterator[Record]:
                     if isinstance(item, dict):
                         inner = Record(spec=nested["documentation"], loc=loc)
                         for ik, iv in item.items():
-                            inner.add(ik, str(iv), loc)
+                            for x in iv if isinstance(iv, list) else [iv]:
+                                inner.add(ik, str(x), loc)
                         rec.add(k, inner, loc)
                     else:
                         rec.add(k, str(item), loc)
