@@ -191,6 +191,12 @@ def date_order_option(fn: F) -> F:
                              "day first, with a warning.")(fn)
 
 
+def strict_option(fn: F) -> F:
+    """--strict for commands that import third-party feeds (ClaimReview, ACLED layout)."""
+    return click.option("--strict", is_flag=True, help="Refuse a whole ClaimReview or ACLED-layout "
+                        "file on any problem, instead of skipping its bad items with a warning.")(fn)
+
+
 def endpoint_options(fn: F) -> F:
     """--endpoint (and authentication) for commands that can query an external store."""
     return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
@@ -234,12 +240,13 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
               + known(sorted(LOADERS)) + ".")
 @delimiter_option
 @date_order_option
+@strict_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          date_order: str | None, wait: float) -> None:
+          date_order: str | None, strict: bool, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -248,7 +255,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     """
     kb = c.kb()
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
-                      date_order=date_order)
+                      date_order=date_order, strict=strict)
     _print_files(c, report)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
@@ -553,6 +560,7 @@ def actors(c: Context, similar: bool, as_json: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
 @date_order_option
+@strict_option
 @click.option("--map", "names_map", type=click.Path(dir_okay=False), default=None,
               help="A YAML file of names -> actor ids, applied before importers make actors.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
@@ -560,7 +568,7 @@ def actors(c: Context, similar: bool, as_json: bool) -> None:
 @pass_ctx
 @handle_errors
 def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
-            names_map: str | None, wait: float) -> None:
+            strict: bool, names_map: str | None, wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
     FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
@@ -571,7 +579,7 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     """
     kb = c.kb()
     report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
-                      names_map=names_map)
+                      strict=strict, names_map=names_map)
     _print_files(c, report)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "

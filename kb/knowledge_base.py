@@ -254,7 +254,7 @@ class KnowledgeBase(_Questions):
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
               dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
               delimiter: str | None = None, date_order: str | None = None,
-              names_map: str | Path | None = None) -> BuildReport:
+              strict: bool = False, names_map: str | Path | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction (see :mod:`kb.build.pipeline`).
 
         Each file fills its own named graph; a file already loaded with the same content is left
@@ -264,8 +264,9 @@ class KnowledgeBase(_Questions):
         ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
         (detected when not given); ``date_order`` (``dmy``/``mdy``) how ACLED-layout dates such as
         ``10/04/2020`` are read. ``names_map``: a YAML file of names -> actor ids that importers
-        apply before making actors (see :mod:`kb.loaders.names_map`). Items an importer skipped are
-        listed in ``report.warnings``.
+        apply before making actors (see :mod:`kb.loaders.names_map`). A bad item of a third-party
+        feed (ClaimReview, ACLED layout) is skipped and listed in ``report.warnings``; ``strict``
+        refuses the whole file instead.
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -285,8 +286,8 @@ class KnowledgeBase(_Questions):
             [('bad.yaml', 'name')]
         """
         return pipeline.build(self.store, paths, base=self.base, fresh=fresh, dry_run=dry_run, fmt=fmt,
-                              wait=wait, delimiter=delimiter, date_order=date_order, progress=self.progress,
-                              names_map=names_map)
+                              wait=wait, delimiter=delimiter, date_order=date_order, strict=strict,
+                              progress=self.progress, names_map=names_map)
 
     # -- reading ---------------------------------------------------------------------------
 
