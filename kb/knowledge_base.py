@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pyoxigraph as ox
 
-from kb.analysis.conflicts import Conflict, find_conflicts
+from kb.analysis.conflicts import find_conflicts
+from kb.analysis.display import Findings, Rows
+from kb.analysis.duplicates import SimilarPair, similar_actors
 from kb.analysis.projection import project
 from kb.analysis.stats import Stats, summarise
 from kb.build import pipeline
@@ -66,9 +68,10 @@ class _Questions:
         raise NotImplementedError
 
     def conflicts(self, *, kind: str | None = None, actor: str | None = None,
-                  min_independent: int = 0) -> list[Conflict]:
+                  min_independent: int = 0) -> Findings:
         """Every conflict between a denial (or dispute) and documentation, strongest first
-        (``actor``: an id, name or alias).
+        (``actor``: an id, name or alias): a list that ``.to_frame()`` makes a pandas DataFrame and
+        a notebook shows as a table (:class:`kb.analysis.display.Findings`).
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -83,7 +86,26 @@ class _Questions:
         with self.endpoint() as endpoint:
             if actor is not None:
                 actor = lookup(endpoint, "actor", actor)
-            return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent)
+            return Findings(find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent))
+
+    def similar_actors(self) -> list[SimilarPair]:
+        """Candidate duplicate actors — name variants, shared aliases, one sameAs URL — with the
+        files and references behind each pair (see :mod:`kb.analysis.duplicates`); nothing is
+        merged: confirm a pair with ``same_as`` in your own YAML or ``--map`` at import.
+
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> folder = Path(tempfile.mkdtemp())
+            >>> _ = (folder / "a.yaml").write_text("actors:\\n"
+            ...     "  - {id: gov, name: Government of Armenia, kind: government}\\n"
+            ...     "  - {id: gov-2018, name: Government of Armenia (2018-), kind: government}\\n")
+            >>> kb = KnowledgeBase(folder / ".kb")
+            >>> _ = kb.build([folder / "a.yaml"])
+            >>> [(p.a.id, p.b.id, p.reasons[0].split(":")[0]) for p in kb.similar_actors()]
+            [('gov', 'gov-2018', 'name variant')]
+        """
+        with self.endpoint() as endpoint:
+            return similar_actors(endpoint)
 
     def resolve(self, word: str, value: str) -> str:
         """The id of the stored ``word`` record (actor, place, source, event, claim) whose id, name
@@ -92,13 +114,17 @@ class _Questions:
         with self.endpoint() as endpoint:
             return lookup(endpoint, word, value)
 
-    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
+    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json", *,
+              default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> bytes:
         """Run a named query (see ``kb.sparql.query.library()``), a ``.rq`` file or SPARQL text.
 
         ``params`` bind the query's parameters safely (see :func:`kb.sparql.query.bind`); a name or
         alias given for an id is resolved to that id. ``fmt``: json, xml, csv, tsv (the SPARQL 1.1
         result formats) or table; CONSTRUCT and DESCRIBE give Turtle (``ttl``) or N-Triples
-        (``nt``). Raises :class:`~kb.errors.QueryError` with the line and column of a syntax error.
+        (``nt``). ``default_graph`` and ``named_graphs`` name the dataset as the protocol's
+        ``default-graph-uri`` and ``named-graph-uri`` do (docs/sparql.md): given, they override the
+        query's ``FROM``/``FROM NAMED``. Raises :class:`~kb.errors.QueryError` with the line and
+        column of a syntax error, or for a graph that is not an absolute IRI.
 
             >>> import json, tempfile
             >>> from pathlib import Path
@@ -117,7 +143,32 @@ class _Questions:
         named = load(query)
         with self.endpoint() as endpoint:
             bound = resolve_params(endpoint, named.params, params or {})
-            return serialize(run(named, bound, endpoint=endpoint), fmt)
+            return serialize(run(named, bound, endpoint=endpoint, default_graph=default_graph,
+                                 named_graphs=named_graphs), fmt)
+
+
+    def rows(self, query: str, params: dict[str, str] | None = None) -> Rows:
+        """The rows of a SELECT query (named, a ``.rq`` file or SPARQL text; ``params`` as for
+        :meth:`query`), each cell as ``kb query`` prints it; ``.to_frame()`` makes them a pandas
+        DataFrame.
+
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> kb = KnowledgeBase(Path(tempfile.mkdtemp()) / ".kb")
+            >>> _ = kb.build()
+            >>> rows = kb.rows("denials-by-actor", {"actor": "Ilham Aliyev"})
+            >>> rows.columns[:3], {r["actor"] for r in rows}
+            (['actor', 'actor_name', 'claim'], {'ilham-aliyev'})
+        """
+        from kb.sparql.query import load, run, text_rows
+
+        named = load(query)
+        with self.endpoint() as endpoint:
+            bound = resolve_params(endpoint, named.params, params or {})
+            result = run(named, bound, endpoint=endpoint)
+            if not isinstance(result, ox.QuerySolutions):
+                raise UsageError(f"rows() is for SELECT queries; {query} is not one: use query()")
+            return Rows(*text_rows(result))
 
 
 class KnowledgeBase(_Questions):
@@ -205,7 +256,7 @@ class KnowledgeBase(_Questions):
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
               dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
               delimiter: str | None = None, date_order: str | None = None,
-              strict: bool = False) -> BuildReport:
+              strict: bool = False, names_map: str | Path | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction (see :mod:`kb.build.pipeline`).
 
         Each file fills its own named graph; a file already loaded with the same content is left
@@ -214,8 +265,10 @@ class KnowledgeBase(_Questions):
         :class:`~kb.errors.InputError`; then nothing is stored. ``dry_run`` checks without storing.
         ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
         (detected when not given); ``date_order`` (``dmy``/``mdy``) how ACLED-layout dates such as
-        ``10/04/2020`` are read. A bad item of a third-party feed (ClaimReview, ACLED layout) is
-        skipped and listed in ``report.warnings``; ``strict`` refuses the whole file instead.
+        ``10/04/2020`` are read. ``names_map``: a YAML file of names -> actor ids that importers
+        apply before making actors (see :mod:`kb.loaders.names_map`). A bad item of a third-party
+        feed (ClaimReview, ACLED layout) is skipped and listed in ``report.warnings``; ``strict``
+        refuses the whole file instead.
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -236,7 +289,7 @@ class KnowledgeBase(_Questions):
         """
         return pipeline.build(self.store, paths, base=self.base, fresh=fresh, dry_run=dry_run, fmt=fmt,
                               wait=wait, delimiter=delimiter, date_order=date_order, strict=strict,
-                              progress=self.progress)
+                              progress=self.progress, names_map=names_map)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -261,7 +314,9 @@ class KnowledgeBase(_Questions):
             (True, True, ['asserts', 'denies'])
         """
         with self.snapshot() as db:
-            return summarise(db, loaded_files(db))
+            stats = summarise(db, loaded_files(db))
+            stats.candidate_duplicates = len(similar_actors(LocalEndpoint(db)))
+            return stats
 
     def validate(self, paths: Iterable[str | Path] | None = None) -> list[Problem]:
         """Problems with the stored knowledge base, or with ``paths`` checked against it.

@@ -121,9 +121,9 @@ def _emptied(tolerant: dict[str, Parsed], dropped: dict[str, set[str]]) -> list[
     for display, p in tolerant.items():
         if dropped.get(display) and not any(r.item is not None and r.item not in dropped[display]
                                             for r in p.records):
+            out.extend(p.skipped[:SHOWN])  # the located reasons first, then what they add up to
             out.append(Problem(display, 1, None, None,
                                f"nothing could be imported from this file: all {len(dropped[display])} "
                                "item(s) were skipped (see the warnings; --strict refuses the file at "
                                "the first problem instead)"))
-            out.extend(p.skipped[:SHOWN])
     return out

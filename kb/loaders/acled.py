@@ -198,9 +198,9 @@ class _Rows:
         if not self.events and not self.out.problems:
             why = (f"all {self.rows} data row(s) were skipped (see the warnings)" if self.rows else
                    "it holds no data rows" + (" (only the header and the HXL tag row)" if hxl else ""))
+            self.out.problems.extend(self.out.skipped[:SHOWN])  # the located reasons first
             self.out.problems.append(Problem(
                 self.f.display, 1, None, None, f"no event could be read from this file: {why}"))
-            self.out.problems.extend(self.out.skipped[:SHOWN])
         self.out.records = list(self.b.out.values())
         self.out.warnings.extend(self.b.warnings)
         return self.out

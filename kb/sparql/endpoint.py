@@ -47,7 +47,8 @@ class Endpoint(Protocol):
 
     def select(self, query: str) -> Iterator[Row]: ...
 
-    def results(self, query: str, form: str = "SELECT") -> Results: ...
+    def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> Results: ...
 
 
 class LocalEndpoint:
@@ -61,11 +62,16 @@ class LocalEndpoint:
     def select(self, query: str) -> Iterator[Row]:
         return select_rows(self.db, query)
 
-    def results(self, query: str, form: str = "SELECT") -> Results:
-        """The results of ``query`` with the union of all graphs as its default graph (the local
+    def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> Results:
+        """The results of ``query`` on the graphs given (the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``), else with the union of all graphs as its default graph (the local
         data lives only in named graphs; :func:`kb.sparql.query.run` also honours a query's own
         ``FROM``). ``form`` is not needed here: pyoxigraph tells."""
-        return self.db.query(query, use_default_graph_as_union=True)
+        if default_graph is None and named_graphs is None:
+            return self.db.query(query, use_default_graph_as_union=True)
+        return self.db.query(query, default_graph=[ox.NamedNode(g) for g in default_graph or ()],
+                             named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
 
 
 class InsecureAuthWarning(KBWarning):
@@ -175,10 +181,17 @@ class RemoteEndpoint:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(self, query: str, accept: str) -> httpx.Response:
-        """POST the query (SPARQL 1.1 Protocol, form-encoded) and return the successful response."""
+    def request(self, query: str, accept: str, *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> httpx.Response:
+        """POST the query (SPARQL 1.1 Protocol, form-encoded; the dataset, when given, as
+        ``default-graph-uri``/``named-graph-uri``) and return the successful response."""
+        data: dict[str, str | list[str]] = {"query": query}
+        if default_graph is not None:
+            data["default-graph-uri"] = default_graph
+        if named_graphs is not None:
+            data["named-graph-uri"] = named_graphs
         try:
-            r = self.client.post(self.url, data={"query": query}, headers={"Accept": accept})
+            r = self.client.post(self.url, data=data, headers={"Accept": accept})
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
         return self._checked(r)
@@ -223,19 +236,22 @@ class RemoteEndpoint:
                 raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}"
                                   ) from None
 
-    def results(self, query: str, form: str = "SELECT"
+    def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None
                 ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """The results as pyoxigraph objects: solutions or a boolean (read from SPARQL JSON), or the
-        triples of a CONSTRUCT or DESCRIBE (read from N-Triples or Turtle)."""
+        triples of a CONSTRUCT or DESCRIBE (read from N-Triples or Turtle). The graphs given are
+        sent as ``default-graph-uri``/``named-graph-uri``."""
+        graphs = {"default_graph": default_graph, "named_graphs": named_graphs}
         if form in ("CONSTRUCT", "DESCRIBE"):
-            r = self.request(query, _GRAPH_ACCEPT)
+            r = self.request(query, _GRAPH_ACCEPT, **graphs)
             media = r.headers.get("content-type", "application/n-triples").split(";")[0].strip()
             fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
             try:
                 return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(r.content, format=fmt)]
             except SyntaxError as exc:
                 raise RemoteError(f"{self.url} sent a graph that does not parse as {media}: {exc}") from None
-        r = self.request(query, _RESULTS_JSON)
+        r = self.request(query, _RESULTS_JSON, **graphs)
         try:
             return ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as exc:
