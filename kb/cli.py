@@ -13,7 +13,7 @@ import click
 from kb import __version__
 from kb.analysis.conflicts import KINDS
 from kb.errors import CODE_MEANINGS, KBError, KBWarning, printable, redact
-from kb.exports import export_format, known_exports, reports
+from kb.exports import export_format, known_exports, report_chunks, reports
 from kb.formats import known
 from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
@@ -144,6 +144,18 @@ def _params(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...
     return bound
 
 
+def _graphs(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[str] | None:
+    """--default-graph / --named-graph: absolute IRIs, None when not given (see kb.sparql.query.dataset:
+    when only the other option is given, this side of the dataset is empty)."""
+    from kb.errors import QueryError
+    from kb.sparql.query import graph_iris
+
+    try:
+        return graph_iris(values, "graph") or None
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _public_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     from kb.sparql.serve_guard import check_public_url
 
@@ -248,6 +260,8 @@ def _print_stats(c: Context, kb: KnowledgeBase) -> None:
     if stats.stances:
         c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
     c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
+    if stats.candidate_duplicates:
+        c.say(f"{stats.candidate_duplicates} candidate duplicate actor pair(s): kb actors --similar")
 
 
 @main.command()
@@ -332,7 +346,9 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
-    click.echo(REPORTS[fmt](found[:top] if top else found))
+    for chunk in report_chunks()[fmt](found[:top] if top else found):  # written as it is made
+        click.echo(chunk, nl=False)
+    click.echo()
 
 
 @main.command()
@@ -386,18 +402,27 @@ def queries(c: Context, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
               default="table", show_default=True,
               help="csv, tsv, json, xml: the SPARQL 1.1 result formats; ttl or nt for CONSTRUCT/DESCRIBE.")
+@click.option("--default-graph", "default_graph", multiple=True, metavar="IRI", callback=_graphs,
+              help="The default graph is the merge of these graphs (repeatable), as the protocol's "
+                   "default-graph-uri: overrides the query's FROM.")
+@click.option("--named-graph", "named_graphs", multiple=True, metavar="IRI", callback=_graphs,
+              help="The graphs GRAPH sees (repeatable), as the protocol's named-graph-uri: overrides "
+                   "the query's FROM NAMED.")
 @endpoint_options
 @pass_ctx
 @handle_errors
-def query(c: Context, query: str, bound: dict[str, str], fmt: str, endpoint: str | None,
-          user: str | None, password: str | None, auth: str) -> None:
+def query(c: Context, query: str, bound: dict[str, str], fmt: str, default_graph: list[str] | None,
+          named_graphs: list[str] | None, endpoint: str | None, user: str | None, password: str | None,
+          auth: str) -> None:
     """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input.
 
     Runs on the local store, or with --endpoint on an external SPARQL 1.1 server (same results).
+    With --default-graph or --named-graph the dataset is those graphs (a side not given is empty);
+    else the query's FROM / FROM NAMED; else the union of every graph (docs/sparql.md).
     A syntax error is printed with its line and column (exit code 5).
     """
     with c.source(endpoint, user, password, auth) as kb:
-        out = kb.query(query, bound, fmt)
+        out = kb.query(query, bound, fmt, default_graph=default_graph, named_graphs=named_graphs)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
 
@@ -470,17 +495,41 @@ def push(c: Context, endpoint: str, graph: str | None, store_url: str | None, ba
           + (f"; deleted {len(report.deleted)} stale graph(s)" if report.deleted else ""))
 
 
+@main.command()
+@click.option("--similar", is_flag=True, required=True,
+              help="List candidate duplicates: name variants, shared aliases, one sameAs URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pairs as JSON.")
+@pass_ctx
+@handle_errors
+def actors(c: Context, similar: bool, as_json: bool) -> None:
+    """Actors that may be one actor under several names, with the records behind each pair.
+
+    Nothing is merged: confirm a pair with same_as in your own YAML, or --map at import.
+    """
+    from kb.analysis.duplicates import describe
+
+    pairs = c.kb().similar_actors()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([p.to_dict() for p in pairs], indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe(pairs))
+
+
 @main.command(name="import")
 @click.argument("fmt", metavar="FORMAT")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
 @date_order_option
+@click.option("--map", "names_map", type=click.Path(dir_okay=False), default=None,
+              help="A YAML file of names -> actor ids, applied before importers make actors.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
-            wait: float) -> None:
+            names_map: str | None, wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
     FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
@@ -490,7 +539,8 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     nothing is stored. Items an importer skipped are printed as warnings.
     """
     kb = c.kb()
-    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order)
+    report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
+                      names_map=names_map)
     _print_files(c, report)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "

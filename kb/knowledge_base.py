@@ -37,6 +37,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kb.analysis.conflicts import Conflict, find_conflicts
+from kb.analysis.duplicates import SimilarPair, similar_actors
 from kb.analysis.projection import project
 from kb.analysis.stats import Stats, summarise
 from kb.build import pipeline
@@ -85,6 +86,25 @@ class _Questions:
                 actor = lookup(endpoint, "actor", actor)
             return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent)
 
+    def similar_actors(self) -> list[SimilarPair]:
+        """Candidate duplicate actors — name variants, shared aliases, one sameAs URL — with the
+        files and references behind each pair (see :mod:`kb.analysis.duplicates`); nothing is
+        merged: confirm a pair with ``same_as`` in your own YAML or ``--map`` at import.
+
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> folder = Path(tempfile.mkdtemp())
+            >>> _ = (folder / "a.yaml").write_text("actors:\\n"
+            ...     "  - {id: gov, name: Government of Armenia, kind: government}\\n"
+            ...     "  - {id: gov-2018, name: Government of Armenia (2018-), kind: government}\\n")
+            >>> kb = KnowledgeBase(folder / ".kb")
+            >>> _ = kb.build([folder / "a.yaml"])
+            >>> [(p.a.id, p.b.id, p.reasons[0].split(":")[0]) for p in kb.similar_actors()]
+            [('gov', 'gov-2018', 'name variant')]
+        """
+        with self.endpoint() as endpoint:
+            return similar_actors(endpoint)
+
     def resolve(self, word: str, value: str) -> str:
         """The id of the stored ``word`` record (actor, place, source, event, claim) whose id, name
         or alias is ``value``; raises :class:`kb.model.names.NameNotFound` (with the nearest ids) or
@@ -92,13 +112,17 @@ class _Questions:
         with self.endpoint() as endpoint:
             return lookup(endpoint, word, value)
 
-    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json") -> bytes:
+    def query(self, query: str, params: dict[str, str] | None = None, fmt: str = "json", *,
+              default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> bytes:
         """Run a named query (see ``kb.sparql.query.library()``), a ``.rq`` file or SPARQL text.
 
         ``params`` bind the query's parameters safely (see :func:`kb.sparql.query.bind`); a name or
         alias given for an id is resolved to that id. ``fmt``: json, xml, csv, tsv (the SPARQL 1.1
         result formats) or table; CONSTRUCT and DESCRIBE give Turtle (``ttl``) or N-Triples
-        (``nt``). Raises :class:`~kb.errors.QueryError` with the line and column of a syntax error.
+        (``nt``). ``default_graph`` and ``named_graphs`` name the dataset as the protocol's
+        ``default-graph-uri`` and ``named-graph-uri`` do (docs/sparql.md): given, they override the
+        query's ``FROM``/``FROM NAMED``. Raises :class:`~kb.errors.QueryError` with the line and
+        column of a syntax error, or for a graph that is not an absolute IRI.
 
             >>> import json, tempfile
             >>> from pathlib import Path
@@ -117,7 +141,8 @@ class _Questions:
         named = load(query)
         with self.endpoint() as endpoint:
             bound = resolve_params(endpoint, named.params, params or {})
-            return serialize(run(named, bound, endpoint=endpoint), fmt)
+            return serialize(run(named, bound, endpoint=endpoint, default_graph=default_graph,
+                                 named_graphs=named_graphs), fmt)
 
 
 class KnowledgeBase(_Questions):
@@ -202,7 +227,8 @@ class KnowledgeBase(_Questions):
 
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
               dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
-              delimiter: str | None = None, date_order: str | None = None) -> BuildReport:
+              delimiter: str | None = None, date_order: str | None = None,
+              names_map: str | Path | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction (see :mod:`kb.build.pipeline`).
 
         Each file fills its own named graph; a file already loaded with the same content is left
@@ -211,7 +237,9 @@ class KnowledgeBase(_Questions):
         :class:`~kb.errors.InputError`; then nothing is stored. ``dry_run`` checks without storing.
         ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
         (detected when not given); ``date_order`` (``dmy``/``mdy``) how ACLED-layout dates such as
-        ``10/04/2020`` are read. Items an importer skipped are listed in ``report.warnings``.
+        ``10/04/2020`` are read. ``names_map``: a YAML file of names -> actor ids that importers
+        apply before making actors (see :mod:`kb.loaders.names_map`). Items an importer skipped are
+        listed in ``report.warnings``.
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -231,7 +259,8 @@ class KnowledgeBase(_Questions):
             [('bad.yaml', 'name')]
         """
         return pipeline.build(self.store, paths, base=self.base, fresh=fresh, dry_run=dry_run, fmt=fmt,
-                              wait=wait, delimiter=delimiter, date_order=date_order, progress=self.progress)
+                              wait=wait, delimiter=delimiter, date_order=date_order, progress=self.progress,
+                              names_map=names_map)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -256,7 +285,9 @@ class KnowledgeBase(_Questions):
             (True, True, ['asserts', 'denies'])
         """
         with self.snapshot() as db:
-            return summarise(db, loaded_files(db))
+            stats = summarise(db, loaded_files(db))
+            stats.candidate_duplicates = len(similar_actors(LocalEndpoint(db)))
+            return stats
 
     def validate(self, paths: Iterable[str | Path] | None = None) -> list[Problem]:
         """Problems with the stored knowledge base, or with ``paths`` checked against it.

@@ -8,9 +8,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import REPO, canonical_dump
+from helpers import CHROMIUM, CHROMIUM_FLAGS, REPO, canonical_dump
 
 from kb import KnowledgeBase
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (skipped where Playwright is absent)."""
+    sync = pytest.importorskip("playwright.sync_api")
+    with sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

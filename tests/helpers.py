@@ -10,15 +10,19 @@ import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pyoxigraph as ox
+import pytest
 
 from kb.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, for the browser tests
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, for the browser tests (the `browser` fixture)
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # two files of one dataset: the second refers to records of the first
 A = """
@@ -33,6 +37,12 @@ sources:
 claims:
   - {id: c1, by: alice, stance: denies, about: ev1, text: "No.", stated_in: src}
 """
+
+
+def browser_test(test: Callable) -> Callable:
+    """Mark a test as driving Chromium; skip it (not fail) where Debian's chromium is absent."""
+    absent = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is absent")
+    return pytest.mark.browser(absent(test))
 
 
 def load_script(name: str) -> ModuleType:

@@ -64,3 +64,39 @@ def test_bench_at_100000_triples_reports_to_graphs(tmp_path):
     """The issue's CI run: the 100 000 size, its rows kept in graphs/bench.json (other sizes kept)."""
     rows = _run(100_000, tmp_path / "data", REPO / "graphs" / "bench.json")
     _check(rows, 100_000)
+
+
+def test_the_readme_table_is_made_from_the_json(tmp_path):
+    """scripts/bench_table.py turns bench.py's rows into the README's table between its markers:
+    every operation of the JSON, its seconds at each size and its ratio, and nothing outside the
+    markers changes; the README has the markers."""
+    import bench_table
+
+    rows = []
+    for size, scale in ((100_000, 1.0), (1_000_000, 9.5)):
+        for i, (name, anchor, _what) in enumerate(bench.PLAN):
+            seconds = round((i + 1) * 0.37 * scale, 3)
+            rows.append({"size": size, "op": name, "seconds": seconds, "rss_mb": 100.0 + i,
+                         "anchor_seconds": 2.0 if anchor else None,
+                         "ratio": round(seconds / 2.0, 2) if anchor else None})
+    data = tmp_path / "bench.json"
+    data.write_text(json.dumps(rows))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"before\n{bench_table.START}\nold table\n{bench_table.END}\nafter\n")
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_table.py"), str(data),
+                           "--write", str(readme)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    text = readme.read_text()
+    assert text.startswith(f"before\n{bench_table.START}\n|") and text.endswith(f"|\n{bench_table.END}\nafter\n")
+    assert "old table" not in text
+    lines = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(lines) == len(bench.PLAN)
+    for line, (name, anchor, _what) in zip(lines, bench.PLAN, strict=True):
+        small, large = (r for r in rows if r["op"] == name)
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[0].startswith(f"`{name}`")
+        assert cells[1] == bench_table._seconds(small["seconds"]) and cells[2] == bench_table._seconds(large["seconds"])
+        assert cells[6] == (f"{large['ratio']:.2f}" if anchor else "")
+        assert cells[7] == f"{large['seconds'] / small['seconds']:.1f}×"
+    real = (REPO / "README.md").read_text()
+    assert f"\n{bench_table.START}\n" in real and f"\n{bench_table.END}\n" in real

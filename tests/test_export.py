@@ -126,3 +126,27 @@ def test_every_registered_export_is_written_by_kb_export(seed, tmp_path: Path):
     r = CliRunner().invoke(main, ["--store", str(seed.path), "export", "-o", str(tmp_path / "kb.html")])
     assert r.exit_code == 0 and "(html)" in r.output, r.output
     assert "<html" in (tmp_path / "kb.html").read_text(encoding="utf-8")
+
+
+def test_the_streamed_json_of_findings_is_their_stable_form_byte_for_byte(seed_kb, tmp_path):
+    """kb conflicts --format json writes one finding at a time from fast dictionaries: each equals
+    the finding's to_dict() (docs/conflicts.md), and the text is json.dumps of them all, on the seed
+    and on a synthetic graph with every pattern."""
+    from kb.exports.reports import conflicts_json, conflicts_json_chunks, finding
+    from kb.testing import synthetic
+
+    ds = synthetic.generate(3_000, seed=5)
+    synthetic.write_yaml(ds, tmp_path / "synthetic.yaml")
+    other = KnowledgeBase(tmp_path / "syn")
+    other.build([tmp_path / "synthetic.yaml"])
+    for kb in (seed_kb, other):
+        found = kb.conflicts()
+        assert found
+        for c in found:
+            assert finding(c) == c.to_dict()
+        expected = json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False)
+        assert conflicts_json(found) == expected
+        assert len(list(conflicts_json_chunks(found))) == len(found) + 1
+        r = CliRunner().invoke(main, ["--store", str(kb.path), "conflicts", "--format", "json"])
+        assert r.exit_code == 0 and r.output == expected + "\n"
+    assert conflicts_json([]) == json.dumps([]) == "[]"

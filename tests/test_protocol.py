@@ -24,17 +24,21 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from helpers import kb
+from helpers import browser_test, kb
 from sparql_servers import kb_serve
 
 from kb import KnowledgeBase
+from kb.errors import QueryError
 from kb.sparql.query import execute, run
 
 CORPUS = Path(__file__).parent / "corpus" / "w3c-protocol"
@@ -242,6 +246,15 @@ def test_w3c_sd_conforms_to_schema(w3c):
     assert len(services) == 1
 
 
+def test_every_service_description_case_has_its_test():
+    import rdflib
+
+    g = rdflib.Graph().parse(CORPUS / "sd-manifest.ttl", format="turtle")
+    names = {str(e).rsplit("#", 1)[1] for e in g.subjects(rdflib.RDF.type, rdflib.URIRef(MF + "ServiceDescriptionTest"))}
+    assert names == {"has-endpoint-triple", "returns-rdf", "conforms-to-schema"}
+    assert all(callable(globals().get("test_w3c_sd_" + n.replace("-", "_"))) for n in names)
+
+
 # -- datasets: Query §13.2 and Protocol §2.1.4, with counts --------------------------------------
 
 def _dataset_cases(w3c) -> list[tuple[str, dict, int, int]]:
@@ -291,15 +304,51 @@ def test_every_dataset_combination_gives_the_spec_counts_in_the_python_api_and_k
         for clauses, params, default, named in _dataset_cases(w3c):
             for text, expected in ((COUNT_DEFAULT.format(clauses), default),
                                    (COUNT_NAMED.format(clauses), named)):
-                got = execute(db, text, default_graph=params.get("default-graph-uri"),
-                              named_graphs=params.get("named-graph-uri"))
-                assert _count(got) == expected, (text, params)
-                if not params:
-                    assert _count(run(text, db=db)) == expected, text
+                graphs = {"default_graph": params.get("default-graph-uri"),
+                          "named_graphs": params.get("named-graph-uri")}
+                assert _count(execute(db, text, **graphs)) == expected, (text, params)
+                assert _count(run(text, db=db, **graphs)) == expected, (text, params)
+    local = KnowledgeBase(w3c["store"])
+    for clauses, params, default, named in _dataset_cases(w3c):
+        graphs = {"default_graph": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
+        for text, expected in ((COUNT_DEFAULT.format(clauses), default), (COUNT_NAMED.format(clauses), named)):
+            assert _json_count(local.query(text, **graphs)) == expected, (text, params)
     g1 = w3c["graphs"][f"{KASEI}data1.rdf"]
     out = kb("query", COUNT_DEFAULT.format(f"FROM <{g1}>"), "--format", "json", cwd=tmp_path, store=w3c["store"])
     assert out.returncode == 0, out.stderr
-    assert int(json.loads(out.stdout)["results"]["bindings"][0]["n"]["value"]) == w3c["sizes"][g1]
+    assert _json_count(out.stdout) == w3c["sizes"][g1]
+
+
+def _json_count(results: str | bytes) -> int:
+    return int(json.loads(results)["results"]["bindings"][0]["n"]["value"])
+
+
+def _graph_options(params: dict) -> list[str]:
+    return [o for name, option in (("default-graph-uri", "--default-graph"), ("named-graph-uri", "--named-graph"))
+            for g in params.get(name, []) for o in (option, g)]
+
+
+def test_kb_query_names_the_dataset_locally_and_on_an_endpoint(w3c, tmp_path):
+    """--default-graph / --named-graph (repeatable) give the counts the protocol parameters give, on
+    the local store and sent to a remote endpoint (kb serve) as default-graph-uri / named-graph-uri."""
+    cases = [c for c in _dataset_cases(w3c) if c[1]]
+    assert len(cases) == 6
+    for clauses, params, default, named in cases:
+        for text, expected in ((COUNT_DEFAULT.format(clauses), default), (COUNT_NAMED.format(clauses), named)):
+            for where in ((), ("--endpoint", w3c["url"])):
+                out = kb("query", text, "--format", "json", *_graph_options(params), *where, cwd=tmp_path,
+                         store=w3c["store"])
+                assert out.returncode == 0, out.stderr
+                assert _json_count(out.stdout) == expected, (text, params, where)
+    with KnowledgeBase.remote(w3c["url"]) as remote:
+        g2 = w3c["graphs"][f"{KASEI}data2.rdf"]
+        assert _json_count(remote.query(COUNT_NAMED.format(""), named_graphs=[g2])) == w3c["sizes"][g2]
+        assert _json_count(remote.query(COUNT_DEFAULT.format(""), named_graphs=[g2])) == 0
+    for bad in ("relative/graph", "not an iri"):
+        out = kb("query", "ASK {}", "--default-graph", bad, cwd=tmp_path, store=w3c["store"])
+        assert out.returncode == 2 and "--default-graph" in out.stderr and f"{bad!r} is not an IRI" in out.stderr
+        with pytest.raises(QueryError, match=r"named graph .* is not an IRI"):
+            KnowledgeBase(w3c["store"]).query("ASK {}", named_graphs=[bad])
 
 
 # -- the defects of issue 17, one test each ------------------------------------------------------
@@ -513,3 +562,50 @@ def test_a_javascript_client_from_npm(w3c, method):
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     assert sorted(r["s"] for r in got["rows"]) == expected and got["ask"] is True and got["triples"] == triples
+
+
+# -- a browser page on another origin --------------------------------------------------------------
+
+FETCH = """async ([url, query, direct]) => {
+  const accept = {'Accept': 'application/sparql-results+json'};
+  try {
+    const r = direct
+      ? await fetch(url, {method: 'POST', body: query,
+                          headers: {...accept, 'Content-Type': 'application/sparql-query'}})
+      : await fetch(url + '?query=' + encodeURIComponent(query), {headers: accept});
+    return {status: r.status, body: await r.json()};
+  } catch (e) {
+    return {error: e.name};
+  }
+}"""
+
+
+@browser_test
+def test_a_page_on_another_origin_reads_answers_only_with_cors(browser, w3c, tmp_path):
+    """Headless Chromium on a page served from a second 127.0.0.1 port: `kb serve --cors` that origin
+    answers its GET and its preflighted POST (Content-Type application/sparql-query); a server
+    without --cors is blocked by the browser (the page sees only a network error)."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>a SPARQL client page</title>\n")
+    site = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{site.server_address[1]}"
+    count = COUNT_DEFAULT.format("")
+    try:
+        with kb_serve(w3c["store"], "--cors", origin, cwd=tmp_path) as (base, _log):
+            page = browser.new_page()
+            page.goto(origin + "/index.html")
+            assert page.title() == "a SPARQL client page"
+            got = page.evaluate(FETCH, [base + "/sparql", ASK_ANY, False])
+            assert got == {"status": 200, "body": {"head": {}, "boolean": True}}, got
+            posted = page.evaluate(FETCH, [base + "/sparql", count, True])
+            assert posted["status"] == 200, posted
+            assert int(posted["body"]["results"]["bindings"][0]["n"]["value"]) == w3c["total"]
+            before = w3c["log"].read_text(errors="replace")
+            assert page.evaluate(FETCH, [w3c["url"], ASK_ANY, False]) == {"error": "TypeError"}
+            assert page.evaluate(FETCH, [w3c["url"], count, True]) == {"error": "TypeError"}
+            page.close()
+    finally:
+        site.shutdown()
+        site.server_close()
+    refused = w3c["log"].read_text(errors="replace")[len(before):]
+    assert "refused GET /sparql" in refused and "refused OPTIONS /sparql" in refused  # the preflight

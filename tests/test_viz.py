@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from helpers import CHROMIUM, REPO
+from helpers import REPO, browser_test
 
 from kb import KnowledgeBase
 from kb.cli import main
@@ -34,31 +34,12 @@ from kb.exports.viz import (
 )
 
 HOSTILE = REPO / "tests" / "corpus" / "viz" / "hostile.yaml"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-def browser_test(test):
-    """Mark a test as driving Chromium; skip it (not fail) where Debian's chromium is absent."""
-    absent = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is absent")
-    return pytest.mark.browser(absent(test))
-
-
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("viz")
     kb = KnowledgeBase(tmp / "store")
     kb.build()
     return kb, kb.viz(tmp / "seed.html", title="Seed: the 2020 BBC interview with Ilham Aliyev")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync = pytest.importorskip("playwright.sync_api")
-    with sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
 
 
 class Page:

@@ -22,6 +22,7 @@ from typing import ClassVar
 import networkx as nx
 
 from kb.analysis.candidates import candidate_graph
+from kb.analysis.factchecks import FactCheck, cite_reviews
 from kb.analysis.independence import Independence, independent_weights
 from kb.model import rules
 from kb.sparql.endpoint import Endpoint
@@ -113,6 +114,7 @@ class Conflict:
     rendered_in_title: str | None = None
     claim_inferred: tuple[str, ...] = ()          # what this dataset inferred of the claim (e.g. its date)
     grades: tuple[str, ...] = ()                  # the distinct grades the sources were weighed with
+    fact_checks: tuple[FactCheck, ...] = ()       # reviews of the claim, in the fact-checkers' words
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
@@ -125,7 +127,7 @@ class Conflict:
                          "attributes_to": list(s.attributes_to), "via": list(s.via),
                          "inferred": list(s.inferred)} for s in self.sources]
         for k in ("counter_claims", "independent_origins", "unknown_origin_sources", "concedes",
-                  "challenged_account", "part_of_asserted_by", "claim_inferred", "grades"):
+                  "challenged_account", "part_of_asserted_by", "claim_inferred", "grades", "fact_checks"):
             d[k] = list(d[k])
         return d
 
@@ -224,7 +226,7 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
     rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
-    return out
+    return cite_reviews(endpoint, out)
 
 
 def _challenging_claims(ix: _Index, actor: str | None) -> Iterator[tuple[str, str]]:

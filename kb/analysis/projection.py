@@ -23,7 +23,7 @@ import networkx as nx
 from kb.model.authoring import Field, all_records, nested_records, records, shortcut
 from kb.model.graphs import PROVENANCE_GRAPH, graph_display
 from kb.model.names import record_word
-from kb.model.terms import DCTERMS, RDF, RDFS, class_codes, concept_codes, subclasses
+from kb.model.terms import DCTERMS, EV, RDF, RDFS, class_codes, concept_codes, subclasses
 from kb.sparql.endpoint import Endpoint
 
 _LABEL = str(RDFS.label)
@@ -150,7 +150,8 @@ def _add_literals(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     """The literal fields of the records, by field name (aliases as a list, each with its language)."""
     names, interval, lists = _field_names(), terms().interval, _tagged_lists()
     q = f"""SELECT ?s ?p ?o ?lang WHERE {{ GRAPH ?g {{ ?s <{DCTERMS.identifier}> ?id ; ?p ?o
-          FILTER(isLiteral(?o) && ?p != <{DCTERMS.identifier}>) BIND(LANG(?o) AS ?lang) }} {scope()} }}"""
+          FILTER(isLiteral(?o) && ?p != <{DCTERMS.identifier}> && ?p != <{EV.nameKey}>)
+          BIND(LANG(?o) AS ?lang) }} {scope()} }}"""
     for row in endpoint.select(q):
         if row["s"] not in g:
             continue

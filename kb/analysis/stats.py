@@ -14,12 +14,14 @@ from kb.model.terms import EV, label, subclasses
 
 @dataclass
 class Stats:
-    """A summary of the knowledge base."""
+    """A summary of the knowledge base (``triples``: the statements the files hold, the derived name
+    keys left out)."""
 
     classes: dict[str, int]
     stances: dict[str, int]
     files: list[dict[str, str | int]]
     triples: int
+    candidate_duplicates: int = 0  # actor pairs that may be one (kb.analysis.duplicates), unconfirmed
 
 
 def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:
@@ -37,7 +39,7 @@ def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:
         stances[label(r["st"].value)] = int(r["n"].value)
     total = int(next(iter(db.query(
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")))["n"].value)
+        f"FILTER(?g != <{PROVENANCE_GRAPH}> && ?p != <{EV.nameKey}>) }}")))["n"].value)
     order = [label(c) for c in class_order()]
     classes = dict(sorted(classes.items(), key=lambda kv: (
         order.index(kv[0]) if kv[0] in order else len(order), kv[0])))

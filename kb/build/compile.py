@@ -8,12 +8,14 @@ replaced); the pipeline (:mod:`kb.build.pipeline`) holds the writer lock meanwhi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kb.build.stored_names import stored_names
 from kb.errors import Problem
 from kb.loaders import LOADERS, InputFile, Parsed, link
+from kb.loaders.names_map import read_map
 from kb.model.graphs import graph_display, knowledge_graphs
 from kb.model.records import Compiled, Existing, Loc, compile_records
 from kb.model.terms import DCTERMS, RDF
@@ -88,13 +90,20 @@ class Batch:
 
 
 def compile_batch(files: list[InputFile], base: str, store: Store | None, *,
-                  progress: bool = False) -> tuple[Batch, list[Problem]]:
+                  progress: bool = False, names_map: str | Path | None = None) -> tuple[Batch, list[Problem]]:
     """Read ``files``, join their records, and compile them (see :class:`Batch`); return the batch
-    and every problem found (syntax, references, types)."""
+    and every problem found (syntax, references, types). ``names_map``: a name mapping file the
+    importers apply before making actors (:mod:`kb.loaders.names_map`)."""
+    mapping = None
+    if names_map is not None:
+        entries, map_problems = read_map(names_map)
+        if map_problems:
+            return Batch([], base, store), map_problems
+        mapping = (str(names_map), entries)
     parsed = [LOADERS[f.format](f) for f in track(files, "Reading files", progress)]
     problems = [x for p in parsed for x in p.problems]
     replaced = {p.input.graph for p in parsed}
-    problems.extend(link(parsed, lambda: {} if store is None else _stored_names(store, replaced)))
+    problems.extend(link(parsed, lambda: {} if store is None else _stored_names(store, replaced), mapping))
     batch = Batch(parsed, base, store)
     return batch, problems + batch.compiled.problems
 

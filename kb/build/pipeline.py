@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kb.build.compile import Batch, compile_batch
 from kb.build.inputs import find_inputs
+from kb.build.name_keys import name_key_quads
 from kb.build.provenance import BuildRecord, forget, loaded_files
 from kb.build.report import BuildReport, FileReport
 from kb.build.validate import Change, check_change, shacl_problems
@@ -38,7 +39,8 @@ from kb.store import Store
 
 def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str, fresh: bool = False,
           dry_run: bool = False, fmt: str | None = None, wait: float = 0.0, delimiter: str | None = None,
-          date_order: str | None = None, progress: bool = False) -> BuildReport:
+          date_order: str | None = None, progress: bool = False, names_map: str | Path | None = None
+          ) -> BuildReport:
     """Load files into ``store`` in one transaction (see :meth:`kb.KnowledgeBase.build`)."""
     started = time.perf_counter()
     if fmt:
@@ -51,7 +53,8 @@ def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str,
     if date_order:
         files = [replace(f, date_order=date_order) for f in files]
     with store.lock(wait):
-        transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress)
+        transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress,
+                                  names_map=names_map)
         report = transaction.run(files)
     report.seconds = time.perf_counter() - started
     return report
@@ -62,9 +65,9 @@ class Transaction:
     knowledge base; ``dry_run`` checks everything and stores nothing."""
 
     def __init__(self, store: Store, base: str, *, fresh: bool = False, dry_run: bool = False,
-                 wait: float = 0.0, progress: bool = False):
+                 wait: float = 0.0, progress: bool = False, names_map: str | Path | None = None):
         self.store, self.base, self.fresh, self.dry_run = store, base, fresh, dry_run
-        self.wait, self.progress = wait, progress
+        self.wait, self.progress, self.names_map = wait, progress, names_map
 
     def run(self, files: list[InputFile]) -> BuildReport:
         """Build from ``files``; the report says what was loaded, and whether it was committed."""
@@ -73,7 +76,7 @@ class Transaction:
         if not todo:
             return report
         batch, problems = compile_batch(todo, self.base, None if self.fresh else self.store,
-                                        progress=self.progress)
+                                        progress=self.progress, names_map=self.names_map)
         report.warnings = batch.warnings
         if problems:
             raise InputError(problems)
@@ -130,7 +133,9 @@ class Transaction:
             if p.load_into is not None:
                 p.load_into(db, g)
             db.add_graph(g)
-        counts = _graph_sizes(db, batch.replaced)
+        counts = _graph_sizes(db, batch.replaced)  # what the files hold, before the derived name keys
+        for p in batch.parsed:
+            db.bulk_extend(name_key_quads(db, ox.NamedNode(p.input.graph)))
         for p in batch.parsed:
             fr = next(r for r in report.files if r.graph == p.input.graph)
             fr.triples = counts.get(p.input.graph, 0)

@@ -19,7 +19,7 @@ prints the reports (:func:`reports`). Files are written safely by :mod:`kb.expor
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -65,7 +65,8 @@ class Export:
     """One export format: its name, what it is, the file endings that select it, and its writer.
 
     ``report`` is the name ``kb conflicts --format`` knows it by, and ``text`` the function that
-    turns the conflicts into its text, for the formats that are conflict reports."""
+    turns the conflicts into its text, for the formats that are conflict reports; ``chunks``, when
+    given, makes the same text piece by piece (written as it comes)."""
 
     name: str
     kind: str  # "rdf", "graph", "table", "report" or "page"
@@ -73,6 +74,7 @@ class Export:
     write: Writer
     report: str | None = None
     text: Callable[[Sequence[Conflict]], str] | None = None
+    chunks: Callable[[Sequence[Conflict]], Iterable[str]] | None = None
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -117,9 +119,14 @@ def _claimreview(src: Inputs, out: Path) -> None:
     out.write_text(json.dumps(claimreview(src.conflicts), indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def _text(text: Callable[[Sequence[Conflict]], str]) -> Writer:
+def _text(text: Callable[[Sequence[Conflict]], str],
+          chunks: Callable[[Sequence[Conflict]], Iterable[str]] | None) -> Writer:
     def write(src: Inputs, out: Path) -> None:
-        out.write_text(text(src.conflicts), encoding="utf-8")
+        if chunks is None:
+            out.write_text(text(src.conflicts), encoding="utf-8")
+            return
+        with open(out, "w", encoding="utf-8") as f:
+            f.writelines(chunks(src.conflicts))
 
     return write
 
@@ -130,9 +137,9 @@ def _page(src: Inputs, out: Path) -> None:
     out.write_text(render_html(src.graph, src.conflicts), encoding="utf-8")
 
 
-def _report(name: str, report: str, suffixes: tuple[str, ...],
-            text: Callable[[Sequence[Conflict]], str]) -> Export:
-    return Export(name, "report", suffixes, _text(text), report=report, text=text)
+def _report(name: str, report: str, suffixes: tuple[str, ...], text: Callable[[Sequence[Conflict]], str],
+            chunks: Callable[[Sequence[Conflict]], Iterable[str]] | None = None) -> Export:
+    return Export(name, "report", suffixes, _text(text, chunks), report=report, text=text, chunks=chunks)
 
 
 EXPORTS: dict[str, Export] = {e.name: e for e in [
@@ -154,7 +161,7 @@ EXPORTS: dict[str, Export] = {e.name: e for e in [
     _report("csv-conflicts", "csv", (), _reports.conflicts_csv),
     # the conflicts as text: the terminal table, JSON with a stable schema, a citable report
     _report("conflicts-table", "table", (), _reports.conflicts_table),
-    _report("conflicts-json", "json", (), _reports.conflicts_json),
+    _report("conflicts-json", "json", (), _reports.conflicts_json, _reports.conflicts_json_chunks),
     _report("conflicts-markdown", "markdown", (".md",), _reports.conflicts_markdown),
     # the interactive page of the whole graph (kb viz draws parts of it)
     Export("html", "page", (".html", ".htm"), _page),
@@ -164,6 +171,13 @@ EXPORTS: dict[str, Export] = {e.name: e for e in [
 def reports() -> dict[str, Callable[[Sequence[Conflict]], str]]:
     """The conflict reports by the name ``kb conflicts --format`` knows them by."""
     return {e.report: e.text for e in EXPORTS.values() if e.report and e.text}
+
+
+def report_chunks() -> dict[str, Callable[[Sequence[Conflict]], Iterable[str]]]:
+    """The conflict reports by name, each as a function giving its text in pieces to write as they
+    come (the whole text in one piece for the reports that are not made piece by piece)."""
+    return {e.report: e.chunks or (lambda found, text=e.text: (text(found),))
+            for e in EXPORTS.values() if e.report and e.text}
 
 
 def known_exports() -> str:
@@ -179,4 +193,4 @@ def export_format(fmt: str | None, out: str | Path) -> Export:
     return EXPORTS[canonical(fmt, EXPORTS, "export format")]
 
 
-__all__ = ["EXPORTS", "Export", "Inputs", "export_format", "known_exports", "reports"]
+__all__ = ["EXPORTS", "Export", "Inputs", "export_format", "known_exports", "report_chunks", "reports"]

@@ -48,11 +48,11 @@ def write_rdf(db: ox.Store, fmt: str, out: BinaryIO | str | Path, base: str | No
     elif graph_aware:
         db.dump(target, format=ox_format, prefixes=prefixes(base))
     else:
-        ox.serialize(knowledge(db), target, format=ox_format, prefixes=prefixes(base))
+        ox.serialize(knowledge(db, derived=False), target, format=ox_format, prefixes=prefixes(base))
 
 
 def _write_jsonld(db: ox.Store, out: BinaryIO | str, base: str | None) -> None:
-    nt = ox.serialize(knowledge(db), format=ox.RdfFormat.N_TRIPLES)
+    nt = ox.serialize(knowledge(db, derived=False), format=ox.RdfFormat.N_TRIPLES)
     g = rdflib.Graph()
     g.parse(data=nt, format="nt")
     context = prefixes(base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from kb.model.rules import concepts, default_code
@@ -32,8 +32,36 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buf.getvalue()
 
 
+def finding(c: Conflict) -> dict:
+    """``c.to_dict()`` (the stable JSON form of docs/conflicts.md: the same keys in the same order,
+    the same values) made without the deep copies of ``dataclasses.asdict``, which were most of the
+    time of writing the findings of a large graph."""
+    d = _plain(c)
+    d["path"] = [_plain(s) for s in c.path]
+    d["paths"] = [{"kind": k, "path": [_plain(s) for s in p]} for k, p in (c.paths or ((c.kind, c.path),))]
+    d["sources"] = [_plain(s) for s in c.sources]
+    return d
+
+
+def _plain(record: object) -> dict:
+    """A flat dataclass's fields in order, tuples as lists."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(record).items()}
+
+
+def conflicts_json_chunks(conflicts: Iterable[Conflict]) -> Iterator[str]:
+    """The text of :func:`conflicts_json` one finding at a time, so that it can be written as the
+    findings come, without every finding's dictionary (or the whole text) in memory at once."""
+    first = True
+    for c in conflicts:
+        text = json.dumps(finding(c), indent=2, ensure_ascii=False)  # no raw newline inside a JSON string
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]" if first else "\n]"
+
+
 def conflicts_json(conflicts: Sequence[Conflict]) -> str:
-    return json.dumps([c.to_dict() for c in conflicts], indent=2, ensure_ascii=False)
+    """The findings as one JSON array (``json.dumps(..., indent=2)`` of their ``to_dict()``)."""
+    return "".join(conflicts_json_chunks(conflicts))
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
@@ -58,6 +86,7 @@ def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
         lines.append(f"{'':>6}{_clip(c.summary, width)}")
         rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
         lines.append(f"{'':>6}{c.independence}{rendered}")
+        lines.extend(f"{'':>6}{_clip(f.line(), width)}" for f in c.fact_checks)
     lines.append(f"{len(conflicts)} conflict(s)")
     return "\n".join(lines)
 
@@ -113,7 +142,16 @@ def _section_md(i: int, c: Conflict) -> list[str]:
         out += ["Sources:", "", *(_source_md(j, s) for j, s in enumerate(c.sources, 1)), ""]
     if c.counter_claims:
         out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
-    return out
+    return out + _fact_checks_md(c)
+
+
+def _fact_checks_md(c: Conflict) -> list[str]:
+    """The fact-checks of a conflict's claim, each in the fact-checker's own words."""
+    if not c.fact_checks:
+        return []
+    return ["Fact-checks of this claim:", "",
+            *(f"- {_md(f.line())}" + (f" <{f.url}>" if f.url and f.url.startswith(("http://", "https://"))
+                                      else "") for f in c.fact_checks), ""]
 
 
 def _source_md(j: int, s: Evidence) -> str:

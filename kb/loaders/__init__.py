@@ -16,6 +16,7 @@ format there; :data:`LOADERS`, :data:`SUFFIXES` and :func:`format_for` follow fr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
@@ -24,7 +25,7 @@ from types import ModuleType
 
 from kb.errors import Problem
 from kb.loaders import csv as csv_loader
-from kb.loaders import resolve
+from kb.loaders import names_map, resolve
 from kb.loaders.base import InputFile, Load, Parsed
 from kb.loaders.text import MAX_INPUT_MB, max_input_bytes, special_kind
 
@@ -91,14 +92,20 @@ def format_for(path: Path) -> str | None:
     return SUFFIXES.get(suffix)
 
 
-def link(parsed: list[Parsed], names: Callable[[], Mapping[tuple[str, str], str]]) -> list[Problem]:
+def link(parsed: list[Parsed], names: Callable[[], Mapping[tuple[str, str], str]],
+         mapping: tuple[str, names_map.NameMap] | None = None) -> list[Problem]:
     """Steps that join records across the files of one build: documentation sheets to their
     events, and importers' name-made actors and places to existing ones (``names``, given by the
     caller, returns the stored ones as (record key, case-folded name or alias) -> id; called only
-    when needed)."""
+    when needed), after a name mapping file (``mapping``: its display name and entries), and
+    ``same_as`` written by name (:mod:`kb.loaders.names_map`)."""
+    known = functools.cache(names)
+    problems = names_map.check_map(mapping[0], mapping[1], parsed, known()) if mapping else []
     if any(r.auto for p in parsed for r in p.records):
-        resolve.resolve(parsed, names())
-    return csv_loader.attach_documentation(parsed)
+        resolve.resolve(parsed, known(), mapping[1] if mapping else None)
+    if names_map.needs_names(parsed):
+        names_map.same_as_by_name(parsed, known())
+    return problems + csv_loader.attach_documentation(parsed)
 
 
 __all__ = ["FORMATS", "LOADERS", "MAX_INPUT_MB", "SUFFIXES", "Format", "InputFile", "Load", "Parsed",

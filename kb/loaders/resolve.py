@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from kb.loaders.base import Parsed
 from kb.model.authoring import nested_records, records
+from kb.model.names import key
 from kb.model.records import Loc, Record
 
 #: Record types whose importer-made records are resolved by name or alias.
@@ -132,7 +133,8 @@ def _names(rec: Record) -> list[str]:
     return out
 
 
-def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> None:
+def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str],
+            mapping: Mapping[str, tuple[str, int]] | None = None) -> None:
     """Point importer-made actors and places at existing ones with the same name or alias.
 
     ``existing`` maps (record key, case-folded name or alias) of stored records to their ids (and
@@ -141,7 +143,9 @@ def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> No
     name is known is dropped and every reference to it rewritten; a name made twice is kept once.
     A place made within an admin chain (its id holds ``--``, see :meth:`Builder.place`) never
     joins another place made within a different chain: same-named places of two provinces stay
-    two places, in one build and across imports.
+    two places, in one build and across imports. ``mapping`` (a name mapping file, see
+    :mod:`kb.loaders.names_map`: name key -> (actor id, line)) is applied first: a made actor whose
+    name it lists becomes a reference to the mapped id.
     """
     names = dict(existing)
     for p in parsed:
@@ -151,11 +155,23 @@ def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str]) -> No
                     names.setdefault((rec.spec.key, name), rec.id)
     rename: dict[str, str] = {}
     for p in parsed:
-        p.records[:] = [rec for rec in p.records if _keep(rec, names, rename)]
+        p.records[:] = [rec for rec in p.records
+                        if not _mapped(rec, mapping or {}, rename) and _keep(rec, names, rename)]
     if rename:
         for p in parsed:
             for rec in p.records:
                 _rewrite(rec, rename)
+
+
+def _mapped(rec: Record, mapping: Mapping[str, tuple[str, int]], rename: dict[str, str]) -> bool:
+    """Whether an importer-made actor is named in the mapping (then ``rename`` points it at its id)."""
+    if rec.spec.key != "actors" or not rec.auto or not mapping or not rec.id:
+        return False
+    target = mapping.get(key(_names(rec)[0]))
+    if target is None:
+        return False
+    rename[rec.id] = target[0]
+    return True
 
 
 def _keep(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, str]) -> bool:

@@ -8,6 +8,8 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from kb.model.terms import EV
+
 PROVENANCE_GRAPH = "urn:evkb:provenance"
 FILE_GRAPH_PREFIX = "urn:evkb:file:"
 SEED_GRAPH_PREFIX = "urn:evkb:seed:"
@@ -24,10 +26,12 @@ def knowledge_graphs(db: ox.Store, replaced: Collection[str] = ()) -> list[ox.Na
     return [g for g in db.named_graphs() if g.value not in replaced and not is_provenance(g)]
 
 
-def knowledge(db: ox.Store) -> ox.QueryTriples:
-    """Every statement of every file graph, once (the provenance graph left out)."""
+def knowledge(db: ox.Store, *, derived: bool = True) -> ox.QueryTriples:
+    """Every statement of every file graph, once (the provenance graph left out; with
+    ``derived=False`` the name keys a build derives, ``ev:nameKey``, too: what was written)."""
+    skip = "" if derived else f" && ?p != <{EV.nameKey}>"
     return db.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-                    f"FILTER(?g != <{PROVENANCE_GRAPH}>) }}")
+                    f"FILTER(?g != <{PROVENANCE_GRAPH}>{skip}) }}")
 
 
 def file_graph(display: str) -> str:

@@ -16,7 +16,8 @@ line). Pushing the knowledge base to a server is :mod:`kb.sparql.push`.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import io
 import os
 import warnings
 from collections.abc import Iterable, Iterator
@@ -45,7 +46,8 @@ class Endpoint(Protocol):
 
     def select(self, query: str) -> Iterator[Row]: ...
 
-    def results(self, query: str, form: str = "SELECT") -> Results: ...
+    def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> Results: ...
 
 
 class LocalEndpoint:
@@ -60,11 +62,16 @@ class LocalEndpoint:
         for solution in result:  # by position: a lookup by name costs more than the term itself
             yield {name: term.value for i, name in names if (term := solution[i]) is not None}
 
-    def results(self, query: str, form: str = "SELECT") -> Results:
-        """The results of ``query`` with the union of all graphs as its default graph (the local
+    def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> Results:
+        """The results of ``query`` on the graphs given (the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``), else with the union of all graphs as its default graph (the local
         data lives only in named graphs; :func:`kb.sparql.query.run` also honours a query's own
         ``FROM``). ``form`` is not needed here: pyoxigraph tells."""
-        return self.db.query(query, use_default_graph_as_union=True)
+        if default_graph is None and named_graphs is None:
+            return self.db.query(query, use_default_graph_as_union=True)
+        return self.db.query(query, default_graph=[ox.NamedNode(g) for g in default_graph or ()],
+                             named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
 
 
 class InsecureAuthWarning(KBWarning):
@@ -174,12 +181,33 @@ class RemoteEndpoint:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(self, query: str, accept: str) -> httpx.Response:
-        """POST the query (SPARQL 1.1 Protocol, form-encoded) and return the successful response."""
+    def request(self, query: str, accept: str, *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> httpx.Response:
+        """POST the query (SPARQL 1.1 Protocol, form-encoded; the dataset, when given, as
+        ``default-graph-uri``/``named-graph-uri``) and return the successful response."""
+        data: dict[str, str | list[str]] = {"query": query}
+        if default_graph is not None:
+            data["default-graph-uri"] = default_graph
+        if named_graphs is not None:
+            data["named-graph-uri"] = named_graphs
         try:
-            r = self.client.post(self.url, data={"query": query}, headers={"Accept": accept})
+            r = self.client.post(self.url, data=data, headers={"Accept": accept})
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
+        return self._checked(r)
+
+    @contextlib.contextmanager
+    def stream(self, query: str, accept: str) -> Iterator[httpx.Response]:
+        """Like :meth:`request`, but the body is read as it is used (``iter_bytes``)."""
+        try:
+            with self.client.stream("POST", self.url, data={"query": query}, headers={"Accept": accept}) as r:
+                if r.status_code >= 300:
+                    r.read()
+                yield self._checked(r)
+        except httpx.HTTPError as exc:
+            raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
+
+    def _checked(self, r: httpx.Response) -> httpx.Response:
         if r.status_code == 400:
             raise QueryError(f"{self.url} refused the query: {excerpt(r, self._secret)}")
         if r.status_code in (401, 403):
@@ -194,24 +222,36 @@ class RemoteEndpoint:
         return r
 
     def select(self, query: str) -> Iterator[dict[str, str]]:
-        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``)."""
-        data = json.loads(self.request(query, _RESULTS_JSON).content)
-        for binding in data.get("results", {}).get("bindings", []):
-            yield {k: v["value"] for k, v in binding.items()}
+        """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``), parsed as
+        the response arrives: the whole response is never held, whatever its size."""
+        with self.stream(query, _RESULTS_JSON) as r:
+            try:
+                solutions = ox.parse_query_results(_Body(r.iter_bytes()), format=ox.QueryResultsFormat.JSON)
+                if not isinstance(solutions, ox.QuerySolutions):
+                    raise RemoteError(f"{self.url} answered a SELECT with a boolean")
+                names = list(enumerate(v.value for v in solutions.variables))
+                for solution in solutions:
+                    yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+            except SyntaxError as exc:
+                raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}"
+                                  ) from None
 
-    def results(self, query: str, form: str = "SELECT"
+    def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
+                named_graphs: list[str] | None = None
                 ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """The results as pyoxigraph objects: solutions or a boolean (read from SPARQL JSON), or the
-        triples of a CONSTRUCT or DESCRIBE (read from N-Triples or Turtle)."""
+        triples of a CONSTRUCT or DESCRIBE (read from N-Triples or Turtle). The graphs given are
+        sent as ``default-graph-uri``/``named-graph-uri``."""
+        graphs = {"default_graph": default_graph, "named_graphs": named_graphs}
         if form in ("CONSTRUCT", "DESCRIBE"):
-            r = self.request(query, _GRAPH_ACCEPT)
+            r = self.request(query, _GRAPH_ACCEPT, **graphs)
             media = r.headers.get("content-type", "application/n-triples").split(";")[0].strip()
             fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
             try:
                 return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(r.content, format=fmt)]
             except SyntaxError as exc:
                 raise RemoteError(f"{self.url} sent a graph that does not parse as {media}: {exc}") from None
-        r = self.request(query, _RESULTS_JSON)
+        r = self.request(query, _RESULTS_JSON, **graphs)
         try:
             return ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as exc:
@@ -231,6 +271,27 @@ class RemoteEndpoint:
         """The file graphs the knowledge base's provenance graph on the server lists."""
         q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g a <{EV.LoadedFile}> }} }}")
         return sorted(r["g"] for r in self.select(q))
+
+
+class _Body(io.RawIOBase):
+    """A binary file over the chunks of a response body, for a parser that reads as it goes."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks = chunks
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self.pending:
+            self.pending = next(self.chunks, b"")
+            if not self.pending:
+                return 0
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
 
 
 def scrub(text: str, secret: str | None) -> str:

@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.errors import QueryError, ReadOnlyError
+from kb.model.names import key as name_key
 from kb.sparql.endpoint import Endpoint, LocalEndpoint
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -260,6 +261,12 @@ def term(value: str) -> ox.NamedNode | ox.Literal:
 _ENABLED = re.compile(r"^([ \t]*)#\+(\w+)[ \t]+(.*)$", re.MULTILINE)  # a pattern a bound parameter enables
 
 
+def _with_keys(query: NamedQuery, values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` and, for each parameter looked up by its name key, ``NAME_key``: its key."""
+    return dict(values) | {f"{n}_key": name_key(values[n]) for n, meaning in query.params.items()
+                           if n in values and "name key" in meaning}
+
+
 def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
     """The query text with its parameters bound by inline ``VALUES`` blocks (and the ``#+NAME``
     lines of the bound parameters enabled).
@@ -268,12 +275,15 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> str:
     parameter (a subquery is its own scope), so a parameter is one constant throughout. Each value
     is serialised as an RDF term by pyoxigraph (never pasted as text), so quotes,
     braces or newlines in a value stay inside its literal. Unknown parameter names are errors.
+    A parameter whose ``# param:`` line says it is looked up by its *name key* also binds
+    ``?NAME_key`` to :func:`kb.model.names.key` of its value, for an ``ev:nameKey`` lookup.
     """
     unknown = sorted(set(values) - set(query.params))
     if unknown:
         expected = ", ".join(query.params) or "none"
         raise QueryError(f"{query.source}: unknown parameter {', '.join(unknown)}; "
                          f"this query takes: {expected}")
+    values = _with_keys(query, values)
     if not values:
         return query.text
     text = _ENABLED.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in values else m.group(0), query.text)
@@ -319,6 +329,22 @@ def has_dataset(text: str) -> bool:
     return any(kind == "name" and value.upper() == "FROM" for kind, value, _pos in _tokens(text))
 
 
+def graph_iris(values: Iterable[str] | None, name: str) -> list[str] | None:
+    """The graphs of a dataset parameter (``default-graph-uri``, ``--named-graph`` …), each an
+    absolute IRI, else :class:`QueryError` naming ``name``; None when not given (an empty list is
+    given: an empty side). One IRI may be given as a string."""
+    if values is None:
+        return None
+    values = [values] if isinstance(values, str) else list(values)
+    for v in values:
+        try:
+            ox.NamedNode(v)
+        except ValueError:
+            raise QueryError(f"{name} {v!r} is not an IRI (an absolute IRI names a graph, "
+                             "as `kb queries` and the service description show)") from None
+    return values
+
+
 def dataset(text: str, default_graph: Iterable[str] | None = None,
             named_graphs: Iterable[str] | None = None) -> dict:
     """pyoxigraph's query options for the dataset a query runs on (SPARQL 1.1 Query §13.2,
@@ -359,22 +385,28 @@ def execute(db: ox.Store, text: str, query: NamedQuery | None = None, *,
 
 
 def run(query: str | NamedQuery, params: Mapping[str, str] | None = None, *, db: ox.Store | None = None,
-        endpoint: Endpoint | None = None) -> Result | list[ox.Triple]:
+        endpoint: Endpoint | None = None, default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None) -> Result | list[ox.Triple]:
     """Run a named query, a ``.rq`` file or SPARQL text on an :class:`~kb.sparql.endpoint.Endpoint`
-    (local or remote), or on a local store (``db``). Returns pyoxigraph results either way. On the
-    local store the query runs on the dataset :func:`dataset` defines (its ``FROM`` clauses, else the
-    union of every graph); a remote server decides for itself."""
+    (local or remote), or on a local store (``db``). Returns pyoxigraph results either way.
+
+    ``default_graph`` and ``named_graphs`` (absolute IRIs) are the protocol's ``default-graph-uri``
+    and ``named-graph-uri``: on the local store the query runs on the dataset :func:`dataset` defines
+    (these graphs, else its ``FROM`` clauses, else the union of every graph); a remote server is
+    sent them as those parameters (a server decides for itself what a query without them sees)."""
     named = query if isinstance(query, NamedQuery) else load(query)
     refuse_unsafe(named)
+    graphs = {"default_graph": graph_iris(default_graph, "default graph"),
+              "named_graphs": graph_iris(named_graphs, "named graph")}
     text = bind(named, params or {})
     if isinstance(endpoint, LocalEndpoint):
         db = endpoint.db
     elif endpoint is not None:
         check(named)
-        return endpoint.results(text, form(text))
+        return endpoint.results(text, form(text), **graphs)
     if db is None:
         raise ValueError("run() needs a local store (db) or an endpoint")
-    return execute(db, text, named)
+    return execute(db, text, named, **graphs)
 
 
 # -- writing results -----------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from kb.errors import KBError, Refused
-from kb.sparql.query import NamedQuery, _tokens, bind, form, library, refuse_unsafe
+from kb.sparql.query import NamedQuery, _tokens, bind, form, graph_iris, library, refuse_unsafe
 from kb.sparql.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.sparql.serve")
@@ -398,21 +398,6 @@ def nesting(text: str) -> int:
     return deepest
 
 
-def _iris(params: dict[str, list[str]], name: str) -> list[str] | None:
-    """The values of a graph parameter, each an absolute IRI (else 400); None when not given."""
-    import pyoxigraph as ox
-
-    if name not in params:
-        return None
-    for v in params[name]:
-        try:
-            ox.NamedNode(v)
-        except ValueError:
-            raise Refused(400, f"{name} {v!r} is not an IRI (an absolute IRI names a graph, "
-                               "as `kb queries` and the service description show)") from None
-    return params[name]
-
-
 def _media(shape: str, params: dict[str, list[str]], accept: str) -> str:
     """The media type to answer a query of form ``shape`` with; 406 (naming what is on offer)
     when none the request accepts fits."""
@@ -437,8 +422,8 @@ def _job(text: str, params: dict[str, list[str]], accept: str, base_iri: str) ->
         raise Refused(400, f"the query nests brackets more than {MAX_NESTING} deep (the server's limit)")
     refuse_unsafe(text)
     return {"kind": "query", "text": text, "media": _media(form(text), params, accept), "base_iri": base_iri,
-            "default_graph": _iris(params, "default-graph-uri"),
-            "named_graphs": _iris(params, "named-graph-uri")}
+            "default_graph": graph_iris(params.get("default-graph-uri"), "default-graph-uri"),
+            "named_graphs": graph_iris(params.get("named-graph-uri"), "named-graph-uri")}
 
 
 def _answer_type(media: str) -> str:

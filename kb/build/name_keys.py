@@ -1,0 +1,30 @@
+"""Name keys: every name and alias of a record, normalised once at build time.
+
+For each record written by a build (a subject with a ``dcterms:identifier`` and an ``rdfs:label``
+or ``skos:altLabel``), one ``ev:nameKey`` statement per distinct :func:`kb.model.names.key` of its
+names goes into the same file graph as the names, so replacing the file replaces its keys and
+``kb push`` sends them with everything else. The named queries and ``--actor``/``--param`` then
+find a record by name with one index lookup (``?r ev:nameKey "susa"``) instead of lower-casing
+every stored name. Keys are derived data: the triple exports and the projection leave them out.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from kb.model.names import key
+from kb.model.terms import DCTERMS, EV, RDFS, SKOS
+
+NAME_KEY = ox.NamedNode(str(EV.nameKey))
+
+
+def name_key_quads(db: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The ``ev:nameKey`` statements of the records in ``graph`` (not yet written)."""
+    q = f"""SELECT DISTINCT ?s ?name WHERE {{ GRAPH {graph} {{
+        ?s <{DCTERMS.identifier}> ?id ; <{RDFS.label}>|<{SKOS.altLabel}> ?name }} }}"""
+    seen: set[tuple[ox.NamedNode | ox.BlankNode, str]] = set()
+    for s, name in db.query(q):
+        k = key(name.value)
+        if k:
+            seen.add((s, k))
+    return [ox.Quad(s, NAME_KEY, ox.Literal(k), graph) for s, k in seen]

@@ -1,0 +1,106 @@
+"""The README's performance table, made from the rows ``scripts/bench.py --json`` wrote (never retyped).
+
+    python scripts/bench.py --size 100000 --json graphs/bench.json
+    python scripts/bench.py --size 1000000 --json graphs/bench.json
+    python scripts/bench_table.py graphs/bench.json --write README.md
+
+prints the Markdown table (one row per operation of the JSON, in the order of ``bench.PLAN``: its
+seconds at each size measured, its peak RSS, its anchor and ratio at the largest size, and the
+growth between the two smallest sizes), or with ``--write FILE`` replaces the text between the
+``<!-- bench-table -->`` and ``<!-- /bench-table -->`` lines of FILE with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import PLAN
+
+START, END = "<!-- bench-table -->", "<!-- /bench-table -->"
+
+
+def _seconds(s: float | None, lower_bound: bool = False) -> str:
+    if s is None:
+        return ""
+    text = f"{s:.3f}" if s < 10 else f"{s:.1f}"
+    return (">" if lower_bound else "") + text
+
+
+def _order(op: str) -> tuple[int, str]:
+    """Rows in the order of bench.PLAN; the per-query rows where their group stands."""
+    names = [name for name, _anchor, _what in PLAN]
+    group = {"query": "queries", "serve": "queries-serve"}.get(op.split(" ", 1)[0], op)
+    return (names.index(group) if group in names else len(names), op)
+
+
+def table(rows: list[dict]) -> str:
+    """The Markdown table of ``rows`` (bench.py's JSON rows, any number of sizes)."""
+    sizes = sorted({r["size"] for r in rows})
+    by = {(r["size"], r["op"]): r for r in rows}
+    big = sizes[-1] if sizes else 0
+    head = ["op", *(_number(s) for s in sizes), f"RSS MB ({_number(big)})", "anchor", "anchor s", "ratio"]
+    if len(sizes) > 1:
+        head.append(f"growth {_number(sizes[0])} → {_number(sizes[1])}")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for op in sorted({r["op"] for r in rows}, key=_order):
+        lines.append("| " + " | ".join(_row(op, sizes, by)) + " |")
+    return "\n".join(lines)
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _row(op: str, sizes: list[int], by: dict[tuple[int, str], dict]) -> list[str]:
+    what = {name: text for name, _anchor, text in PLAN}
+    anchors = {name: anchor for name, anchor, _text in PLAN}
+    measured = [by[(s, op)] for s in sizes if (s, op) in by]
+    last = measured[-1]
+    cells = [f"`{op}` ({what[op]})" if op in what else f"`{op}`"]
+    cells += [_seconds(by[(s, op)]["seconds"], by[(s, op)].get("lower_bound", False)) if (s, op) in by
+              else "" for s in sizes]
+    cells.append(f"{last['rss_mb']:.0f}" if last.get("rss_mb") else "")
+    anchor = anchors.get(op) or ("raw" if last.get("anchor_seconds") else "")
+    cells += [f"`{anchor}`" if anchor else "", _seconds(last.get("anchor_seconds")),
+              f"{last['ratio']:.2f}" if last.get("ratio") is not None else ""]
+    if len(sizes) > 1:
+        cells.append(_growth(by.get((sizes[0], op)), by.get((sizes[1], op))))
+    return cells
+
+
+def _growth(small: dict | None, large: dict | None) -> str:
+    if not small or not large or small["seconds"] <= 0:
+        return ""
+    return f"{large['seconds'] / small['seconds']:.1f}×"
+
+
+def write(path: Path, text: str) -> None:
+    """Replace the table between the markers of ``path`` with ``text``."""
+    doc = path.read_text(encoding="utf-8")
+    start, end = f"\n{START}\n", f"\n{END}\n"  # each on a line of its own
+    if start not in doc or end not in doc:
+        raise SystemExit(f"{path}: no {START} ... {END} lines to put the table between")
+    before, rest = doc.split(start, 1)
+    _old, after = rest.split(end, 1)
+    path.write_text(f"{before}{start}{text}{end}{after}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("json", type=Path, help="the rows of scripts/bench.py --json")
+    ap.add_argument("--write", type=Path, help="put the table between the markers of this file")
+    args = ap.parse_args(argv)
+    text = table(json.loads(args.json.read_text()))
+    if args.write:
+        write(args.write, text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
