@@ -117,6 +117,12 @@ class Conflict:
     fact_checks: tuple[FactCheck, ...] = ()       # reviews of the claim, in the fact-checkers' words
     schema_version: int = SCHEMA_VERSION
 
+    def _repr_html_(self) -> str:
+        """The finding as a notebook shows it (:func:`kb.analysis.display.finding_html`)."""
+        from kb.analysis.display import finding_html
+
+        return finding_html(self)
+
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
         d = asdict(self)
