@@ -191,13 +191,31 @@ def date_order_option(fn: F) -> F:
                              "day first, with a warning.")(fn)
 
 
+def strict_option(fn: F) -> F:
+    """--strict for commands that import third-party feeds (ClaimReview, ACLED layout)."""
+    return click.option("--strict", is_flag=True, help="Refuse a whole ClaimReview or ACLED-layout "
+                        "file on any problem, instead of skipping its bad items with a warning.")(fn)
+
+
 def endpoint_options(fn: F) -> F:
     """--endpoint (and authentication) for commands that can query an external store."""
     return click.option("--endpoint", default=None, help="Use this external SPARQL 1.1 query "
                         "endpoint instead of the local store.")(auth_options(fn))
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+class Commands(click.Group):
+    """The command group: each command's summary is its whole first sentence, wrapped to the
+    terminal (click's default cuts it at the column limit with '...')."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, cmd) for name in self.list_commands(ctx)
+                    if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if commands:
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit=10_000)) for name, cmd in commands])
+
+
+@click.group(cls=Commands, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="kb")
 @click.option("--store", envvar="KB_STORE", type=click.Path(file_okay=False), default=None,
               help="Store folder (default: $KB_STORE or ./.kb).")
@@ -222,12 +240,13 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
               + known(sorted(LOADERS)) + ".")
 @delimiter_option
 @date_order_option
+@strict_option
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          date_order: str | None, wait: float) -> None:
+          date_order: str | None, strict: bool, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -236,7 +255,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     """
     kb = c.kb()
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
-                      date_order=date_order)
+                      date_order=date_order, strict=strict)
     _print_files(c, report)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
@@ -256,7 +275,7 @@ def _print_stats(c: Context, kb: KnowledgeBase) -> None:
     c.say("")
     c.say("records by class:")
     for name, n in stats.classes.items():
-        c.say(f"  {n:>7}  {name}")
+        c.say(f"  {n:>7}  {'  ' if name in stats.subclass_of else ''}{name}")
     if stats.stances:
         c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
     c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
@@ -285,17 +304,24 @@ def validate(c: Context, paths: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text, json, or markdown (tables of the files and the counts).")
 @pass_ctx
 @handle_errors
-def stats(c: Context, as_json: bool) -> None:
+def stats(c: Context, as_json: bool, fmt: str) -> None:
     """Counts by class and stance, and the loaded files."""
     kb = c.kb()
-    if as_json:
+    if as_json or fmt == "json":
         import dataclasses
         import json
 
         click.echo(json.dumps(dataclasses.asdict(kb.stats()), indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        from kb.exports.reports import stats_markdown
+
+        click.echo(stats_markdown(kb.stats()), nl=False)
         return
     for f in kb.files():
         click.echo(f"{f['triples']:>9} triples  {f['path']}  (sha256 {str(f['sha256'])[:12]}, "
@@ -332,12 +358,14 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default="table",
               show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
 @click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
+@click.option("--by-claim", is_flag=True, help="Group the findings under their claim.")
+@click.option("--wide", is_flag=True, help="Table cells on one line each, however wide (no wrapping).")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None, endpoint: str | None, user: str | None, password: str | None,
-              auth: str) -> None:
+              top: int | None, by_claim: bool, wide: bool, endpoint: str | None, user: str | None,
+              password: str | None, auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
     Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
@@ -346,7 +374,13 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
-    for chunk in report_chunks()[fmt](found[:top] if top else found):  # written as it is made
+    from kb.exports.reports import conflicts_table, grouped_by_claim
+
+    found = found[:top] if top else found
+    if fmt == "table":
+        click.echo(conflicts_table(found, wide=wide, by_claim=by_claim))
+        return
+    for chunk in report_chunks()[fmt](grouped_by_claim(found) if by_claim else found):  # written as made
         click.echo(chunk, nl=False)
     click.echo()
 
@@ -399,9 +433,11 @@ def queries(c: Context, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--param", "bound", multiple=True, metavar="NAME=VALUE", callback=_params,
               help="Bind a parameter (repeatable); a value written <…> is an IRI, any other a string.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "tsv", "json", "xml", "ttl",
+                                                   "nt"]),
               default="table", show_default=True,
               help="csv, tsv, json, xml: the SPARQL 1.1 result formats; ttl or nt for CONSTRUCT/DESCRIBE.")
+@click.option("--wide", is_flag=True, help="Table cells whole, however long (not cut at 60 characters).")
 @click.option("--default-graph", "default_graph", multiple=True, metavar="IRI", callback=_graphs,
               help="The default graph is the merge of these graphs (repeatable), as the protocol's "
                    "default-graph-uri: overrides the query's FROM.")
@@ -411,9 +447,9 @@ def queries(c: Context, as_json: bool) -> None:
 @endpoint_options
 @pass_ctx
 @handle_errors
-def query(c: Context, query: str, bound: dict[str, str], fmt: str, default_graph: list[str] | None,
-          named_graphs: list[str] | None, endpoint: str | None, user: str | None, password: str | None,
-          auth: str) -> None:
+def query(c: Context, query: str, bound: dict[str, str], fmt: str, wide: bool,
+          default_graph: list[str] | None, named_graphs: list[str] | None, endpoint: str | None,
+          user: str | None, password: str | None, auth: str) -> None:
     """Run QUERY: a named query (see kb queries), a .rq file, or - for standard input.
 
     Runs on the local store, or with --endpoint on an external SPARQL 1.1 server (same results).
@@ -422,7 +458,8 @@ def query(c: Context, query: str, bound: dict[str, str], fmt: str, default_graph
     A syntax error is printed with its line and column (exit code 5).
     """
     with c.source(endpoint, user, password, auth) as kb:
-        out = kb.query(query, bound, fmt, default_graph=default_graph, named_graphs=named_graphs)
+        out = kb.query(query, bound, "wide" if wide and fmt == "table" else fmt, default_graph=default_graph,
+                       named_graphs=named_graphs)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
 
@@ -462,10 +499,11 @@ def serve(c: Context, host: str, port: int, timeout: float, max_rows: int, worke
     from kb.sparql.serve import serve as run
 
     path = c.kb().path
-    c.say(f"serving {path} at http://{host}:{port}/sparql (read-only); query page at http://{host}:{port}/")
+    at = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     run(path, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         max_memory=max_memory, allow_hosts=allow_hosts, public_url=public_url,
-        header_timeout=header_timeout, max_connections=max_connections, cors=cors)
+        header_timeout=header_timeout, max_connections=max_connections, cors=cors,
+        ready=lambda: c.say(f"serving {path} at {at}/sparql (read-only); query page at {at}/"))
 
 
 @main.command()
@@ -522,6 +560,7 @@ def actors(c: Context, similar: bool, as_json: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @delimiter_option
 @date_order_option
+@strict_option
 @click.option("--map", "names_map", type=click.Path(dir_okay=False), default=None,
               help="A YAML file of names -> actor ids, applied before importers make actors.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
@@ -529,7 +568,7 @@ def actors(c: Context, similar: bool, as_json: bool) -> None:
 @pass_ctx
 @handle_errors
 def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None, date_order: str | None,
-            names_map: str | None, wait: float) -> None:
+            strict: bool, names_map: str | None, wait: float) -> None:
     """Import FILES read as FORMAT into the knowledge base, like kb build --format FORMAT.
 
     FORMAT: turtle (ttl), trig, nt, nq, jsonld (json-ld), rdfxml (xml, owl, rdf) (RDF); csv (one
@@ -540,7 +579,7 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     """
     kb = c.kb()
     report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
-                      names_map=names_map)
+                      strict=strict, names_map=names_map)
     _print_files(c, report)
     skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "

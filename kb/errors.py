@@ -172,6 +172,13 @@ class OutputError(KBError):
     http_status = 500
 
 
+class ListenError(KBError):
+    """``kb serve`` could not listen on its address (the port is in use, or not permitted)."""
+
+    exit_code = EXIT_STORE
+    http_status = 500
+
+
 class RemoteError(KBError):
     """The external store could not be reached, refused a request, or cut a result short."""
 

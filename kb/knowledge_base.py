@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pyoxigraph as ox
 
-from kb.analysis.conflicts import Conflict, find_conflicts
+from kb.analysis.conflicts import find_conflicts
+from kb.analysis.display import Findings, Rows
 from kb.analysis.duplicates import SimilarPair, similar_actors
 from kb.analysis.projection import project
 from kb.analysis.stats import Stats, summarise
@@ -67,9 +68,10 @@ class _Questions:
         raise NotImplementedError
 
     def conflicts(self, *, kind: str | None = None, actor: str | None = None,
-                  min_independent: int = 0) -> list[Conflict]:
+                  min_independent: int = 0) -> Findings:
         """Every conflict between a denial (or dispute) and documentation, strongest first
-        (``actor``: an id, name or alias).
+        (``actor``: an id, name or alias): a list that ``.to_frame()`` makes a pandas DataFrame and
+        a notebook shows as a table (:class:`kb.analysis.display.Findings`).
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -84,7 +86,7 @@ class _Questions:
         with self.endpoint() as endpoint:
             if actor is not None:
                 actor = lookup(endpoint, "actor", actor)
-            return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent)
+            return Findings(find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent))
 
     def similar_actors(self) -> list[SimilarPair]:
         """Candidate duplicate actors — name variants, shared aliases, one sameAs URL — with the
@@ -143,6 +145,30 @@ class _Questions:
             bound = resolve_params(endpoint, named.params, params or {})
             return serialize(run(named, bound, endpoint=endpoint, default_graph=default_graph,
                                  named_graphs=named_graphs), fmt)
+
+
+    def rows(self, query: str, params: dict[str, str] | None = None) -> Rows:
+        """The rows of a SELECT query (named, a ``.rq`` file or SPARQL text; ``params`` as for
+        :meth:`query`), each cell as ``kb query`` prints it; ``.to_frame()`` makes them a pandas
+        DataFrame.
+
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> kb = KnowledgeBase(Path(tempfile.mkdtemp()) / ".kb")
+            >>> _ = kb.build()
+            >>> rows = kb.rows("denials-by-actor", {"actor": "Ilham Aliyev"})
+            >>> rows.columns[:3], {r["actor"] for r in rows}
+            (['actor', 'actor_name', 'claim'], {'ilham-aliyev'})
+        """
+        from kb.sparql.query import load, run, text_rows
+
+        named = load(query)
+        with self.endpoint() as endpoint:
+            bound = resolve_params(endpoint, named.params, params or {})
+            result = run(named, bound, endpoint=endpoint)
+            if not isinstance(result, ox.QuerySolutions):
+                raise UsageError(f"rows() is for SELECT queries; {query} is not one: use query()")
+            return Rows(*text_rows(result))
 
 
 class KnowledgeBase(_Questions):
@@ -228,7 +254,7 @@ class KnowledgeBase(_Questions):
     def build(self, paths: Iterable[str | Path] | None = None, *, fresh: bool = False,
               dry_run: bool = False, fmt: str | None = None, wait: float = 0.0,
               delimiter: str | None = None, date_order: str | None = None,
-              names_map: str | Path | None = None) -> BuildReport:
+              strict: bool = False, names_map: str | Path | None = None) -> BuildReport:
         """Load files into the knowledge base in one transaction (see :mod:`kb.build.pipeline`).
 
         Each file fills its own named graph; a file already loaded with the same content is left
@@ -238,8 +264,9 @@ class KnowledgeBase(_Questions):
         ``fmt`` reads every file as that format; ``delimiter`` is the cell delimiter of CSV files
         (detected when not given); ``date_order`` (``dmy``/``mdy``) how ACLED-layout dates such as
         ``10/04/2020`` are read. ``names_map``: a YAML file of names -> actor ids that importers
-        apply before making actors (see :mod:`kb.loaders.names_map`). Items an importer skipped are
-        listed in ``report.warnings``.
+        apply before making actors (see :mod:`kb.loaders.names_map`). A bad item of a third-party
+        feed (ClaimReview, ACLED layout) is skipped and listed in ``report.warnings``; ``strict``
+        refuses the whole file instead.
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -259,8 +286,8 @@ class KnowledgeBase(_Questions):
             [('bad.yaml', 'name')]
         """
         return pipeline.build(self.store, paths, base=self.base, fresh=fresh, dry_run=dry_run, fmt=fmt,
-                              wait=wait, delimiter=delimiter, date_order=date_order, progress=self.progress,
-                              names_map=names_map)
+                              wait=wait, delimiter=delimiter, date_order=date_order, strict=strict,
+                              progress=self.progress, names_map=names_map)
 
     # -- reading ---------------------------------------------------------------------------
 

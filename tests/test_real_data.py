@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from kb import InputError, KnowledgeBase
-from kb.model.terms import EV
+from kb.model.terms import EV, SKOS, ontology
 
 CORPUS = Path(__file__).parent / "corpus"
 ACLED = CORPUS / "acled"
@@ -51,7 +52,9 @@ def test_hdx_download_skips_the_hxl_row_and_keeps_same_named_places_of_two_provi
     kb.build([more])
     assert rows(kb, 'SELECT ?p WHERE { ?e dcterms:identifier "acled-afg48009" ; ev:place/dcterms:identifier ?p }') \
         == [(balkh,)]
-    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 2
+    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?e ev:place ?p }")) == 2
+    # with the admin chains: two districts and two provinces named apart, one country
+    assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 7
 
 
 def test_legacy_api_dump_maps_uppercase_and_ally_actor_headers_and_warns_on_ambiguous_dates(kb):
@@ -91,10 +94,17 @@ def test_an_unambiguous_date_decides_the_files_order(kb, write):
 def test_a_date_impossible_in_the_given_order_is_a_located_error(kb, write, dump):
     f = write("dmy.csv", "event_id_cnty,event_date,event_type,location,source\nX1,10/25/2020,Battles,Town,Paper\n")
     with pytest.raises(InputError) as info:
-        kb.build([f], fmt="acled", date_order="dmy")
+        kb.build([f], fmt="acled", date_order="dmy", strict=True)
     (p,) = info.value.problems
     assert (p.line, p.column, p.field) == (2, 2, "event_date")
     assert p.message == "'10/25/2020' is not a date in the order day/month/year (--date-order dmy)"
+    assert dump(kb.path) == b"" or not kb.path.exists()
+    # without --strict the row is skipped with that warning, and a file left with nothing fails
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="acled", date_order="dmy")
+    p, why = info.value.problems
+    assert (why.line, why.column, why.field) == (2, 2, "event_date")
+    assert p.message == "no event could be read from this file: all 1 data row(s) were skipped (see the warnings)"
     assert dump(kb.path) == b"" or not kb.path.exists()
 
 
@@ -278,3 +288,69 @@ def test_relative_urls_resolve_against_the_reviews_own_url_or_the_item_is_skippe
     (w,) = report.warnings
     assert "item 2 (/2020/r2): relative url '/2020/r2' and no absolute url of the review" in w
     assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [("https://fc.example.org/videos/v1",)]
+
+
+def test_a_bad_row_is_skipped_with_a_located_warning_and_strict_refuses_the_file(kb, write, dump):
+    f = write("rows.csv", "event_id_cnty,event_date,event_type,actor1,country,admin1,location,latitude,longitude,source\n"
+                          "A1,2020-10-01,Battles,Side A,Land,North,Town,40.1,46.1,Paper\n"
+                          "A2,2020-10-02,Battles,Side A,Land,North,Town,north,46.1,Paper\n"
+                          "A3,2020-10-03,Battles,Side A,Land,North,Town,40.1,46.1,Paper\n")
+    with pytest.raises(InputError) as info:
+        kb.build([f], strict=True)
+    assert [(p.line, p.column, p.field) for p in info.value.problems] == [(3, 8, "latitude")]
+    assert dump(kb.path) == b"" or not kb.path.exists()
+    report = kb.build([f])
+    assert [w.split(str(f.parent), 1)[-1] for w in report.warnings] == [
+        "/rows.csv:3:8: latitude: not a number: 'north'; row 3 (event A2) skipped"]
+    assert rows(kb, "SELECT ?e WHERE { ?x a ev:Event ; dcterms:identifier ?e }") == [("acled-a1",), ("acled-a3",)]
+    # the actor and the place the skipped row shared with the others stay, once
+    assert len(rows(kb, "SELECT ?a WHERE { ?a a ev:Actor }")) == 2  # Side A and the outlet Paper
+    assert rows(kb, "SELECT ?n WHERE { ?e ev:firstActor/rdfs:label ?n }") == [("Side A",), ("Side A",)]
+
+
+def test_acled_event_types_roles_fatalities_coordinates_and_coded_admin_chain(kb):
+    kb.build([ACLED / "hdx-afg.csv"])
+    got = rows(kb, """SELECT ?type ?sub ?f ?lat ?prec ?scale ?ts WHERE {
+        ?e dcterms:identifier "acled-afg48001" ; ev:eventType ?type ; ev:subEventType ?sub ;
+           ev:fatalities ?f ; schema:latitude ?lat ; ev:geoPrecision ?prec ; ev:sourceScale ?scale ;
+           ev:datasetTimestamp ?ts }""")
+    assert got == [(str(EV["acled-battles"]), str(EV["acled-battles--armed-clash"]), "3", "36.4137", "2",
+                    "National", "1628553600")]
+    # the concepts are the ontology's, the sub-type narrower than its type
+    assert (URIRef(got[0][1]), SKOS.broader, URIRef(got[0][0])) in ontology()
+    datatype = json.loads(kb.query(Q + 'SELECT ?f WHERE { ?e dcterms:identifier "acled-afg48001" ; ev:fatalities ?f }',
+                                   fmt="json"))["results"]["bindings"][0]["f"]["datatype"]
+    assert datatype == "http://www.w3.org/2001/XMLSchema#integer"
+    roles = rows(kb, """SELECT ?role ?n WHERE { ?e dcterms:identifier "acled-afg48002" ; ?role ?a .
+        ?a rdfs:label ?n FILTER(?role IN (ev:firstActor, ev:secondActor, ev:associateOfSecond, ev:involves)) }""")
+    assert [(r.rsplit("#", 1)[-1], n) for r, n in roles] == [
+        ("associateOfSecond", "Police Forces of Afghanistan (2014-2021)"),
+        ("firstActor", "Taliban"), ("involves", "Military Forces of Afghanistan (2014-2021)"),
+        ("involves", "Police Forces of Afghanistan (2014-2021)"), ("involves", "Taliban"),
+        ("secondActor", "Military Forces of Afghanistan (2014-2021)")]
+    chain = rows(kb, """SELECT ?p ?up ?code WHERE { GRAPH ?g { ?x dcterms:identifier ?p ; ev:codedWithin ?u ;
+        ev:codedBy/a ev:DatasetRecord . ?u dcterms:identifier ?up } OPTIONAL { ?u ev:countryCode ?code } }""")
+    assert chain == [
+        ("place-balkh--afghanistan", "place-afghanistan", ""),
+        ("place-dawlat-abad--balkh--afghanistan", "place-balkh--afghanistan", ""),
+        ("place-dawlat-abad--dawlat-abad--balkh--afghanistan", "place-dawlat-abad--balkh--afghanistan", ""),
+        ("place-dawlat-abad--dawlat-abad--faryab--afghanistan", "place-dawlat-abad--faryab--afghanistan", ""),
+        ("place-dawlat-abad--faryab--afghanistan", "place-faryab--afghanistan", ""),
+        ("place-faryab--afghanistan", "place-afghanistan", "")]
+    assert rows(kb, "SELECT ?p WHERE { ?p ev:partOf ?q }") == []  # a dataset's coding, not a fact
+
+
+def test_a_bad_claimreview_item_is_skipped_and_strict_refuses_the_feed(kb, write):
+    f = write("feed.json", json.dumps([
+        {"@type": "ClaimReview", "url": "https://fc.example.org/a", "claimReviewed": "x", "author": "A",
+         "itemReviewed": {"author": "B"}, "datePublished": "2020-13-01"},
+        {"@type": "ClaimReview", "url": "https://fc.example.org/b", "claimReviewed": "y", "author": "A",
+         "itemReviewed": {"author": "B"}, "datePublished": "2020-12-01"}], indent=1))
+    with pytest.raises(InputError) as info:
+        kb.build([f], fmt="claimreview", strict=True)
+    assert [p.field for p in info.value.problems] == ["datePublished"]
+    report = kb.build([f], fmt="claimreview")
+    (warning,) = report.warnings
+    assert warning.endswith("datePublished: impossible date 2020-13-01: month must be in 1..12; "
+                            "item 1 (https://fc.example.org/a) skipped")
+    assert rows(kb, "SELECT ?u WHERE { ?s a ev:FactCheck ; schema:url ?u }") == [("https://fc.example.org/b",)]

@@ -69,10 +69,10 @@ class Evidence:
     via: tuple[str, ...] = ()              # second-hand: the sources whose report carries it
     chain: str = ""                        # "as reported by 'X'; the original not examined here"
     weight: float = 0.0                    # its weight in the score (capped at the carrier's if via)
-    known_by: str = "content"              # ev:KnownBy: "content", or "title" (a title or heading only)
-    reliability: str = "F"                 # the Admiralty grades used (the documentation's, else the
-    credibility: str = "6"                 # source's, else "cannot be judged": F and 6)
-    grade: str = "F6"                      # reliability and credibility together
+    known_by: str = ""                     # ev:KnownBy code: its content, or a title or heading only
+    reliability: str = ""                  # the Admiralty grades used (the documentation's, else the
+    credibility: str = ""                  # source's, else the schemes' default: cannot be judged)
+    grade: str = ""                        # reliability and credibility together ("F6")
     inferred: tuple[str, ...] = ()         # ev:Inferences codes: what this dataset inferred of it
 
 
@@ -116,6 +116,12 @@ class Conflict:
     grades: tuple[str, ...] = ()                  # the distinct grades the sources were weighed with
     fact_checks: tuple[FactCheck, ...] = ()       # reviews of the claim, in the fact-checkers' words
     schema_version: int = SCHEMA_VERSION
+
+    def _repr_html_(self) -> str:
+        """The finding as a notebook shows it (:func:`kb.analysis.display.finding_html`)."""
+        from kb.analysis.display import finding_html
+
+        return finding_html(self)
 
     def to_dict(self) -> dict:
         """The stable JSON form (see docs/conflicts.md)."""
@@ -454,20 +460,22 @@ def _what(ix: _Index, c: str, claimant: str, about: str) -> str:
 
 
 def _makers(evidence: list[Evidence]) -> str:
-    """Who documented it, each once; second-hand documentation with its evidence and its chain, and
-    documentation known only by its title or heading said so."""
-    notes: dict[str, list[str]] = {}
+    """Who documented it, each once; second-hand documentation with its evidence types and its chain,
+    and documentation known only by its title or heading said so ("CBN (video, known by ...)")."""
+    notes: dict[str, dict[str, list[str]]] = {}
     for e in evidence:
         name = e.publisher_name or e.author_name or f"'{e.title}' (origin unknown)"
-        said = notes.setdefault(name, [])
-        partial = e.known_by != rules.default_code("KnownBy")
-        if e.via or partial:
-            how = ([e.chain] if e.via else []) + ([f"known by {rules.concepts('KnownBy')[e.known_by].label}"]
-                                                 if partial else [])
-            note = f"{e.evidence}, {'; '.join(how)}"
-            if note not in said:
-                said.append(note)
-    return ", ".join(f"{name} ({'; '.join(said)})" if said else name for name, said in notes.items())
+        said = notes.setdefault(name, {})
+        how = ([e.chain] if e.via else []) + ([f"known by {rules.concepts('KnownBy')[e.known_by].label}"]
+                                             if e.known_by != rules.default_code("KnownBy") else [])
+        if how:
+            kinds = said.setdefault("; ".join(how), [])
+            kinds += [e.evidence] if e.evidence not in kinds else []
+    out = []
+    for name, said in notes.items():
+        parts = "; ".join(", ".join([*kinds, how]) for how, kinds in said.items())
+        out.append(f"{name} ({parts})" if parts else name)
+    return ", ".join(out)
 
 
 def _documented(ix: _Index, kind: str, c: str, claimant: str, about: str, event: str,

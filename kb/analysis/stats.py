@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -21,7 +22,26 @@ class Stats:
     stances: dict[str, int]
     files: list[dict[str, str | int]]
     triples: int
+    #: each subclass counted in ``classes`` -> its class (``kb stats`` indents it under that class)
+    subclass_of: dict[str, str] = field(default_factory=dict)
     candidate_duplicates: int = 0  # actor pairs that may be one (kb.analysis.duplicates), unconfirmed
+
+    def _table(self) -> list[tuple[str, str, str, int]]:
+        return [*(("class", k, self.subclass_of.get(k, ""), n) for k, n in self.classes.items()),
+                *(("stance", k, "Claim", n) for k, n in self.stances.items())]
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame of the counts: columns ``counted`` (class or stance), ``name``,
+        ``of`` (a subclass's class; Claim for a stance) and ``records``."""
+        from kb.analysis.display import pandas
+
+        return pandas().DataFrame(self._table(), columns=["counted", "name", "of", "records"])
+
+    def _repr_html_(self) -> str:
+        from kb.analysis.display import html_table
+
+        return html_table(("counted", "name", "of", "records"), self._table(),
+                          caption=f"{self.triples} statements in {len(self.files)} file graph(s)")
 
 
 def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:
@@ -43,7 +63,10 @@ def summarise(db: ox.Store, files: list[dict[str, str | int]]) -> Stats:
     order = [label(c) for c in class_order()]
     classes = dict(sorted(classes.items(), key=lambda kv: (
         order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
-    return Stats(classes=classes, stances=dict(sorted(stances.items())), files=files, triples=total)
+    parents = {label(sub): label(spec.cls) for spec in all_records()
+               for sub in subclasses(spec.cls) - {spec.cls}}
+    return Stats(classes=classes, stances=dict(sorted(stances.items())), files=files, triples=total,
+                 subclass_of={k: v for k, v in parents.items() if k in classes})
 
 
 def class_order() -> list[str]:

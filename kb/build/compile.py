@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kb.build.stored_names import stored_names
+from kb.build.tolerance import tolerate
 from kb.errors import Problem
 from kb.loaders import LOADERS, InputFile, Parsed, link
 from kb.loaders.names_map import read_map
@@ -37,7 +38,7 @@ class Batch:
         self.precise = any(p.precise for p in parsed)
         self._base = base
         self._store = store
-        self.compiled = self._compile(parsed)
+        self.compiled = tolerate(parsed, lambda: self._compile(parsed))  # bad feed items skipped
         if self.compiled.problems and self.precise:
             self.compiled = self.located()
 

@@ -39,8 +39,8 @@ from kb.store import Store
 
 def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str, fresh: bool = False,
           dry_run: bool = False, fmt: str | None = None, wait: float = 0.0, delimiter: str | None = None,
-          date_order: str | None = None, progress: bool = False, names_map: str | Path | None = None
-          ) -> BuildReport:
+          date_order: str | None = None, strict: bool = False, progress: bool = False,
+          names_map: str | Path | None = None) -> BuildReport:
     """Load files into ``store`` in one transaction (see :meth:`kb.KnowledgeBase.build`)."""
     started = time.perf_counter()
     if fmt:
@@ -52,6 +52,8 @@ def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str,
         files = [replace(f, delimiter=delimiter) for f in files]
     if date_order:
         files = [replace(f, date_order=date_order) for f in files]
+    if strict:
+        files = [replace(f, strict=True) for f in files]
     with store.lock(wait):
         transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress,
                                   names_map=names_map)

@@ -8,10 +8,12 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from kb.analysis.display import documenting_sources
 from kb.model.rules import concepts, default_code
 
 if TYPE_CHECKING:
     from kb.analysis.conflicts import Conflict, Evidence
+    from kb.analysis.stats import Stats
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,22 +79,74 @@ def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
     ] for c in conflicts))
 
 
-def conflicts_table(conflicts: Sequence[Conflict], width: int = 100) -> str:
-    """A plain-text table for terminals."""
-    lines = [f"{'#':>3}  {'kind':<18} {'score':>5} {'indep':>5} {'unkn':>4}  claim -> documented event"]
-    for i, c in enumerate(conflicts, 1):
-        lines.append(f"{i:>3}  {c.kind:<18} {c.score:>5.2f} {c.independent_publishers:>5} "
-                     f"{c.unknown_origins:>4}  {c.claim} -> {c.documented_event}")
-        lines.append(f"{'':>6}{_clip(c.summary, width)}")
+def conflicts_table(conflicts: Sequence[Conflict], width: int | None = None, wide: bool = False,
+                    by_claim: bool = False) -> str:
+    """Findings for a terminal (rich), each as a heading (number, kind, score, what the claim is
+    about and what is documented), its publisher counts, and a table of the claimant, the quote and
+    the documenting sources. Text wraps to ``width`` (default: the terminal's); ``wide`` keeps
+    each cell on one line however long. ``by_claim`` groups the findings under their claim
+    (claims in the order of their strongest finding)."""
+    from rich import box
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = grouped_by_claim(conflicts) if by_claim else list(conflicts)
+    parts: list[object] = []
+    for i, c in enumerate(rows, 1):
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        for name, ratio in (("claimant (claim)", 2), ("quote", 3), ("documented by", 3)):
+            table.add_column(name, overflow="fold", no_wrap=wide, **({} if wide else {"ratio": ratio}))
+        table.add_row(f"{c.claimant_name}\n({c.claim})", f"“{' '.join(c.quote.split())}”" if c.quote else "",
+                      "\n".join(f"{who}: {title} [{ev}]" for who, title, ev in documenting_sources(c))
+                      or f"asserted by {', '.join(c.counter_claims)}")
+        heading = Table.grid(padding=(0, 1))
+        heading.add_column(justify="right", min_width=3)
+        heading.add_column(overflow="fold", no_wrap=wide)
         rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
-        lines.append(f"{'':>6}{c.independence}{rendered}")
-        lines.extend(f"{'':>6}{_clip(f.line(), width)}" for f in c.fact_checks)
-    lines.append(f"{len(conflicts)} conflict(s)")
-    return "\n".join(lines)
+        checks = "".join(f"\n{f.line()}" for f in c.fact_checks)
+        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}{rendered}{checks}"))
+        parts += [heading, Padding(table, (0, 0, 1, 5))]
+    claims = len({c.claim for c in rows})
+    footer = f"{len(rows)} conflict(s)" + (f" about {claims} claim(s)" if by_claim else "")
+    return render(Group(*parts), width, wide) + footer
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def grouped_by_claim(conflicts: Sequence[Conflict]) -> list[Conflict]:
+    """The findings of each claim together, claims in the order of their strongest finding (the
+    order of ``conflicts`` kept within a claim)."""
+    first = {c.claim: i for i, c in reversed(list(enumerate(conflicts)))}
+    return sorted(conflicts, key=lambda c: first[c.claim])
+
+
+def _finding(c: Conflict) -> str:
+    """A finding in a few words: kind and score, what the claim is about, what is documented."""
+    documented = (f"; documented: {c.documented_event_label}"
+                  if c.documented_event != c.event and c.documented_event_label else "")
+    return f"{c.kind}, score {c.score:.2f}: {c.stance} {c.event_label or c.event}{documented}"
+
+
+def render(renderable: object, width: int | None = None, wide: bool = False) -> str:
+    """``renderable`` (a rich table) as plain text ``width`` columns wide (default: the terminal's;
+    ``wide``: as wide as its longest cell), trailing spaces removed."""
+    import shutil
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    cols = 100_000 if wide else (width or shutil.get_terminal_size().columns)
+    Console(file=buf, width=cols, no_color=True, color_system=None, emoji=False, highlight=False,
+            soft_wrap=False).print(renderable)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A GitHub-flavoured Markdown table, each cell Markdown-inert (:func:`_md`)."""
+    out = ["| " + " | ".join(_md(h) or " " for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_md(str(v)) if v not in (None, "") else " " for v in row) + " |"
+            for row in rows]
+    return "\n".join(out) + "\n"
 
 
 def _md(text: str | None) -> str:
@@ -165,3 +219,17 @@ def _source_md(j: int, s: Evidence) -> str:
     notes = [f"graded {s.grade}", *([f"known by {concepts('KnownBy')[s.known_by].label}"] if partial else []),
              *([f"inferred: {', '.join(s.inferred)}"] if s.inferred else [])]
     return f"{j}. {_md(s.title)}, {_md(who)}{date} [{s.evidence}; {'; '.join(notes)}]{link}{quote}"
+
+
+
+def stats_markdown(stats: Stats) -> str:
+    """``kb stats`` as Markdown: the loaded files, records by class (a subclass indented under its
+    class), claims by stance."""
+    files = markdown_table(("file", "triples", "sha256", "loaded"),
+                           ((f["path"], f["triples"], str(f["sha256"])[:12], f["loaded_at"])
+                            for f in stats.files))
+    classes = markdown_table(("class", "records"), (
+        (f"↳ {k}" if k in stats.subclass_of else k, n) for k, n in stats.classes.items()))
+    stances = markdown_table(("stance", "claims"), stats.stances.items())
+    return (f"## Files\n\n{files}\n## Records by class\n\n{classes}\n## Claims by stance\n\n{stances}\n"
+            f"{stats.triples} statements in {len(stats.files)} file graph(s)\n")

@@ -30,31 +30,42 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from kb.errors import Problem
 from kb.loaders.base import InputFile, Parsed
 from kb.loaders.resolve import Builder, parse_date, plain_id, slug
 from kb.loaders.table import data_rows, read_rows, read_table
 from kb.loaders.text import best_delimiter
+from kb.model.authoring import records
+from kb.model.names import code_for
 from kb.model.records import Loc
 
 SIGNATURE = "event_id_cnty"
 COLUMNS = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
-           "actor2", "assoc_actor_2", "country", "admin1", "admin2", "location", "latitude",
-           "longitude", "source", "notes", "fatalities")
+           "actor2", "assoc_actor_2", "country", "iso3", "admin1", "admin2", "location", "latitude",
+           "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "timestamp")
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "location", "source")
-ACTOR_COLUMNS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+#: Actor column -> the event field (an ontology role, each a sub-property of ev:involves) it fills.
+ACTOR_COLUMNS = {"actor1": "actor1", "assoc_actor_1": "associates_1", "actor2": "actor2",
+                 "assoc_actor_2": "associates_2"}
+#: Event columns kept as they are, column -> event field.
+EVENT_VALUES = {"latitude": "latitude", "longitude": "longitude", "geo_precision": "geo_precision",
+                "source_scale": "source_scale", "fatalities": "fatalities", "timestamp": "dataset_timestamp",
+                "event_type": "event_type", "sub_event_type": "sub_event_type"}
 #: Older names of today's columns (legacy ACLED API dumps), read as the column they became.
 LEGACY = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
 #: Columns of the ACLED codebook that are not read (no warning for them).
 IGNORED = frozenset(("data_id", "iso", "event_id_no_cnty", "year", "time_precision", "disorder_type",
                      "inter1", "inter2", "interaction", "civilian_targeting", "region", "admin3",
-                     "geo_precision", "source_scale", "timestamp", "iso3", "tags", "population_1km",
+                     "tags", "population_1km",
                      "population_2km", "population_5km", "population_best", "gwno"))
 #: Header cells of a leading index column that spreadsheet and pandas exports add.
 INDEX = frozenset(("", "unnamed: 0", "index"))
 EVIDENCE = "news-report"
 SOURCE_KIND = "dataset"
+#: Reasons shown, of a file whose every row was skipped.
+SHOWN = 20
 #: A place name whose rows' coordinates lie further apart than this is reported.
 FAR_KM = 25.0
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -100,10 +111,14 @@ def load(f: InputFile) -> Parsed:
     if hxl:
         rows = [rows[0], [""] * len(rows[0]), *rows[2:]]  # the HXL tag row: a blank row keeps numbering
     order, order_warnings = _date_order(f, rows, col["event_date"])
-    reader = _Rows(f, col, order, Parsed(f, warnings=_unread_columns(f, rows[0], header) + order_warnings))
-    for row_no, row in data_rows(f, rows, reader.out.problems):
+    out = Parsed(f, warnings=_unread_columns(f, rows[0], header) + order_warnings, tolerant=not f.strict)
+    reader = _Rows(f, col, order, out)
+    shape: list[Problem] = []
+    for row_no, row in data_rows(f, rows, shape):
         reader.read(row_no, row)
-    return reader.finish(hxl)
+    for x in shape:
+        out.skip(x, f"row {x.line}")
+    return reader.finish(hxl, len(shape))
 
 
 def _unread_columns(f: InputFile, raw: list[str], header: list[str]) -> list[str]:
@@ -131,6 +146,7 @@ class _Rows:
     coords: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     far: set[str] = field(default_factory=set)
     events: int = 0
+    rows: int = 0  # data rows met
 
     def __post_init__(self) -> None:
         self.b = Builder(self.f.display)
@@ -142,40 +158,56 @@ class _Rows:
         return Loc(self.f.display, row_no, 1)
 
     def read(self, row_no: int, row: list[str]) -> None:
-        """One data row: its event (with place, actors, sources), or the problem that stops it."""
+        """One data row: its event (with place, actors, sources), or the problem that skips it."""
+        self.rows += 1
         r = {name: row[i].strip() for name, i in self.col.items() if name in COLUMNS}
+        item = f"row {row_no}" + (f" (event {r['event_id_cnty']})" if r["event_id_cnty"] else "")
         bad = [c for c in REQUIRED if not r[c]]
         for c in bad:
-            self.out.problems.append(self.at(c, row_no).problem(c, f"empty '{c}'"))
+            self.out.skip(self.at(c, row_no).problem(c, f"empty '{c}'"), item)
         if bad:
             return
-        key = self.event_key(row_no, row, r["event_id_cnty"])
+        key = self.event_key(row_no, row, r["event_id_cnty"], item)
         if key is None:
             return
         r["event_date"] = _ordered(r["event_date"], self.order)
         if r["event_date"] is None:
             written = "day/month/year" if self.order == "dmy" else "month/day/year"
-            self.out.problems.append(self.at("event_date", row_no).problem(
+            self.out.skip(self.at("event_date", row_no).problem(
                 "event_date", f"{row[self.col['event_date']].strip()!r} is not a date in the order "
-                f"{written} (--date-order {self.order})"))
+                f"{written} (--date-order {self.order})"), item)
             return
-        place = _row(self.b, r, key, Loc(self.f.display, row_no, 1), lambda n: self.at(n, row_no),
-                     self.col)
+        self.b.item = item
+        place = _row(self.b, r, key, _Cells(self.f.display, row_no, self.col), self.dataset())
         self.events += 1
         _check_far(self.f.display, row_no, place, r, self.coords, self.far, self.out.warnings)
 
-    def finish(self, hxl: bool) -> Parsed:
+    def dataset(self) -> str:
+        """The id of the source for the file itself (made once): the dataset whose coding the
+        places' admin chains are."""
+        rid = "acled-file-" + slug(self.f.graph, 40)
+        item, self.b.item = self.b.item, None  # shared by every row: never skipped with one
+        self.b.record("sources", rid, Loc(self.f.display, 1), kind=SOURCE_KIND,
+                      title=f"ACLED-layout dataset file {self.f.display.rsplit('/', 1)[-1]}")
+        self.b.item = item
+        return rid
+
+    def finish(self, hxl: bool, shaped: int) -> Parsed:
         """What was read: the records, or the problem that no row held an event."""
+        self.rows += shaped
         if not self.events and not self.out.problems:
+            why = (f"all {self.rows} data row(s) were skipped (see the warnings)" if self.rows else
+                   "it holds no data rows" + (" (only the header and the HXL tag row)" if hxl else ""))
+            self.out.problems.extend(self.out.skipped[:SHOWN])  # the located reasons first
             self.out.problems.append(Problem(
-                self.f.display, 1, None, None, "no event could be read from this file: it holds no data "
-                "rows" + (" (only the header and the HXL tag row)" if hxl else "")))
+                self.f.display, 1, None, None, f"no event could be read from this file: {why}"))
         self.out.records = list(self.b.out.values())
+        self.out.warnings.extend(self.b.warnings)
         return self.out
 
-    def event_key(self, row_no: int, row: list[str], eid: str) -> str | None:
+    def event_key(self, row_no: int, row: list[str], eid: str, item: str) -> str | None:
         """The id part of a row's event (``acled-<key>``); None when the row repeats an earlier one
-        (skipped with a warning) or reuses its event id (a problem)."""
+        or reuses its event id with other content (skipped with a warning; a problem if strict)."""
         key = plain_id(eid) or slug(eid)
         if key in self.seen:
             first_row, first_cells = self.seen[key]
@@ -184,8 +216,8 @@ class _Rows:
                 self.out.warnings.append(f"{where}: event {eid!r} repeats row {first_row} exactly; skipped")
                 return None
             if seen_eid(first_cells, self.col) == eid:
-                self.out.problems.append(self.at("event_id_cnty", row_no).problem(
-                    None, f"duplicate event '{eid}' (first in row {first_row})"))
+                self.out.skip(self.at("event_id_cnty", row_no).problem(
+                    None, f"duplicate event '{eid}' with other content than row {first_row}"), item)
                 return None
             key = slug(eid)  # ids differing only in case are different events
             self.out.warnings.append(f"{where}: event {eid!r} differs from "
@@ -267,42 +299,88 @@ def _check_far(display: str, row_no: int, place: str, r: dict[str, str],
                         f"{_km((lat, lon), here):.0f} km apart; the place keeps row {first}'s")
 
 
-def _row(b: Builder, r: dict[str, str], key: str, loc: Loc, at: Callable[[str], Loc],
-         col: dict[str, int]) -> str:
+@dataclass(frozen=True)
+class _Cells:
+    """Where the cells of one row are."""
+
+    display: str
+    row_no: int
+    col: dict[str, int]
+
+    def at(self, name: str) -> Loc:
+        if name in self.col:
+            return Loc(self.display, self.row_no, self.col[name] + 1, name)
+        return Loc(self.display, self.row_no, 1)
+
+
+def _row(b: Builder, r: dict[str, str], key: str, cells: _Cells, dataset: str) -> str:
     """The records of one row's event; returns its place's id."""
-    place = _place(b, r, at, col)
+    at = cells.at
+    place = _place(b, r, cells, dataset)
     what = r.get("sub_event_type") or r["event_type"]
     region = ", ".join(x for x in (r.get("admin1"), r.get("country")) if x)
-    fatalities = r.get("fatalities")
     label = f"{what} in {r['location']}" + (f", {region}" if region else "")
-    b.record("events", f"acled-{key}", loc, label=label,
-             date=parse_date(r["event_date"]), place=place, involves=_involved(b, r, at),
-             documented_by=_documentation(b, r, key, at),
-             description=" ".join(x for x in (r.get("notes"), f"(fatalities reported: {fatalities})"
-                                               if fatalities else None) if x),
-             locs={"date": at("event_date"), "documented_by": at("source"), "involves": at("actor1")})
+    values = {f: r.get(c) for c, f in EVENT_VALUES.items()}
+    for name in ("event_type", "sub_event_type"):
+        values[name] = _coded(b, name, values[name], at(name))
+    b.record("events", f"acled-{key}", Loc(cells.display, cells.row_no, 1), label=label,
+             date=parse_date(r["event_date"]), place=place, **_actors(b, r, at), **values,
+             documented_by=_documentation(b, r, key, at), description=r.get("notes"),
+             locs={"date": at("event_date"), "documented_by": at("source"), "description": at("notes"),
+                   **{f: at(c) for c, f in (*EVENT_VALUES.items(), *ACTOR_COLUMNS.items())}})
     return place
 
 
-def _place(b: Builder, r: dict[str, str], at: Callable[[str], Loc], col: dict[str, int]) -> str:
-    """The place of a row: its location within the admin2, admin1, country chain."""
-    chain = [r.get("admin2") or "", r.get("admin1") or "", r.get("country") or ""]
-    return b.place(r["location"], chain, at("location"),
-                   locs={n: at(n) for n in ("latitude", "longitude") if n in col},
-                   latitude=r.get("latitude"), longitude=r.get("longitude"),
-                   description=", ".join(x for x in chain if x))
+def _coded(b: Builder, name: str, value: object, loc: Loc) -> object:
+    """A row's event or sub-event type if the codebook (``ev:ConflictEventTypes``, …, in the
+    ontology) has it; else None, with a warning: the event is kept, its label keeps the words."""
+    if not value:
+        return None
+    code, message = code_for(str(value), _codes(name), name)
+    if code is None:
+        message = message.split(" expected one of")[0].rstrip("; ")
+        b.warnings.append(f"{loc.problem(name, message)} (not in the ACLED codebook); the event is kept "
+                          f"without its {name}")
+    return value if code is not None else None
 
 
-def _involved(b: Builder, r: dict[str, str], at: Callable[[str], Loc]) -> list[str]:
-    """The actors a row's event involves, each once, in column order."""
-    involved: list[str] = []
-    for c in ACTOR_COLUMNS:
-        for name in (r.get(c) or "").split(";"):
+@cache
+def _codes(name: str) -> dict[str, str]:
+    field = records()["events"].field(name)
+    return field.codes() if field is not None else {}
+
+
+def _place(b: Builder, r: dict[str, str], cells: _Cells, dataset: str) -> str:
+    """The place of a row: its location within the admin2, admin1, country chain, each link of
+    the chain a place ``within`` the next, coded by the file's dataset."""
+    at = cells.at
+    chain = [(n, r.get(n) or "") for n in ("location", "admin2", "admin1", "country")]
+    chain = [chain[0], *((n, v) for n, v in chain[1:] if v)]
+    up: str | None = None
+    for i in range(len(chain) - 1, -1, -1):
+        name, value = chain[i]
+        rest = [v for _n, v in chain[i + 1:]]
+        extra: dict[str, object] = {"country_code": r.get("iso3")} if name == "country" else {}
+        if i == 0:
+            extra = {"latitude": r.get("latitude"), "longitude": r.get("longitude")}
+        up = b.place(value, rest, at(name), locs={n: at(n) for n in ("latitude", "longitude", "iso3")},
+                     within=up, coded_by=dataset if up else None,
+                     description=", ".join(rest) if rest else None, **extra)
+    assert up is not None
+    return up
+
+
+def _actors(b: Builder, r: dict[str, str], at: Callable[[str], Loc]) -> dict[str, list[str]]:
+    """Event field (actor1, associates_1, …) -> the actors of a row in that role, each once."""
+    out: dict[str, list[str]] = {}
+    for c, role in ACTOR_COLUMNS.items():
+        cell = r.get(c) or ""
+        for name in cell.split(";") if c.startswith("assoc") else [cell]:
             if name.strip():
                 actor = b.actor(name.strip(), at(c))
-                if actor not in involved:
-                    involved.append(actor)
-    return involved
+                if actor not in out.setdefault(role, []):
+                    out[role].append(actor)
+    return out
 
 
 def _documentation(b: Builder, r: dict[str, str], key: str, at: Callable[[str], Loc]) -> list[dict[str, str]]:

@@ -27,6 +27,7 @@ class InputFile:
     format: str
     delimiter: str | None = None  # CSV formats: the cell delimiter, when not detected
     date_order: str | None = None  # ACLED layout: "dmy" or "mdy" for dates like 10/04/2020
+    strict: bool = False  # third-party feeds (ClaimReview, ACLED): any problem refuses the whole file
 
     def sha256(self) -> str:
         h = hashlib.sha256()
@@ -49,6 +50,19 @@ class Parsed:
     # records carry none); called only when a problem has to be located.
     precise: Callable[[], Parsed] | None = None
     warnings: list[str] = field(default_factory=list)  # items skipped, shown to the user
+    # A third-party feed read without ``strict``: a record problem skips its item (the records
+    # sharing its ``Record.item``) with a warning instead of refusing the file (kb.build.tolerance).
+    tolerant: bool = False
+    skipped: list[Problem] = field(default_factory=list)  # why each skipped item was skipped
+
+    def skip(self, problem: Problem, item: str | None = None) -> None:
+        """An item that cannot be imported: a warning (the item is skipped), or with ``strict``
+        a problem that refuses the whole file."""
+        if self.input.strict:
+            self.problems.append(problem)
+        else:
+            self.skipped.append(problem)
+            self.warnings.append(f"{problem}" + (f" ({item})" if item else "") + "; skipped")
 
 
 #: The one function every loader module defines: ``load(InputFile) -> Parsed``.

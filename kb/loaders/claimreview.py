@@ -521,6 +521,7 @@ class _Feed:
             several = per_item[n] > 1 or (n < len(self.items) and not _is_review(self.items[n]))
             label = self.label(at, n) + (f", review {per_item[n]}" if several else "") + \
                 (f" ({shown})" if shown else "")
+            b.item = label.split(": ", 1)[-1]  # "item 4 (https://…)": tagged on the records it makes
             warning = _review(b, review, self.where(at), ident, done, label)
             if warning:
                 self.notes.append((at, f"{label}: {warning}"))
@@ -528,7 +529,11 @@ class _Feed:
                 imported += 1
         warnings = [w for _at, w in sorted(self.notes, key=lambda x: x[0])]
         problems = [] if imported else _none_imported(self.f.display, len(placed), warnings)
-        return Parsed(self.f, records=list(b.out.values()), warnings=warnings, problems=problems)
+        if self.f.strict:  # any item that would be skipped refuses the file
+            problems += [Problem(self.f.display, None, None, None, w) for w in warnings
+                         if w.endswith("skipped")]
+        return Parsed(self.f, records=list(b.out.values()), warnings=warnings, problems=problems,
+                      tolerant=not self.f.strict)
 
 
 def _ident(review: dict) -> str | None:

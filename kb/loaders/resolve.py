@@ -82,6 +82,8 @@ class Builder:
     def __init__(self, display: str):
         self.display = display
         self.out: dict[str, Record] = {}
+        self.item: str | None = None  # the feed item being read: records made now are tagged with it
+        self.warnings: list[str] = []
 
     def record(self, key: str, rid: str, loc: Loc, *, auto: bool = False,
                locs: Mapping[str, Loc] | None = None, **values: object) -> str:
@@ -90,7 +92,8 @@ class Builder:
         location (e.g. the CSV column it came from), else ``loc`` is used."""
         if rid in self.out:
             return rid
-        rec = Record(spec=records()[key], loc=loc, id=rid, id_loc=loc, auto=auto)
+        spec = records()[key]
+        rec = Record(spec=spec, loc=loc, id=rid, id_loc=loc, auto=auto, item=self.item)
         for name, value in values.items():
             if value in (None, "", []):
                 continue
@@ -98,7 +101,7 @@ class Builder:
             rec.field_locs[name] = floc
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, dict):
-                    nested = Record(spec=nested_records()["documentation"], loc=floc)
+                    nested = Record(spec=nested_records()[spec.field(name).record or ""], loc=floc)
                     for k, v in item.items():
                         if v:
                             nested.add(k, str(v), floc)

@@ -38,6 +38,8 @@ NESTED = "Nested"  # the kind whose values are records, not strings
 _XSD_DATE = NamedNode(str(XSD.date))
 _XSD_ANYURI = NamedNode(str(XSD.anyURI))
 _XSD_DECIMAL = NamedNode(str(XSD.decimal))
+_XSD_INTEGER = NamedNode(str(XSD.integer))
+_INTEGER_RE = re.compile(r"[+-]?[0-9]{1,18}")
 
 Statement = tuple[str, Literal | NamedNode]  # (property IRI, object) about the record
 
@@ -137,6 +139,13 @@ def decimal(value: str, f: Field, subject: Subject) -> list[Statement]:
     if not number.is_finite():
         raise Invalid(f"not a finite number: {value[:40]!r}")
     return _each(f, Literal(str(number), datatype=_XSD_DECIMAL))
+
+
+@kind("Integer")
+def integer(value: str, f: Field, subject: Subject) -> list[Statement]:
+    if not _INTEGER_RE.fullmatch(value.strip()):
+        raise Invalid(f"not a whole number: {value[:40]!r}")
+    return _each(f, Literal(str(int(value)), datatype=_XSD_INTEGER))
 
 
 @kind("Date")

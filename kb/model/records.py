@@ -51,6 +51,7 @@ class Record:
     values: dict[str, list[tuple[str | Record, Loc]]] = field(default_factory=dict)
     field_locs: dict[str, Loc] = field(default_factory=dict)
     auto: bool = False  # made by an importer from a name: may resolve to an existing record
+    item: str | None = None  # the feed item (ACLED row, ClaimReview) it was made from, shown in warnings
 
     def add(self, name: str, value: str | Record, loc: Loc) -> None:
         self.values.setdefault(name, []).append((value, loc))
@@ -108,7 +109,7 @@ def compile_records(
     wanted: set[str] = set(by_id)
     for _g, (_n, recs) in files.items():
         for rec in recs:
-            wanted.update(_references(rec))
+            wanted.update(references(rec))
     existing = lookup(wanted) if lookup and wanted else {}
     for rid, rec in by_id.items():
         if rid in existing:
@@ -172,13 +173,14 @@ def _where(loc: Loc) -> str:
     return f"{loc.file}:{loc.line}" if loc.line else loc.file
 
 
-def _references(rec: Record) -> Iterable[str]:
+def references(rec: Record) -> Iterable[str]:
+    """The ids a record (and its nested records) refers to."""
     for f in rec.spec.fields:
         for value, _loc in rec.values.get(f.name, ()):
             if f.kind == "Reference" and isinstance(value, str):
                 yield value
             elif isinstance(value, Record):
-                yield from _references(value)
+                yield from references(value)
 
 
 def _subject(rec: Record, batch: _Batch) -> str | None:
@@ -279,4 +281,4 @@ def _shortcuts(prop: str, spec: RecordSpec, node: str, inner: list[Quad], s: Nam
                     yield Quad(s, _node(short), q.object, g)
 
 
-__all__ = ["Compiled", "Existing", "Loc", "Record", "compile_records", "iri_for"]
+__all__ = ["Compiled", "Existing", "Loc", "Record", "compile_records", "iri_for", "references"]

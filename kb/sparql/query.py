@@ -48,7 +48,7 @@ RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+FORMATS = ("table", "wide", "markdown", *RESULT_FORMATS, *GRAPH_FORMATS)
 MEDIA_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
                "nt": "application/n-triples"}
@@ -432,8 +432,8 @@ def serialize(result: Result | list[ox.Triple], fmt: str) -> bytes:
     if fmt in GRAPH_FORMATS:
         raise QueryError(f"a SELECT or ASK query gives a table: use --format table, json, xml, csv or "
                          f"tsv, not {fmt}")
-    if fmt == "table":
-        return table(result).encode()  # type: ignore[arg-type]
+    if fmt in ("table", "wide", "markdown"):
+        return table(result, None if fmt == "wide" else 60, markdown=fmt == "markdown").encode()  # type: ignore[arg-type]
     return result.serialize(format=RESULT_FORMATS[fmt]) or b""  # type: ignore[union-attr]
 
 
@@ -471,14 +471,37 @@ def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict
     return term.value + (f"@{term.language}" if term.language else "")
 
 
-def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int = 60) -> str:
-    """A plain-text table for terminals (IRIs shortened with the usual prefixes)."""
-    if isinstance(result, (bool, ox.QueryBoolean)):
-        return "true\n" if bool(result) else "false\n"
+def display_prefixes() -> dict[str, str]:
+    """The prefixes results are shown with (``kb query``'s table, the query page): ``id:`` for
+    record ids, then the ontology's (ev:, schema:, …)."""
     from kb.model.terms import DEFAULT_BASE, PREFIXES
 
-    prefixes = {"id": DEFAULT_BASE, **PREFIXES}
+    return {"id": DEFAULT_BASE, **PREFIXES}
+
+
+def text_rows(result: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
+    """The variables and rows of a SELECT result with every cell as text, as :func:`table` shows
+    it (IRIs shortened with the usual prefixes, "" for unbound)."""
+    prefixes = display_prefixes()
     names, rows = fetch(result)
+    return names, [[_short(t, prefixes) for t in row] for row in rows]
+
+
+def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int | None = 60,
+          markdown: bool = False) -> str:
+    """A plain-text table for terminals (IRIs shortened with the usual prefixes), each cell cut at
+    ``width`` characters (None: whole); ``markdown``: a Markdown table of the whole cells."""
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return "true\n" if bool(result) else "false\n"
+    prefixes = display_prefixes()
+    names, rows = fetch(result)
+    if markdown:
+        def md(text: str) -> str:
+            return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split()) or " "
+
+        out = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        out += ["| " + " | ".join(md(_short(t, prefixes)) for t in row) + " |" for row in rows]
+        return "\n".join(out) + "\n"
     cells = [[_fit(_short(t, prefixes), width) for t in row] for row in rows]
     widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
 
@@ -490,6 +513,6 @@ def table(result: ox.QuerySolutions | ox.QueryBoolean | bool, width: int = 60) -
     return "\n".join(out) + "\n"
 
 
-def _fit(text: str, width: int) -> str:
+def _fit(text: str, width: int | None) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"

@@ -42,7 +42,7 @@ import multiprocessing as mp
 import resource
 import signal
 import threading
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from multiprocessing.connection import Connection
@@ -60,7 +60,16 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from kb.errors import KBError, Refused
-from kb.sparql.query import NamedQuery, _tokens, bind, form, graph_iris, library, refuse_unsafe
+from kb.sparql.query import (
+    NamedQuery,
+    _tokens,
+    bind,
+    display_prefixes,
+    form,
+    graph_iris,
+    library,
+    refuse_unsafe,
+)
 from kb.sparql.serve_guard import HostGuard, public_base
 
 log = logging.getLogger("kb.sparql.serve")
@@ -585,25 +594,33 @@ def describe(url: str, graphs: list[str], media: str = "text/turtle") -> bytes:
 
 
 def query_page() -> str:
-    """The offline query page, with the named queries as examples (data escaped for HTML)."""
+    """The offline query page, with the named queries as examples and the prefixes IRIs are shown
+    with, as ``kb query`` shows them (data escaped for HTML)."""
     template = (resources.files("kb") / "templates" / "query.html").read_text(encoding="utf-8")
     examples = [{"name": q.name, "title": q.title, "description": q.description, "params": q.params,
                  "text": q.text} for q in library().values()]
-    data = json.dumps(examples, ensure_ascii=False)
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    def script_json(value: object) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    data = script_json(examples)
     listing = "\n".join(
         f'<li><a href="#" data-name="{html.escape(q["name"])}">{html.escape(q["name"])}</a> — '
         f'{html.escape(q["title"])}</li>' for q in examples)
-    return template.replace("/*EXAMPLES*/", data).replace("<!--QUERIES-->", listing)
+    return (template.replace("/*EXAMPLES*/", data).replace("/*PREFIXES*/", script_json(display_prefixes()))
+            .replace("<!--QUERIES-->", listing))
 
 
 def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
           max_rows: int = 100_000, workers: int = 2, max_body: int = 1 << 20, max_memory: int = 2048,
           allow_hosts: Iterable[str] = (), public_url: str | None = None, header_timeout: float = 10.0,
-          max_connections: int | None = None, cors: Iterable[str] = ()) -> None:
+          max_connections: int | None = None, cors: Iterable[str] = (),
+          ready: Callable[[], None] | None = None) -> None:
     """Run the endpoint with Hypercorn until interrupted (binds loopback unless ``host`` says
-    otherwise): a client has ``header_timeout`` seconds to send its request head, and at most
-    ``max_connections`` (default: what the descriptor limit leaves room for) are open at once
+    otherwise). The socket is bound first (:func:`kb.sparql.serve_connections.listen`: a busy port
+    raises :class:`~kb.errors.ListenError`), then ``ready`` is called, then the server starts.
+    A client has ``header_timeout`` seconds to send its request head, and at most ``max_connections``
+    (default: what the descriptor limit leaves room for) are open at once
     (:mod:`kb.sparql.serve_connections`)."""
     from kb.sparql import serve_connections
 
@@ -613,4 +630,7 @@ def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeo
                      public_url=public_url, cors=cors)
     cap = max_connections or serve_connections.default_cap()
     serve_connections.install(serve_connections.Connections(min(cap, serve_connections.default_cap())))
-    asyncio.run(serve_connections.run(app, serve_connections.config(host, port, header_timeout)))
+    sock = serve_connections.listen(host, port)
+    if ready is not None:
+        ready()
+    asyncio.run(serve_connections.run(app, serve_connections.config(sock.detach(), header_timeout)))

@@ -19,9 +19,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 import resource
+import socket
 import time
 from typing import Any
+
+from kb.errors import ListenError
 
 log = logging.getLogger("kb.sparql.serve")
 
@@ -156,13 +160,27 @@ def install(connections: Connections) -> None:
     hrun.TCPServer = BoundedTCPServer  # type: ignore[misc]  # the name worker_serve instantiates
 
 
-def config(host: str, port: int, header_timeout: float) -> Any:
-    """Hypercorn's configuration: bound to ``host``:``port``, the header/read timeout, an access
-    log without query strings, logging through :mod:`logging`."""
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening, made before the server starts, so that a
+    busy port or an address not of this machine is one :class:`~kb.errors.ListenError` (exit code
+    4) before anything is announced."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=burst())
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        hint = "; stop the program using it or pass --port" if exc.errno == errno.EADDRINUSE else ""
+        raise ListenError(f"cannot listen on {host}:{port}: {why.lower()}{hint}") from None
+
+
+def config(fd: int, header_timeout: float) -> Any:
+    """Hypercorn's configuration: serving on the socket ``fd`` (from :func:`listen`, detached: Hypercorn
+    owns and closes it), the header/read
+    timeout, an access log without query strings, logging through :mod:`logging`."""
     from hypercorn.config import Config
 
     cfg = Config()
-    cfg.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    cfg.bind = [f"fd://{fd}"]
     cfg.keep_alive_timeout = header_timeout
     cfg.read_timeout = max(1, round(header_timeout))
     cfg.backlog = burst()
