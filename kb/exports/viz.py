@@ -291,32 +291,44 @@ def _event_span(a: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
-def timeline_items(findings: list[dict], details: dict[str, dict]) -> list[dict]:
-    """The timeline: each finding's claim, its documentation and its documented event, once per record.
+def timeline_items(findings: list[dict], details: dict[str, dict],
+                   labels: dict[str, str] | None = None) -> list[dict]:
+    """The timeline: each finding's claim, its documentation (or the claims it is countered by) and its
+    documented event, once per record.
 
-    Items are ``{id, lane, record, start, end, label, findings}`` (``start`` None: the "date unknown"
-    lane); ``findings`` numbers the findings (from 0) the item belongs to.
+    Items are ``{id, lane, record, start, end, label, inferred, findings}`` (``start`` None: the "date
+    unknown" lane; ``inferred``: the dataset inferred the date); ``findings`` numbers the findings
+    (from 0) the item belongs to. ``labels``: record id -> the label to show (else the record's own).
     """
     items: dict[str, dict] = {}
+    labels = labels or {}
 
-    def add(lane: str, record: str, start: str | None, end: str | None, label: str, finding: int) -> None:
-        key = f"{lane}:{record}"
-        item = items.setdefault(key, {"id": key, "lane": lane if start else "undated", "record": record,
-                                      "start": start, "end": end, "label": label, "findings": []})
+    def add(lane: str, record: str, span: tuple[str | None, str | None], label: str, inferred: bool,
+            finding: int) -> None:
+        start, end = span
+        item = items.setdefault(f"{lane}:{record}", {
+            "id": f"{lane}:{record}", "lane": lane if start else "undated", "record": record, "start": start,
+            "end": end, "label": label, "inferred": bool(start) and inferred, "findings": []})
         if finding not in item["findings"]:
             item["findings"].append(finding)
 
     for i, f in enumerate(findings):
         who = f.get("claimant_name") or f.get("claimant")
         said = _short(f.get("quote") or "", 60)
-        add("claim", f["claim"], f.get("claim_date"), None, f"{who} {f.get('stance')}: {said}", i)
+        add("claim", f["claim"], (f.get("claim_date"), None), f"{who} {f.get('stance')}: {said}",
+            "date" in (f.get("claim_inferred") or []), i)
         for s in f.get("sources", []):
             title = s.get("title") or s["source"]
-            add("documentation", s["source"], s.get("date"), None, f"{title} [{s.get('evidence')}]", i)
+            add("documentation", s["source"], (s.get("date"), None), f"{title} [{s.get('evidence')}]",
+                "date" in (s.get("inferred") or []), i)
+        for other in f.get("counter_claims") or []:  # a counter-claim's other side: the claims it meets
+            d = details.get(other, {})
+            add("claim", other, (d.get("date"), None), _short(labels.get(other, d.get("label", other)), 90),
+                "date" in (d.get("inferred") or []), i)
         event = f.get("documented_event")
         if event in details:
-            start, end = _event_span(details[event])
-            add("event", event, start, end, details[event].get("label", event), i)
+            d = details[event]
+            add("event", event, _event_span(d), d.get("label", event), "date" in (d.get("inferred") or []), i)
     return list(items.values())
 
 
@@ -330,7 +342,8 @@ def page_data(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evide
     return {
         "title": title, "timelineOnly": timeline_only,
         "records": recs, "edges": edges, "groups": _groups(g), "conflicts": findings,
-        "timeline": timeline_items(findings, details), "lanes": TIMELINE_LANES,
+        "timeline": timeline_items(findings, details, dict(zip(recs["ids"], recs["labels"], strict=True))),
+        "lanes": TIMELINE_LANES,
         "options": _layout_options(g.number_of_nodes()),
         "classes": {k: {"colour": v[0], "shape": v[1]} for k, v in STYLE.items()},
         "stances": STANCE_COLOUR,
