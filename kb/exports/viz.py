@@ -34,6 +34,7 @@ import networkx as nx
 import pyvis
 
 from kb.analysis.conflicts import Conflict
+from kb.analysis.grouping import group_by_claim
 from kb.analysis.projection import edge_label
 from kb.exports.reports import conflicts_markdown
 
@@ -283,6 +284,14 @@ def _findings(g: nx.MultiDiGraph, conflicts: list[Conflict], row_of: dict[tuple,
     return listed
 
 
+def claim_groups(conflicts: list[Conflict]) -> list[dict]:
+    """The findings list per claim (:func:`kb.analysis.grouping.group_by_claim`): each group's rank,
+    claim, heading and its findings' numbers (positions in ``conflicts``, from 0), strongest first."""
+    number = {id(c): i for i, c in enumerate(conflicts)}
+    return [{"rank": g.rank, "claim": g.claim, "heading": g.heading(), "quote": g.first.quote,
+             "findings": [number[id(c)] for c in g.findings]} for g in group_by_claim(conflicts)]
+
+
 def _event_span(a: dict) -> tuple[str | None, str | None]:
     if a.get("date"):
         return str(a["date"]), None
@@ -342,6 +351,7 @@ def page_data(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evide
     return {
         "title": title, "timelineOnly": timeline_only,
         "records": recs, "edges": edges, "groups": _groups(g), "conflicts": findings,
+        "claimGroups": claim_groups(conflicts),
         "timeline": timeline_items(findings, details, dict(zip(recs["ids"], recs["labels"], strict=True))),
         "lanes": TIMELINE_LANES,
         "options": _layout_options(g.number_of_nodes()),
