@@ -358,19 +358,23 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default="table",
               show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
 @click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
-@click.option("--by-claim", is_flag=True, help="Group the findings under their claim.")
+@click.option("--by-claim", is_flag=True, help="Findings of a claim together in every format (the table "
+              "always groups them).")
+@click.option("--flat", is_flag=True, help="The table as one block per finding, not grouped by claim.")
 @click.option("--wide", is_flag=True, help="Table cells on one line each, however wide (no wrapping).")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None, by_claim: bool, wide: bool, endpoint: str | None, user: str | None,
-              password: str | None, auth: str) -> None:
+              top: int | None, by_claim: bool, flat: bool, wide: bool, endpoint: str | None,
+              user: str | None, password: str | None, auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
     Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
     self-contradiction (the same side asserts and denies), counter-claim (another actor asserts
     what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
+    The table shows each claim once with its findings under it (--flat: one block per finding);
+    json gives each finding its claim's claim_group and claim_findings.
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
@@ -378,7 +382,7 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
 
     found = found[:top] if top else found
     if fmt == "table":
-        click.echo(conflicts_table(found, wide=wide, by_claim=by_claim))
+        click.echo(conflicts_table(found, wide=wide, flat=flat))
         return
     for chunk in report_chunks()[fmt](grouped_by_claim(found) if by_claim else found):  # written as made
         click.echo(chunk, nl=False)

@@ -458,3 +458,21 @@ def test_a_bad_claimreview_item_is_skipped_and_strict_refuses_the_feed(kb, write
     assert warning.endswith("datePublished: impossible date 2020-13-01: month must be in 1..12; "
                             "item 1 (https://fc.example.org/a) skipped")
     assert rows(kb, "SELECT ?u WHERE { ?s a ev:FactCheck ; schema:url ?u }") == [("https://fc.example.org/b",)]
+
+
+def test_a_corrected_review_is_cited_in_both_versions_the_earlier_saying_what_supersedes_it(kb, write):
+    kb.build()  # the seed: Aliyev denies using cluster munitions
+    review = {"@context": "https://schema.org", "@type": "ClaimReview",
+              "url": "https://factcheck.example.org/2020/cluster-munitions",
+              "claimReviewed": "We are NOT using them (cluster munition) - these are another fake news",
+              "author": {"@type": "Organization", "name": "Example Fact Check"}, "datePublished": "2020-11-02",
+              "reviewRating": {"@type": "Rating", "alternateName": "Unproven"},
+              "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "Ilham Aliyev"}}}
+    corrected = {**review, "dateModified": "2020-11-30", "reviewRating": {"alternateName": "False"}}
+    kb.build([write("first.json", json.dumps(review)), write("later.json", json.dumps(corrected))],
+             fmt="claimreview")
+    (cited,) = [c for c in kb.conflicts() if c.fact_checks]
+    first, later = sorted(cited.fact_checks, key=lambda f: f.rating != "Unproven")
+    assert (first.rating, later.rating) == ("Unproven", "False")
+    assert first.superseded_by == later.source and later.superseded_by is None
+    assert f"rated it 'Unproven' (an earlier version: superseded by {later.source})" in first.line()

@@ -769,7 +769,8 @@ def test_finding_card_copies_as_the_markdown_kb_conflicts_prints(browser, seed):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     report = subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(kb.path), "conflicts", "--format",
                              "markdown"], capture_output=True, text=True, check=True, env=env).stdout
-    sections = [s.split("\n", 1)[1] for s in report.split("\n## ")[1:]]  # without the numbered heading line
+    sections = [s.split("\n## ")[0].split("\n", 1)[1]  # each finding's section (under its claim's),
+                for s in report.split("\n### ")[1:]]  # without the numbered heading line
     page = Page(browser, out)
     ctx = page.page.context
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -781,7 +782,7 @@ def test_finding_card_copies_as_the_markdown_kb_conflicts_prints(browser, seed):
         page.page.wait_for_function("window.kbCopied !== undefined && document.getElementById('copy-md').textContent !== 'Copy as markdown'")
         copied = page.js("window.kbCopied")
         assert copied, page.page.inner_text("#copy-md")
-        assert copied.split("\n## ", 1)[1].split("\n", 1)[1].strip() == sections[i].strip()
+        assert copied.split("\n### ", 1)[1].split("\n", 1)[1].strip() == sections[i].strip()
         assert page.js("navigator.clipboard.readText()") == copied
         assert ("Sources:" in copied) == bool(found[i].sources)  # the citations travel with it
         # with #13's fields: the rendering, each source's grade, known-by and what was inferred
