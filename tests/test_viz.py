@@ -769,20 +769,27 @@ def test_finding_card_copies_as_the_markdown_kb_conflicts_prints(browser, seed):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     report = subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(kb.path), "conflicts", "--format",
                              "markdown"], capture_output=True, text=True, check=True, env=env).stdout
-    sections = [s.split("\n## ")[0].split("\n", 1)[1]  # each finding's section (under its claim's),
-                for s in report.split("\n### ")[1:]]  # without the numbered heading line
+    claims = {s.split(".", 1)[0]: "## " + s.split("\n### ")[0] for s in report.split("\n## ")[1:]}
+    sections = {s.split(". ", 1)[0]: "### " + s.split("\n## ")[0]  # number -> each finding's section
+                for s in report.split("\n### ")[1:]}
     page = Page(browser, out)
     ctx = page.page.context
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
     found = kb.conflicts()
     inferred = next(i for i, c in enumerate(found) if any(s.inferred for s in c.sources))
-    for i in sorted({0, inferred, len(sections) - 1}):
+    grouped = next(i for i, c in enumerate(found) if sum(x.claim == c.claim for x in found) > 1)
+    for i in sorted({0, inferred, grouped, len(found) - 1}):
         page.pick(i)
         page.page.click("#copy-md")
         page.page.wait_for_function("window.kbCopied !== undefined && document.getElementById('copy-md').textContent !== 'Copy as markdown'")
         copied = page.js("window.kbCopied")
         assert copied, page.page.inner_text("#copy-md")
-        assert copied.split("\n### ", 1)[1].split("\n", 1)[1].strip() == sections[i].strip()
+        number = page.js(f"kbConflicts[{i}].number")
+        assert copied.startswith(f"# Finding {number}: {found[i].kind}\n")
+        # the report's section of its claim (every finding of the claim counted), then the finding's own
+        claim, finding = copied.split("\n## ", 1)[1].split("\n### ")
+        assert "## " + claim.strip() == claims[number.split(".")[0]].strip()
+        assert "### " + finding.strip() == sections[number].strip()
         assert page.js("navigator.clipboard.readText()") == copied
         assert ("Sources:" in copied) == bool(found[i].sources)  # the citations travel with it
         # with #13's fields: the rendering, each source's grade, known-by and what was inferred
