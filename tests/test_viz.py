@@ -632,7 +632,7 @@ sources:
 events:
 {events}
 claims:
-  - {{id: no-shelling, by: ministry, stance: denies, text: We shelled no town of the region in March.,
+  - {{id: no-shelling, by: ministry, stance: denies, text: "<img src=x onerror=window.__pwned=41>We shelled no town.",
      describes: {{place: region, date: 2031-03-01/2031-03-31, kinds: [shelling]}}}}
   - {{id: not-town0, by: ministry, stance: denies, about: shelling0, text: Town 0 was never shelled.}}
 """
@@ -660,7 +660,8 @@ def test_findings_list_groups_findings_per_claim(browser, tmp_path):
     entries = page.js("Array.from(document.getElementById('conflicts').children).map(e => e.className)")
     assert sorted(entries) == ["cgroup", "item"]
     head = page.page.locator(".cgroup > .ghead")
-    assert "40 finding(s) (40 described)" in head.inner_text() and "We shelled no town" in head.inner_text()
+    assert "40 finding(s) (40 described)" in head.inner_text()
+    assert "\u201c<img src=x onerror=window.__pwned=41>We shelled no town.\u201d" in head.inner_text()  # as text
     assert page.js("document.querySelectorAll('.cgroup .item').length") == 40
     assert page.page.locator(".cgroup .gbody").is_hidden()
     head.click()
@@ -676,7 +677,8 @@ def test_findings_list_groups_findings_per_claim(browser, tmp_path):
     assert page.page.locator(".cgroup .gbody").is_visible()
     assert page.js("document.querySelector('#conflicts .item.active').dataset.conflict") == str(i)
     assert page.page.inner_text("#details").startswith(f"Conflict {listed[i][3]}: described")
-    assert page.errors == []
+    assert page.js("window.__pwned") is None and page.js("document.querySelectorAll('img').length") == 0
+    assert page.errors == [] and page.dialogs == []
     page.close()
 
 
