@@ -241,12 +241,14 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
 @delimiter_option
 @date_order_option
 @strict_option
+@click.option("--map", "names_map", type=click.Path(dir_okay=False), default=None,
+              help="A YAML file of names -> actor ids, applied before importers make actors.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          date_order: str | None, strict: bool, wait: float) -> None:
+          date_order: str | None, strict: bool, names_map: str | None, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -255,7 +257,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     """
     kb = c.kb()
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
-                      date_order=date_order, strict=strict)
+                      date_order=date_order, strict=strict, names_map=names_map)
     _print_files(c, report)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")

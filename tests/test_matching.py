@@ -368,6 +368,24 @@ def test_the_fictional_example_builds_and_shows_findings_through_containment_int
     assert ("questria-denies-drone-strikes-near-brannoch", "acled-vel202") not in found
 
 
+def test_the_fictional_example_lists_its_name_variants_and_its_mapping_file_merges_them(outside):
+    example = REPO / "kb" / "data" / "examples"
+    store = outside / "variants"
+    assert run_kb("build", str(example / "fictional"), cwd=outside, store=store).returncode == 0
+    similar = run_kb("actors", "--similar", cwd=outside, store=store).stdout
+    assert "'Military Forces of Velmora (2031-)' ~ 'Military Forces of Velmora (2027-)'" in similar
+    assert "name variant: 'Northwind Wire - English' ~ 'Northwind Wire'" in similar
+    mapped = outside / "mapped"
+    r = run_kb("build", "--map", str(example / "fictional-names" / "names.yaml"), str(example / "fictional"),
+               cwd=outside, store=mapped)
+    assert r.returncode == 0, r.stderr
+    assert "0 candidate duplicate pair(s)" in run_kb("actors", "--similar", cwd=outside, store=mapped).stdout
+    found = {(c["claim"], c["documented_event"]) for c in
+             json.loads(run_kb("conflicts", "--format", "json", cwd=outside, store=mapped).stdout)}
+    # the incident coded to the force under its 2031 name now meets the denial of that force
+    assert ("velmora-denies-shelling-in-the-highlands", "acled-qst105") in found and len(found) == 5
+
+
 # -- planted synthetic data: precision and recall of described-claim matching -------------------------
 
 def _planted(tmp_path: Path, triples: int, seed: int) -> tuple[float, float]:
