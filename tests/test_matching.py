@@ -375,11 +375,16 @@ def test_the_fictional_example_lists_its_name_variants_and_its_mapping_file_merg
     similar = run_kb("actors", "--similar", cwd=outside, store=store).stdout
     assert "'Military Forces of Velmora (2031-)' ~ 'Military Forces of Velmora (2027-)'" in similar
     assert "name variant: 'Northwind Wire - English' ~ 'Northwind Wire'" in similar
+    stats = run_kb("stats", cwd=outside, store=store).stdout
+    assert "2 candidate duplicate actor pair(s): kb actors --similar" in stats
     mapped = outside / "mapped"
     r = run_kb("build", "--map", str(example / "fictional-names" / "names.yaml"), str(example / "fictional"),
                cwd=outside, store=mapped)
     assert r.returncode == 0, r.stderr
     assert "0 candidate duplicate pair(s)" in run_kb("actors", "--similar", cwd=outside, store=mapped).stdout
+    assert "0 candidate duplicate actor pair(s) remain" in run_kb("stats", cwd=outside, store=mapped).stdout
+    assert json.loads(run_kb("stats", "--format", "json", cwd=outside, store=mapped).stdout)[
+        "candidate_duplicates"] == 0
     found = {(c["claim"], c["documented_event"]) for c in
              json.loads(run_kb("conflicts", "--format", "json", cwd=outside, store=mapped).stdout)}
     # the incident coded to the force under its 2031 name now meets the denial of that force
