@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import PLAN
 
 START, END = "<!-- bench-table -->", "<!-- /bench-table -->"
+GROWTH = "<!-- bench-growth -->", "<!-- /bench-growth -->"  # the table of scripts/bench_point.py rows
 
 
 def _seconds(s: float | None, lower_bound: bool = False) -> str:
@@ -78,12 +79,31 @@ def _growth(small: dict | None, large: dict | None) -> str:
     return f"{large['seconds'] / small['seconds']:.1f}×"
 
 
-def write(path: Path, text: str) -> None:
-    """Replace the table between the markers of ``path`` with ``text``."""
+def growth_table(rows: list[dict]) -> str:
+    """The Markdown table of ``scripts/bench_point.py`` rows: per step, seconds / peak MB of the
+    process tree at each size, and the store's size on disk at the largest."""
+    sizes = sorted({r["size"] for r in rows})
+    by = {(r["size"], r["op"]): r for r in rows}
+    ops = list(dict.fromkeys(r["op"] for r in sorted(rows, key=lambda r: -r["size"])))
+    head = ["step", *(f"{_number(s)}: s / MB" for s in sizes), f"disk MB ({_number(sizes[-1])})"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for op in ops:
+        cells = [f"`{op}`"]
+        for s in sizes:
+            r = by.get((s, op))
+            cells.append(f"{_seconds(r['seconds'])} / {_number(r['rss_mb'])}" if r else "")
+        big = by.get((sizes[-1], op), {})
+        cells.append(_number(big["disk_mb"]) if big.get("disk_mb") is not None else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write(path: Path, text: str, markers: tuple[str, str] = (START, END)) -> None:
+    """Replace the table between the ``markers`` lines of ``path`` with ``text``."""
     doc = path.read_text(encoding="utf-8")
-    start, end = f"\n{START}\n", f"\n{END}\n"  # each on a line of its own
+    start, end = f"\n{markers[0]}\n", f"\n{markers[1]}\n"  # each on a line of its own
     if start not in doc or end not in doc:
-        raise SystemExit(f"{path}: no {START} ... {END} lines to put the table between")
+        raise SystemExit(f"{path}: no {markers[0]} ... {markers[1]} lines to put the table between")
     before, rest = doc.split(start, 1)
     _old, after = rest.split(end, 1)
     path.write_text(f"{before}{start}{text}{end}{after}", encoding="utf-8")
@@ -93,10 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("json", type=Path, help="the rows of scripts/bench.py --json")
     ap.add_argument("--write", type=Path, help="put the table between the markers of this file")
+    ap.add_argument("--growth", action="store_true",
+                    help="JSON is scripts/bench_point.py's: the growth table (its own markers)")
     args = ap.parse_args(argv)
-    text = table(json.loads(args.json.read_text()))
+    rows = json.loads(args.json.read_text())
+    text = growth_table(rows) if args.growth else table(rows)
     if args.write:
-        write(args.write, text)
+        write(args.write, text, GROWTH if args.growth else (START, END))
     else:
         print(text)
     return 0

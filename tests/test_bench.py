@@ -13,6 +13,7 @@ from helpers import REPO
 
 BENCH = REPO / "scripts" / "bench.py"
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))
 import bench  # noqa: E402
 
 
@@ -100,3 +101,32 @@ def test_the_readme_table_is_made_from_the_json(tmp_path):
         assert cells[7] == f"{large['seconds'] / small['seconds']:.1f}×"
     real = (REPO / "README.md").read_text()
     assert f"\n{bench_table.START}\n" in real and f"\n{bench_table.END}\n" in real
+
+
+@pytest.mark.server
+def test_the_large_point_runs_the_whole_path_locally_and_through_virtuoso(tmp_path):
+    """scripts/bench_point.py (the ten-million point, here at 10 000): every step ran as the `kb`
+    command, with its time, the peak memory of its process tree and the disk it used; the findings
+    through Virtuoso equal the local ones; the growth table has a row per step and a column per size."""
+    import bench_table
+    import sparql_servers
+
+    if sparql_servers.VIRTUOSO is None:
+        pytest.skip("virtuoso-opensource is not installed")
+    out = tmp_path / "point.json"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_point.py"), "--size", "10000",
+                           "--data", str(tmp_path / "data"), "--json", str(out)],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    by = {r["op"]: r for r in json.loads(out.read_text())}
+    assert set(by) == {"generate", "raw-bulk-load", "build-nt", "validate", "conflicts",
+                       "query denials-by-actor", "query sources-per-event", "push virtuoso",
+                       "conflicts virtuoso"}
+    for r in by.values():
+        assert r["size"] == 10_000 and r["seconds"] > 0 and r["rss_mb"] > 0 and r["disk_mb"] > 0
+    assert by["conflicts"]["findings"] > 0 and by["conflicts virtuoso"]["same_as_local"] is True
+    assert by["query denials-by-actor"]["rows"] > 0 and by["query sources-per-event"]["rows"] > 0
+    assert by["build-nt"]["ratio"] == pytest.approx(by["build-nt"]["seconds"] / by["raw-bulk-load"]["seconds"],
+                                                    abs=0.01)
+    lines = bench_table.growth_table(json.loads(out.read_text())).splitlines()
+    assert lines[0].startswith("| step | 10 000: s / MB |") and len(lines) == 2 + len(by)

@@ -287,3 +287,129 @@ def test_a_build_commits_or_changes_nothing(documents, pristine, tmp_path, fmt):
     path.write_bytes(documents[fmt])
     kb.build([path], fmt=fmt)
     assert outcomes["refused"] > 0
+
+
+# -- ClaimReview in its real shapes (issue 16), with and without --strict -------------------------
+
+_REVIEW = json.loads(GOOD_CLAIMREVIEW)["@graph"][0]
+_SECOND = {**_REVIEW, "url": "https://factcheck.example.org/r/2", "claimReviewed": "The bridge stands."}
+CLAIMREVIEW_SHAPES = {  # shape -> (a valid document, its reviews)
+    "datafeed": ({"@context": "http://schema.org", "@type": "DataFeed", "dataFeedElement": [
+        {"@type": "DataFeedItem", "dateCreated": "2020-11-03", "item": [_REVIEW, _SECOND]}]}, 2),
+    "api-page": ({"total_results": 2, "data": [{"@context": "https://schema.org", **_REVIEW}, _SECOND]}, 2),
+    "factcheck-tools": ({"claims": [{"text": "No cluster munitions were used.", "claimant": "A Spokesperson",
+                                     "claimDate": "2020-10-30T00:00:00Z", "claimReview": [
+                                         {"publisher": {"name": "Example Fact Check", "site": "example.org"},
+                                          "url": "https://factcheck.example.org/r/1", "title": "A review",
+                                          "reviewDate": "2020-11-02T00:00:00Z", "textualRating": "False",
+                                          "languageCode": "en"}]}], "nextPageToken": "x"}, 1),
+    "graph-list": ([{"@context": "https://schema.org", "@graph": [_REVIEW]},
+                    {"@context": {"@vocab": "http://schema.org/"}, "@graph": [_SECOND]}], 2),
+}
+
+
+def _paths(tree: object, at: tuple = ()) -> list[tuple]:
+    """Every path to a value of a JSON tree (keys and indexes)."""
+    out = [at]
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            out += _paths(v, (*at, k))
+    elif isinstance(tree, list):
+        for i, v in enumerate(tree):
+            out += _paths(v, (*at, i))
+    return out
+
+
+@st.composite
+def tree_mutated(draw, original: object) -> bytes:
+    """A valid document with its structure edited (a value replaced by a random one, a key or an
+    item removed or repeated): still JSON, but with the wrong shapes and values feeds have."""
+    tree = json.loads(json.dumps(original))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(tree) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = tree
+        for step in path[:-1]:
+            parent = parent[step]
+        op = draw(st.sampled_from(["replace", "remove", "repeat"]))
+        if op == "replace":
+            parent[path[-1]] = draw(_tree)
+        elif op == "remove":
+            del parent[path[-1]]
+        elif isinstance(parent, list):
+            parent.insert(path[-1], json.loads(json.dumps(parent[path[-1]])))
+        else:
+            parent[draw(_keys)] = json.loads(json.dumps(parent[path[-1]]))
+    return json.dumps(tree, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def shape_document(shape: str) -> st.SearchStrategy[bytes]:
+    original, _n = CLAIMREVIEW_SHAPES[shape]
+    return st.one_of(tree_mutated(original), mutated(json.dumps(original, indent=1).encode()))
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["tolerant", "strict"])
+@pytest.mark.parametrize("shape", sorted(CLAIMREVIEW_SHAPES))
+def test_claimreview_shapes_load_or_give_located_problems(tmp_path, shape, strict):
+    path = tmp_path / "feed.json"
+    f = InputFile(path, path.name, "urn:test:cr", "claimreview", strict=strict)
+    original, n = CLAIMREVIEW_SHAPES[shape]
+    path.write_text(json.dumps(original, indent=1))
+    good = LOADERS["claimreview"](f)
+    assert not good.problems and not good.warnings and len(good.reviews) == n
+
+    @fuzz_settings(40)
+    @given(data=shape_document(shape))
+    def check(data: bytes) -> None:
+        TRIED[f"claimreview-{shape}"] = TRIED.get(f"claimreview-{shape}", 0) + 1
+        path.write_bytes(data)
+        parsed = LOADERS["claimreview"](f)
+        for p in parsed.problems:
+            assert p.file == path.name and p.message
+        assert parsed.problems or parsed.reviews  # nothing imported is never a success
+        if strict:  # --strict: an item that would be skipped refuses the file
+            assert parsed.problems or not any(w.endswith("skipped") for w in parsed.warnings)
+        else:  # tolerant: a feed with a review to import is never refused by its bad items
+            assert not (parsed.reviews and parsed.problems)
+        if parsed.records and not parsed.problems:
+            compiled = compile_records({f.graph: (f.display, parsed.records)}, DEFAULT_BASE, lambda ids: {})
+            for p in compiled.problems:
+                assert p.file == path.name and p.message
+
+    check()
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["tolerant", "strict"])
+@pytest.mark.parametrize("shape", sorted(CLAIMREVIEW_SHAPES))
+def test_claimreview_shapes_build_or_change_nothing(pristine, tmp_path, shape, strict):
+    store = tmp_path / "store"
+    shutil.copytree(pristine, store)
+    kb = KnowledgeBase(store)
+    path = tmp_path / "feed.json"
+
+    @fuzz_settings(4)
+    @given(data=shape_document(shape))
+    def check(data: bytes) -> None:
+        path.write_bytes(data)
+        before = canonical_dump(store)
+        try:
+            report = kb.build([path], fmt="claimreview", strict=strict)
+        except InputError as exc:
+            _problems_name_files(exc, {display(path)})
+            assert canonical_dump(store) == before
+        else:
+            assert report.committed or all(f.status == "unchanged" for f in report.files)
+            assert not (strict and any(w.endswith("skipped") for w in report.warnings))
+
+    check()
+    # the valid document builds with all its reviews; built again under another name, every
+    # review is met again with identical content: skipped with warnings, never a duplicate id
+    original, n = CLAIMREVIEW_SHAPES[shape]
+    path.write_text(json.dumps(original, indent=1))
+    kb.build([path], fmt="claimreview", strict=strict)
+    copy = tmp_path / "copy.json"
+    shutil.copy(path, copy)
+    report = kb.build([copy], fmt="claimreview", strict=strict)
+    assert len([w for w in report.warnings if "(identical content); skipped" in w]) == n

@@ -258,13 +258,117 @@ def test_a_feed_with_no_importable_review_fails_with_the_reason(kb, write, dump,
 
 
 def test_the_same_review_twice_in_one_file_is_skipped_with_a_warning(kb, write):
-    one = '{"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": "Same  words", ' \
+    one = '{"@type": "ClaimReview", "url": "https://x.example/1", "claimReviewed": "Same words", ' \
           '"author": "A", "itemReviewed": {"author": "B"}}'
-    f = write("twice.json", f"[\n{one},\n{one.replace('Same  words', 'same words')}\n]\n")
+    # the same content written otherwise (keys in another order, the author as an object)
+    other = '{"itemReviewed": {"author": {"@type": "Organization", "name": "B"}}, "author": "A", ' \
+            '"claimReviewed": "Same words", "url": "https://x.example/1", "@type": "ClaimReview"}'
+    f = write("twice.json", f"[\n{one},\n{other}\n]\n")
     report = kb.build([f], fmt="claimreview")
     (w,) = report.warnings
-    assert ":3:1: item 2 (https://x.example/1): the same review as" in w and w.endswith("; skipped")
+    assert ":3:1: item 2 (https://x.example/1): the same review as item 1 (https://x.example/1) " \
+           "(identical content); skipped" in w
     assert len(reviews(kb)) == 1
+
+
+def _review(url: str, claim: str, rating: str, published: str, modified: str | None = None,
+            claimant: str = "Some Minister") -> dict:
+    out = {"@context": "https://schema.org", "@type": "ClaimReview", "url": url, "claimReviewed": claim,
+           "author": {"@type": "Organization", "name": "Example Fact Check"}, "datePublished": published,
+           "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": claimant},
+                            "firstAppearance": {"@type": "VideoObject", "url": "https://tv.example/interview"}},
+           "reviewRating": {"@type": "Rating", "alternateName": rating}}
+    return out | ({"dateModified": modified} if modified else {})
+
+
+def revisions(kb: KnowledgeBase) -> list[tuple[str, ...]]:
+    """(newer rating, older rating) of every prov:wasRevisionOf link."""
+    return rows(kb, """PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?new ?old WHERE {
+        ?n prov:wasRevisionOf ?o . ?n ev:reviewRating ?new . ?o ev:reviewRating ?old }""")
+
+
+def test_a_review_met_again_is_skipped_when_identical_and_kept_as_a_linked_version_when_not(kb, write):
+    url = "https://fc.example.org/2020/11/interview"
+    # one article, two reviews (two claims): both kept
+    a = write("a.json", json.dumps({"@type": "DataFeed", "dataFeedElement": [{"@type": "DataFeedItem", "item": [
+        _review(url, "We never shelled the town.", "False", "2020-11-02"),
+        _review(url, "The bridge is intact.", "True", "2020-11-02")]}]}, indent=1))
+    # another feed: the first review again, identical; the second corrected (dateModified later)
+    b = write("b.json", json.dumps([_review(url, "We never shelled the town.", "False", "2020-11-02"),
+                                    _review(url, "The bridge is intact.", "Mostly true", "2020-11-02",
+                                            "2020-11-20")], indent=1))
+    report = kb.build([a, b], fmt="claimreview")
+    assert report.committed and kb.validate() == []
+    same, version = (w.split(str(a.parent) + "/", 1)[-1] for w in report.warnings)
+    assert same.startswith("b.json:2:2: item 1 (https://fc.example.org/2020/11/interview): the same review as ")
+    assert same.endswith("a.json:10:13: item 1, review 1 (https://fc.example.org/2020/11/interview) "
+                         "(identical content); skipped")
+    assert "b.json:28:2: item 2 (https://fc.example.org/2020/11/interview): another version of the review " in version
+    assert "a revision of factcheck-" in version and version.endswith("(prov:wasRevisionOf)")
+    assert [(t, r) for _u, t, _c, _p, r in reviews(kb)] == [
+        ("The bridge is intact.", "Mostly true"), ("The bridge is intact.", "True"),
+        ("We never shelled the town.", "False")]
+    assert revisions(kb) == [("Mostly true", "True")]
+    # each version in its own file's graph; one appearance source, one claimant
+    graphs = rows(kb, """SELECT ?r ?g WHERE { GRAPH ?g { ?fc a ev:FactCheck ; ev:reviewRating ?r } }""")
+    assert [(r, g.rsplit("/", 1)[-1]) for r, g in graphs] == [("False", "a.json"), ("Mostly true", "b.json"),
+                                                               ("True", "a.json")]
+    assert len(rows(kb, "SELECT ?s WHERE { ?s a ev:Video }")) == 1
+    assert rows(kb, "SELECT ?n WHERE { ?a a ev:Person ; rdfs:label ?n }") == [("Some Minister",)]
+    # a later build: identical against what is stored is skipped; an older correction met later
+    # is linked between the two stored versions (the newest stored one revises it)
+    c = write("c.json", json.dumps([_review(url, "the bridge is  intact", "Half true", "2020-11-02", "2020-11-10"),
+                                    _review(url, "The bridge is intact.", "True", "2020-11-02")], indent=1))
+    report = kb.build([c], fmt="claimreview")
+    version, same = report.warnings
+    assert "(already in the knowledge base, from " in same and same.endswith("(identical content); skipped")
+    assert "a revision of factcheck-" in version and ", superseded by factcheck-" in version
+    assert revisions(kb) == [("Half true", "True"), ("Mostly true", "Half true"), ("Mostly true", "True")]
+    assert len(reviews(kb)) == 4
+    # the three built afresh together: one chain of versions by date
+    report = kb.build([a, b, c], fmt="claimreview", fresh=True)
+    assert [("identical content" in w, "another version" in w) for w in report.warnings] == [
+        (True, False), (False, True), (False, True), (True, False)]
+    assert revisions(kb) == [("Half true", "True"), ("Mostly true", "Half true")]
+    assert len(reviews(kb)) == 4
+
+
+def test_claimreview_fields_kept(kb, write):
+    f = write("fields.json", json.dumps([{
+        "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://fc.example.za/masina",
+        "name": "Did the mayor say it?", "headline": "Mayor's claim about the budget", "inLanguage": "en-ZA",
+        "datePublished": "2021-03-01", "dateModified": "2021-03-04T10:00:00+02:00",
+        "claimReviewed": "The budget doubled.", "author": {"@type": "Organization", "name": "Africa Check"},
+        "reviewRating": {"@type": "Rating", "ratingValue": 2, "bestRating": "5", "worstRating": 1,
+                         "alternateName": "Mostly false"},
+        "itemReviewed": {"@type": "Claim", "name": "Radio interview", "author": {
+            "@type": "Person", "name": ["Mzwandile Masina", "mayor of Ekurhuleni"], "jobTitle": "Mayor",
+            "sameAs": ["https://en.wikipedia.org/wiki/Mzwandile_Masina", "wikidata:Q1"]}}},
+        {"@type": "ClaimReview", "url": "https://fc.example.za/2", "claimReviewed": "Two.", "author": "FC",
+         "inLanguage": {"@type": "Language", "name": "Portuguese", "alternateName": "pt-BR"},
+         "itemReviewed": {"author": "B"}, "reviewRating": {"ratingValue": "Falso", "bestRating": "high"}}],
+        indent=1))
+    report = kb.build([f], fmt="claimreview")
+    assert report.committed and kb.validate() == []
+    assert [w.split(": ", 2)[-1] for w in report.warnings] == [
+        "claimant 'Mzwandile Masina': sameAs 'wikidata:Q1' is not an http(s) URL; left out",
+        "reviewRating.bestRating 'high' is not a number; left out"]
+    assert rows(kb, f"""SELECT ?n ?alias ?job ?same WHERE {{ ?a a ev:Person ; rdfs:label ?n ;
+        <{SKOS.altLabel}> ?alias ; schema:jobTitle ?job ; schema:sameAs ?same }}""") == [
+        ("Mzwandile Masina", "mayor of Ekurhuleni", "Mayor", "https://en.wikipedia.org/wiki/Mzwandile_Masina")]
+    got = json.loads(kb.query(Q + """SELECT ?title ?headline ?lang ?date ?mod ?words ?value ?best ?worst ?medium
+        WHERE { ?fc a ev:FactCheck ; rdfs:label ?title ; schema:inLanguage ?lang ; ev:reviews ?c .
+        OPTIONAL { ?fc schema:headline ?headline } OPTIONAL { ?fc dcterms:date ?date }
+        OPTIONAL { ?fc schema:dateModified ?mod } OPTIONAL { ?fc ev:reviewRating ?words }
+        OPTIONAL { ?fc schema:ratingValue ?value } OPTIONAL { ?fc schema:bestRating ?best }
+        OPTIONAL { ?fc schema:worstRating ?worst } OPTIONAL { ?c schema:name ?medium } } ORDER BY ?title""",
+        fmt="json"))["results"]["bindings"]
+    first, second = ({k: (v["value"], v.get("datatype", "").rsplit("#", 1)[-1]) for k, v in b.items()} for b in got)
+    assert first == {"title": ("Did the mayor say it?", ""), "headline": ("Mayor's claim about the budget", ""),
+                     "lang": ("en-ZA", ""), "date": ("2021-03-01", "date"), "mod": ("2021-03-04", "date"),
+                     "words": ("Mostly false", ""), "value": ("2", "decimal"), "best": ("5", "decimal"),
+                     "worst": ("1", "decimal"), "medium": ("Radio interview", "")}
+    assert second == {"title": ("Fact-check of: Two.", ""), "lang": ("pt-BR", ""), "words": ("Falso", "")}
 
 
 def test_placeholder_claimants_stay_one_per_review(kb, write):
@@ -354,3 +458,21 @@ def test_a_bad_claimreview_item_is_skipped_and_strict_refuses_the_feed(kb, write
     assert warning.endswith("datePublished: impossible date 2020-13-01: month must be in 1..12; "
                             "item 1 (https://fc.example.org/a) skipped")
     assert rows(kb, "SELECT ?u WHERE { ?s a ev:FactCheck ; schema:url ?u }") == [("https://fc.example.org/b",)]
+
+
+def test_a_corrected_review_is_cited_in_both_versions_the_earlier_saying_what_supersedes_it(kb, write):
+    kb.build()  # the seed: Aliyev denies using cluster munitions
+    review = {"@context": "https://schema.org", "@type": "ClaimReview",
+              "url": "https://factcheck.example.org/2020/cluster-munitions",
+              "claimReviewed": "We are NOT using them (cluster munition) - these are another fake news",
+              "author": {"@type": "Organization", "name": "Example Fact Check"}, "datePublished": "2020-11-02",
+              "reviewRating": {"@type": "Rating", "alternateName": "Unproven"},
+              "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "Ilham Aliyev"}}}
+    corrected = {**review, "dateModified": "2020-11-30", "reviewRating": {"alternateName": "False"}}
+    kb.build([write("first.json", json.dumps(review)), write("later.json", json.dumps(corrected))],
+             fmt="claimreview")
+    (cited,) = [c for c in kb.conflicts() if c.fact_checks]
+    first, later = sorted(cited.fact_checks, key=lambda f: f.rating != "Unproven")
+    assert (first.rating, later.rating) == ("Unproven", "False")
+    assert first.superseded_by == later.source and later.superseded_by is None
+    assert f"rated it 'Unproven' (an earlier version: superseded by {later.source})" in first.line()

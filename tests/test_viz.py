@@ -61,6 +61,13 @@ class Page:
     def js(self, expr: str, arg=None):
         return self.page.evaluate(expr, arg)
 
+    def pick(self, i: int) -> None:
+        """Click finding ``i`` (engine order, from 0) in the list, unfolding its claim's entry first."""
+        item = self.page.locator(f'.item[data-conflict="{i}"]')
+        if not item.is_visible():
+            self.page.click(f'.cgroup:has(.item[data-conflict="{i}"]) > .ghead')
+        item.click()
+
     def close(self) -> None:
         self.page.close()
 
@@ -208,7 +215,7 @@ def test_clicking_a_conflict_selects_its_path_and_search_finds_aliases(browser, 
     found = kb.conflicts()
     last = len(found) - 1
     for i in (0, last):
-        page.page.click(f'.item[data-conflict="{i}"]')
+        page.pick(i)
         c = found[i]
         assert page.js("kbSelected") == i
         assert set(page.js("network.getSelectedNodes()")) == set(conflict_nodes(c))
@@ -267,7 +274,7 @@ def test_hostile_data_is_shown_as_text(browser, tmp_path):
                                   return [r.left + p.x, r.top + p.y]; }""", node)
         page.page.mouse.move(x, y)
         page.page.wait_for_timeout(400)
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     texts.append(page.page.inner_text("#details"))
     hrefs["conflict"] = page.js(links)
     page.page.fill("#search", "script")
@@ -392,7 +399,7 @@ def test_large_synthetic_case_lists_every_finding_and_highlights_one(browser, tm
     assert page.js("document.querySelectorAll('#conflicts .item').length") == len(found)
     assert page.js("network.body.data.nodes.length") <= page.js("kbData.overviewGroups") + 1
     i = len(found) // 2
-    page.page.click(f'.item[data-conflict="{i}"]')
+    page.pick(i)
     drawn = {n["id"]: n for n in page.js("network.body.data.nodes.get()")}
     path = set(conflict_nodes(found[i]))
     assert path <= set(drawn)
@@ -439,19 +446,80 @@ CARD = """() => {
   const f = (root, name) => { const e = root.querySelector(`:scope > [data-field="${name}"]`);
                                return e ? (e.querySelector('.v') || e).textContent : null; };
   const sect = cls => d.querySelector(`.sect.${cls}`);
+  const marked = root => Array.from(root.querySelectorAll(':scope > [data-inferred="1"]')).map(e => e.dataset.field).sort();
   return {
     finding: d.dataset.finding,
     claim: Object.fromEntries(['claimant', 'stance', 'challenge', 'contradicted_by', 'concedes', 'quote',
-                               'stated_in', 'claim_date'].map(k => [k, f(sect('claim'), k)])),
+                               'stated_in', 'rendered_in', 'claim_date', 'claim_inferred'].map(k => [k, f(sect('claim'), k)])),
+    claim_marked: marked(sect('claim')),
+    matched: Array.from(sect('claim').querySelectorAll('[data-field="matched"] li')).map(li => li.textContent),
     challenged_account: (sect('claim').querySelector('[data-field="challenged_account"]') || {dataset: {}}).dataset.ids || null,
-    finding_fields: Object.fromEntries(['kind', 'independence', 'timing', 'score', 'nsources'].map(k => [k, f(sect('finding'), k)])),
+    finding_fields: Object.fromEntries(['kind', 'independence', 'timing', 'score', 'nsources', 'grades'].map(k => [k, f(sect('finding'), k)])),
     paths: Array.from(d.querySelectorAll('[data-field="path"]')).map(p => [p.dataset.kind, p.dataset.nodes]),
     sources: Array.from(sect('docs').querySelectorAll('li[data-source]')).map(li => ({
       source: li.dataset.source, evidence: (li.querySelector('[data-field="evidence"]') || {dataset: {}}).dataset.value || '',
-      publisher: f(li, 'publisher'), date: f(li, 'date'), origin: f(li, 'origin'),
+      publisher: f(li, 'publisher'), date: f(li, 'date'), origin: f(li, 'origin'), known_by: f(li, 'known_by'),
+      grade: f(li, 'grade'), inferred: f(li, 'inferred'), attributes_to: f(li, 'attributes_to'), marked: marked(li),
       links: Array.from(li.querySelectorAll('a')).map(a => a.getAttribute('href'))})),
   };
 }"""
+
+
+def _per_row(rows: list[dict], key: str) -> str | None:
+    """What the card shows for a value one source's documentations may not share: one value, or each."""
+    vals = [s[key] for s in rows if s.get(key)]
+    if not vals:
+        return None
+    if len(set(vals)) == 1:
+        return vals[0]
+    return ", ".join(dict.fromkeys(f"{s['evidence']} {s[key]}" for s in rows if s.get(key)))
+
+
+_MARKS = {"publisher": "publisher", "author": "author", "date": "date", "attribution": "attributes_to"}
+
+
+def _check_card(card: dict, c: dict, labels: dict[str, str]) -> None:
+    """The card's fields against one finding of `kb conflicts --format json` (#20 item 1, #13's fields)."""
+    claim = card["claim"]
+    assert claim["claimant"] == (c["claimant_name"] or c["claimant"])
+    assert claim["stance"] == c["stance"] and claim["quote"] == c["quote"]
+    assert claim["challenge"] == (c["challenge"] or None)
+    assert claim["contradicted_by"] == (c["contradicted_by"] or None)
+    assert claim["concedes"] == (", ".join(c["concedes"]) or None)
+    assert card["challenged_account"] == (" ".join(c["challenged_account"]) or None)
+    assert claim["stated_in"] == (c["stated_in_title"] or c["stated_in"])
+    assert claim["rendered_in"] == (c["rendered_in_title"] or c["rendered_in"])
+    assert claim["claim_date"] == c["claim_date"]
+    assert claim["claim_inferred"] == (", ".join(c["claim_inferred"]) or None)
+    # inferred things are marked as inferred, and nothing else is
+    want_marked = {"date": "claim_date", "attribution": "claimant"}
+    assert card["claim_marked"] == sorted(want_marked[x] for x in c["claim_inferred"]
+                                          if x in want_marked and (x != "date" or c["claim_date"]))
+    assert card["matched"] == c["matched"]
+    fields = card["finding_fields"]
+    assert fields["independence"] == c["independence"]  # verbatim, not recomputed
+    assert (fields["kind"], fields["timing"], fields["score"]) == (c["kind"], c["timing"], f"{c['score']:.2f}")
+    assert fields["grades"] == (", ".join(c["grades"]) or None)
+    assert card["paths"] == [[p["kind"], " ".join(s["node"] for s in p["path"])] for p in c["paths"]]
+    # each source once, in first-cited order, with all its evidence types
+    want: dict[str, list[dict]] = {}
+    for s in c["sources"]:
+        want.setdefault(s["source"], []).append(s)
+    assert [s["source"] for s in card["sources"]] == list(want)
+    assert fields["nsources"] == str(len(want))
+    for shown in card["sources"]:
+        rows = want[shown["source"]]
+        first = rows[0]
+        inferred = list(dict.fromkeys(x for s in rows for x in s["inferred"]))
+        assert shown["evidence"] == " ".join(dict.fromkeys(s["evidence"] for s in rows))
+        assert shown["publisher"] == (first["publisher_name"] or first["publisher"] or "publisher unknown")
+        assert shown["date"] == first["date"] and shown["origin"] == first["origin"]
+        assert shown["known_by"] == _per_row(rows, "known_by") and shown["grade"] == _per_row(rows, "grade")
+        assert shown["inferred"] == (", ".join(inferred) or None)
+        assert shown["attributes_to"] == (", ".join(labels.get(a, a) for a in first["attributes_to"]) or None)
+        present = {"publisher": True, "author": bool(first["author_name"] or first["author"]),
+                   "date": bool(first["date"]), "attribution": bool(first["attributes_to"])}
+        assert shown["marked"] == sorted(_MARKS[x] for x in inferred if x in _MARKS and present[x]), shown
 
 
 @browser_test
@@ -463,39 +531,154 @@ def test_finding_card_shows_what_kb_conflicts_json_gives_for_every_seed_finding(
     listed = page.js("kbConflicts.map(c => [c.data.kind, c.data.claim, c.data.documented_event])")
     assert len(listed) == len(expected)
     by_key = {(c["kind"], c["claim"], c["documented_event"]): c for c in expected}
+    labels = {a["id"]: a.get("label", a["id"]) for _n, a in kb.graph().nodes(data=True)}
     for i, key in enumerate(listed):
         c = by_key[tuple(key)]
-        page.page.click(f'.item[data-conflict="{i}"]')
+        page.pick(i)
         card = page.js(CARD)
         assert card["finding"] == str(i)
-        claim = card["claim"]
-        assert claim["claimant"] == (c["claimant_name"] or c["claimant"])
-        assert claim["stance"] == c["stance"] and claim["quote"] == c["quote"]
-        assert claim["challenge"] == (c["challenge"] or None)
-        assert claim["contradicted_by"] == (c["contradicted_by"] or None)
-        assert claim["concedes"] == (", ".join(c["concedes"]) or None)
-        assert card["challenged_account"] == (" ".join(c["challenged_account"]) or None)
-        assert claim["stated_in"] == (c["stated_in_title"] or c["stated_in"])
-        assert claim["claim_date"] == c["claim_date"]
-        fields = card["finding_fields"]
-        assert fields["independence"] == c["independence"]  # verbatim, not recomputed
-        assert (fields["kind"], fields["timing"], fields["score"]) == (c["kind"], c["timing"], f"{c['score']:.2f}")
-        assert card["paths"] == [[p["kind"], " ".join(s["node"] for s in p["path"])] for p in c["paths"]]
-        # each source once, in first-cited order, with all its evidence types
-        want = {}
-        for s in c["sources"]:
-            want.setdefault(s["source"], {"evidence": [], "s": s})["evidence"].append(s["evidence"])
-        assert [s["source"] for s in card["sources"]] == list(want)
-        assert fields["nsources"] == str(len(want))
-        for shown in card["sources"]:
-            w = want[shown["source"]]
-            assert shown["evidence"] == " ".join(dict.fromkeys(w["evidence"]))
-            assert shown["publisher"] == (w["s"]["publisher_name"] or w["s"]["publisher"] or "publisher unknown")
-            assert shown["date"] == w["s"]["date"] and shown["origin"] == w["s"]["origin"]
+        _check_card(card, c, labels)
+    # the seed exercises #13's fields: a title-only source, an inferred attribution, grades, the rendering
+    assert any(s["known_by"] == "title" for c in expected for s in c["sources"])
+    assert any("attribution" in s["inferred"] for c in expected for s in c["sources"])
+    assert all(c["rendered_in_title"] for c in expected) and any(c["grades"] for c in expected)
     # a source cited under several evidence types is listed once on the card
     multi = [c for c in expected if len({s["source"] for s in c["sources"]}) < len(c["sources"])]
     assert multi, "the seed has a source documenting one event with several evidence types"
     assert page.errors == []
+    page.close()
+
+
+INFERRED = """
+actors:
+  - {id: speaker, name: A Speaker, kind: person}
+  - {id: outlet, name: An Outlet, kind: media}
+  - {id: doer, name: Some Forces, kind: government}
+places:
+  - {id: town, name: A Town}
+sources:
+  - {id: paper, title: A report, kind: report, publisher: outlet, date: 2020-01-02, inferred: [date, publisher],
+     reliability: B, credibility: "2"}
+  - {id: talk, title: A talk, kind: interview, author: speaker}
+events:
+  - id: ev
+    label: Something that happened
+    place: town
+    documented_by:
+      - {source: paper, evidence: video, known_by: title}
+      - {source: paper, evidence: photo, reliability: C, attributes_to: [doer], inferred: [attribution]}
+claims:
+  - {id: said, by: speaker, stance: denies, about: ev, text: It never happened., stated_in: talk, date: 2020-02-01,
+     inferred: [date, attribution]}
+"""
+
+
+@browser_test
+def test_card_marks_what_the_dataset_inferred_and_each_documentations_grade(browser, tmp_path):
+    """#20 item 1 with #13's fields: inferred dates, attributions and publishers are marked as inferred;
+    a source's documentations with different grades or known-by show each."""
+    (tmp_path / "inferred.yaml").write_text(INFERRED, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([tmp_path / "inferred.yaml"])
+    expected = _kb_conflicts_json(kb)
+    assert len(expected) == 1 and sorted(expected[0]["claim_inferred"]) == ["attribution", "date"]
+    labels = {a["id"]: a.get("label", a["id"]) for _n, a in kb.graph().nodes(data=True)}
+    page = Page(browser, kb.viz(tmp_path / "inferred.html"))
+    page.pick(0)
+    card = page.js(CARD)
+    _check_card(card, expected[0], labels)
+    assert card["claim_marked"] == ["claim_date", "claimant"]
+    shown = card["sources"][0]
+    assert shown["marked"] == ["attributes_to", "date", "publisher"]
+    assert shown["grade"] == "photo C2, video B2" and shown["known_by"] == "photo content, video title"
+    assert page.js("document.querySelectorAll('#details .inf').length") == 5
+    assert page.errors == []
+    page.close()
+
+
+@browser_test
+def test_card_of_a_described_finding_says_why_it_matched(browser, tmp_path):
+    """#19 on the page: a finding reached through a described claim shows what matched, as the JSON says."""
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([REPO / "kb" / "data" / "examples" / "fictional"])
+    expected = _kb_conflicts_json(kb)
+    assert expected and all(c["matched"] for c in expected)
+    labels = {a["id"]: a.get("label", a["id"]) for _n, a in kb.graph().nodes(data=True)}
+    page = Page(browser, kb.viz(tmp_path / "fictional.html"))
+    listed = page.js("kbConflicts.map(c => [c.data.claim, c.data.documented_event])")
+    by_key = {(c["claim"], c["documented_event"]): c for c in expected}
+    for i, key in enumerate(listed):
+        page.js("i => kbSelectConflict(i)", i)
+        _check_card(page.js(CARD), by_key[tuple(key)], labels)
+    assert page.errors == []
+    page.close()
+
+
+def _many_matches(n: int) -> str:
+    """A region with ``n`` shellings in its towns and a denial describing them all, beside a plain denial."""
+    towns = "\n".join(f"  - {{id: town{k}, name: Town {k}, part_of: [region]}}" for k in range(n))
+    events = "\n".join(f"  - {{id: shelling{k}, label: Shelling of Town {k}, kind: shelling, place: town{k}, "
+                       f"date: 2031-03-{1 + k % 28:02d}, documented_by: [{{source: monitor, evidence: photo}}]}}"
+                       for k in range(n))
+    return f"""
+actors:
+  - {{id: ministry, name: A Ministry, kind: government}}
+  - {{id: monitor-org, name: A Monitor, kind: ngo}}
+places:
+  - {{id: region, name: The Region}}
+{towns}
+sources:
+  - {{id: monitor, title: Monitoring report, kind: report, publisher: monitor-org}}
+events:
+{events}
+claims:
+  - {{id: no-shelling, by: ministry, stance: denies, text: "<img src=x onerror=window.__pwned=41>We shelled no town.",
+     describes: {{place: region, date: 2031-03-01/2031-03-31, kinds: [shelling]}}}}
+  - {{id: not-town0, by: ministry, stance: denies, about: shelling0, text: Town 0 was never shelled.}}
+"""
+
+
+@browser_test
+def test_findings_list_groups_findings_per_claim(browser, tmp_path):
+    """#19 item 1 on the page: one claim with 40 matching incidents is one entry that unfolds to 40,
+    numbered as kb conflicts numbers them (claim.finding), each saying what it documents and why it matched."""
+    (tmp_path / "many.yaml").write_text(_many_matches(40), encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([tmp_path / "many.yaml"])
+    expected = _kb_conflicts_json(kb)
+    claims = list(dict.fromkeys(c["claim"] for c in expected))  # in the order of their first finding
+    members = {cl: [i for i, c in enumerate(expected) if c["claim"] == cl] for cl in claims}
+    assert len(members["no-shelling"]) == 40 and len(members["not-town0"]) == 1
+    page = Page(browser, kb.viz(tmp_path / "many.html"))
+    key = lambda c: (c["kind"], c["claim"], c["documented_event"])  # noqa: E731
+    listed = page.js("kbConflicts.map(c => [c.data.kind, c.data.claim, c.data.documented_event, c.number])")
+    assert [tuple(x[:3]) for x in listed] == [key(c) for c in expected]  # the engine's order, unchanged
+    for rank, cl in enumerate(claims, 1):
+        assert [listed[i][3] for i in members[cl]] == [f"{rank}.{j}" for j in range(1, len(members[cl]) + 1)]
+    assert page.page.text_content("#nconf") == "41 about 2 claims"
+    # one entry per claim: the singleton as its finding, the 40 under one folded heading
+    entries = page.js("Array.from(document.getElementById('conflicts').children).map(e => e.className)")
+    assert sorted(entries) == ["cgroup", "item"]
+    head = page.page.locator(".cgroup > .ghead")
+    assert "40 finding(s) (40 described)" in head.inner_text()
+    assert "\u201c<img src=x onerror=window.__pwned=41>We shelled no town.\u201d" in head.inner_text()  # as text
+    assert page.js("document.querySelectorAll('.cgroup .item').length") == 40
+    assert page.page.locator(".cgroup .gbody").is_hidden()
+    head.click()
+    shown = page.js("Array.from(document.querySelectorAll('.cgroup .item')).map(e => [e.dataset.conflict, e.innerText])")
+    assert [int(i) for i, _t in shown] == members["no-shelling"]
+    for i, text in shown:
+        c = expected[int(i)]
+        assert c["documented_event_label"] in text and all(m in text for m in c["matched"])
+    head.click()  # folds again; selecting one of its findings unfolds it and marks it
+    assert page.page.locator(".cgroup .gbody").is_hidden()
+    i = members["no-shelling"][7]
+    page.js("i => kbSelectConflict(i)", i)
+    assert page.page.locator(".cgroup .gbody").is_visible()
+    assert page.js("document.querySelector('#conflicts .item.active').dataset.conflict") == str(i)
+    assert page.page.inner_text("#details").startswith(f"Conflict {listed[i][3]}: described")
+    assert page.js("window.__pwned") is None and page.js("document.querySelectorAll('img').length") == 0
+    assert page.errors == [] and page.dialogs == []
     page.close()
 
 
@@ -541,7 +724,7 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
     page = Page(browser, out)
     assert "the selected finding's path" in page.page.inner_text("#legend")
     for i in (0, len(found) - 1):
-        page.page.click(f'.item[data-conflict="{i}"]')
+        page.pick(i)
         on = set(conflict_nodes(found[i]))
         drawn = page.js("network.body.data.nodes.get()")
         assert {n["id"] for n in drawn if n["kbSelected"]} == on
@@ -560,7 +743,7 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
         left, top, _right, bottom = box["g"]
         for x, y in box["at"]:
             assert left < x < box["panel"] and top < y < bottom, (i, x, y, box)
-        assert page.js("location.hash") == f"#finding={i + 1}"
+        assert page.js("location.hash") == "#finding=" + page.js(f"kbConflicts[{i}].number")
     page.page.click("#close")
     assert page.js("kbVeiled()") == [] and not any(n["kbSelected"] for n in page.js("network.body.data.nodes.get()"))
     page.close()
@@ -571,6 +754,12 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
     page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
     assert page.js("kbSelected") == 1
     assert page.js("document.getElementById('details').dataset.finding") == "1"
+    number = page.js("kbConflicts[3].number")  # as kb conflicts numbers it: claim.finding
+    assert re.fullmatch(r"\d+\.\d+", number)
+    page.page.goto(page.url.split("#")[0] + "#finding=" + number)
+    page.page.reload()
+    page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
+    assert page.js("kbSelected") == 3
     page.close()
 
 
@@ -582,19 +771,37 @@ def test_finding_card_copies_as_the_markdown_kb_conflicts_prints(browser, seed):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     report = subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(kb.path), "conflicts", "--format",
                              "markdown"], capture_output=True, text=True, check=True, env=env).stdout
-    sections = [s.split("\n", 1)[1] for s in report.split("\n## ")[1:]]  # without the numbered heading line
+    claims = {s.split(".", 1)[0]: "## " + s.split("\n### ")[0] for s in report.split("\n## ")[1:]}
+    sections = {s.split(". ", 1)[0]: "### " + s.split("\n## ")[0]  # number -> each finding's section
+                for s in report.split("\n### ")[1:]}
     page = Page(browser, out)
     ctx = page.page.context
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
-    for i in (0, len(sections) - 1):
-        page.page.click(f'.item[data-conflict="{i}"]')
+    found = kb.conflicts()
+    inferred = next(i for i, c in enumerate(found) if any(s.inferred for s in c.sources))
+    grouped = next(i for i, c in enumerate(found) if sum(x.claim == c.claim for x in found) > 1)
+    for i in sorted({0, inferred, grouped, len(found) - 1}):
+        page.pick(i)
         page.page.click("#copy-md")
         page.page.wait_for_function("window.kbCopied !== undefined && document.getElementById('copy-md').textContent !== 'Copy as markdown'")
         copied = page.js("window.kbCopied")
         assert copied, page.page.inner_text("#copy-md")
-        assert copied.split("\n## ", 1)[1].split("\n", 1)[1].strip() == sections[i].strip()
+        number = page.js(f"kbConflicts[{i}].number")
+        assert copied.startswith(f"# Finding {number}: {found[i].kind}\n")
+        # the report's section of its claim (every finding of the claim counted), then the finding's own
+        claim, finding = copied.split("\n## ", 1)[1].split("\n### ")
+        assert "## " + claim.strip() == claims[number.split(".")[0]].strip()
+        assert "### " + finding.strip() == sections[number].strip()
         assert page.js("navigator.clipboard.readText()") == copied
-        assert ("Sources:" in copied) == bool(kb.conflicts()[i].sources)  # the citations travel with it
+        assert ("Sources:" in copied) == bool(found[i].sources)  # the citations travel with it
+        # with #13's fields: the rendering, each source's grade, known-by and what was inferred
+        assert f"as rendered in *{found[i].rendered_in_title}*" in copied
+        for s in found[i].sources:
+            assert f"graded {s.grade}" in copied
+            if s.known_by == "title":
+                assert "known by its title or heading only" in copied
+            if s.inferred:
+                assert f"inferred: {', '.join(s.inferred)}" in copied
     assert page.errors == []
     page.close()
 
@@ -669,7 +876,7 @@ def test_seed_graph_is_readable_at_the_default_zoom(browser, seed):
     now = {n["id"]: n["label"] for n in page.js("network.body.data.nodes.get()")}
     assert now == full  # zoomed in: every label in full
     c = kb.conflicts()[0]
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     path = set(page.js("kbConflicts[0].edges"))
     edges = page.js("network.body.data.edges.get()")
     assert {e["id"] for e in edges if e["label"]} == path
@@ -680,44 +887,76 @@ def test_seed_graph_is_readable_at_the_default_zoom(browser, seed):
 
 
 def _timeline_want(expected: list[dict], details: dict) -> dict[str, tuple]:
-    """The timeline items `kb conflicts --format json` implies: id -> (lane, start, end)."""
+    """The timeline items `kb conflicts --format json` implies: id -> (lane, start, end, date inferred)."""
     want = {}
     for c in expected:
-        want[f"claim:{c['claim']}"] = ("claim" if c["claim_date"] else "undated", c["claim_date"], None)
+        d = c["claim_date"]
+        want[f"claim:{c['claim']}"] = ("claim" if d else "undated", d, None, bool(d) and "date" in c["claim_inferred"])
         for s in c["sources"]:
-            want[f"documentation:{s['source']}"] = ("documentation" if s["date"] else "undated", s["date"], None)
+            d = s["date"]
+            want[f"documentation:{s['source']}"] = ("documentation" if d else "undated", d, None,
+                                                   bool(d) and "date" in s["inferred"])
+        for other in c["counter_claims"]:  # a counter-claim meets claims, not documentation
+            d = details[other].get("date")
+            want[f"claim:{other}"] = ("claim" if d else "undated", d, None,
+                                      bool(d) and "date" in details[other].get("inferred", []))
         e = details[c["documented_event"]]
         start = e.get("date") or e.get("startDate")
         want[f"event:{c['documented_event']}"] = ("event" if start else "undated", start,
-                                                  None if e.get("date") else e.get("endDate"))
+                                                  None if e.get("date") else e.get("endDate"),
+                                                  bool(start) and "date" in e.get("inferred", []))
     return want
+
+
+TIMELINE = "kbTimeline.itemsData.get().map(i => [i.id, i.group, i.kbRecord, i.kbFindings])"
 
 
 @browser_test
 def test_timeline_items_are_the_findings_dated_claims_and_documentation(browser, seed):
-    """#20 item 3: items on their dates, undated ones on their own lane, linked both ways with the graph."""
+    """#20 item 3: items on their dates, undated ones on their own lane (folded beside dated ones),
+    linked both ways with the graph."""
     kb, out = seed
     expected = _kb_conflicts_json(kb)
     details = {a["id"]: a for _n, a in kb.graph().nodes(data=True)}
     page = Page(browser, out)
-    items = page.js("kbTimeline.itemsData.get().map(i => [i.id, i.group, i.kbRecord, i.kbFindings])")
+    items = page.js(TIMELINE)
     want = _timeline_want(expected, details)
     assert {i for i, *_ in items} == set(want)
     ours = {t["id"]: t for t in page.js("kbData.timeline")}
     for item_id, lane, _record, _f in items:
-        assert (lane, ours[item_id]["start"], ours[item_id]["end"]) == want[item_id], item_id
-    assert any(lane == "undated" for _i, lane, *_ in items) and any(lane != "undated" for _i, lane, *_ in items)
-    # a finding selected: only its items; a timeline item clicked: its finding selected in the graph
-    page.page.click('.item[data-conflict="1"]')
+        t = ours[item_id]
+        assert (t["lane"], t["start"], t["end"], t["inferred"]) == want[item_id], item_id
+        assert lane == (t["lane"] if t["start"] else "undated:" + item_id.split(":")[0])
+    dated = {i for i, w in want.items() if w[1]}
+    # the seed's dated records (the 8 November address, the 1-3 October shelling) are on the axis
+    assert {"claim:aliyev-shusha-liberation", "event:stepanakert-shelling-2020-10-01"} <= dated
+    # with all findings, the undated lane is folded to one row under its count; a click unfolds it
+    assert page.js("kbUndatedOpen") is False
+    drawn = "Array.from(document.querySelectorAll('#timeline .vis-item-content')).map(e => e.textContent)"
+    assert sorted(page.js(drawn)) == sorted(ours[i]["label"] for i in dated)
+    head = page.page.locator("#timeline .vis-label", has_text="date unknown")
+    assert head.inner_text().strip() == f"date unknown ({len(want) - len(dated)})"
+    head.click()
+    page.page.wait_for_timeout(100)
+    assert page.js("kbTimeline.groupsData.get('undated').showNested") is True
+    unfolded = page.js(drawn)  # (the lane scrolls: the items out of its view are not in the DOM)
+    assert len(unfolded) > len(dated) and set(unfolded) <= {ours[i]["label"] for i in want}
+    # a finding selected: only its items, the undated ones shown; a timeline item clicked: its finding selected
+    page.pick(1)
     page.page.wait_for_timeout(50)
     only = set(page.js("kbTimeline.itemsData.getIds()"))
-    assert only == set(_timeline_want([c for c in expected if c["claim"] == page.js("kbConflicts[1].data.claim")
-                                       and c["documented_event"] == page.js("kbConflicts[1].data.documented_event")
-                                       and c["kind"] == page.js("kbConflicts[1].data.kind")], details))
+    one = page.js("[kbConflicts[1].data.claim, kbConflicts[1].data.documented_event, kbConflicts[1].data.kind]")
+    mine = _timeline_want([c for c in expected if [c["claim"], c["documented_event"], c["kind"]] == one], details)
+    assert only == set(mine)
+    # one finding: its undated items unfolded, and only the lanes holding its items
+    assert page.js("kbUndatedOpen") is True and page.js(drawn)
+    lanes = page.js("kbTimeline.groupsData.get().filter(g => g.visible !== false).map(g => g.id)")
+    kind = lambda i: i.split(":")[0]  # noqa: E731
+    assert set(lanes) == {kind(i) if w[1] else f"undated:{kind(i)}" for i, w in mine.items()} | \
+        ({"undated"} if any(not w[1] for w in mine.values()) else set())
     page.page.click("#close")
     page.page.wait_for_timeout(50)
-    item = next(i for i, lane, rec, f in page.js("kbTimeline.itemsData.get().map(i => [i.id, i.group, i.kbRecord, i.kbFindings])")
-                if i.startswith("event:") and 0 not in f)
+    item = next(i for i, lane, rec, f in page.js(TIMELINE) if i.startswith("event:") and i in dated and 0 not in f)
     page.page.click(f'.vis-item:has-text("{ours[item]["label"][:20]}")')
     assert page.js("kbTimelinePicked") == item
     assert page.js("kbSelected") == ours[item]["findings"][0]
@@ -743,7 +982,7 @@ def test_timeline_only_page_draws_no_graph(browser, seed, tmp_path):
     page = Page(browser, kb.viz(tmp_path / "t.html", timeline_only=True))
     assert page.js("window.network") is None and page.js("document.body.classList.contains('timeline-only')")
     assert page.js("kbTimeline.itemsData.length") == len(read_page_data(tmp_path / "t.html")["timeline"])
-    page.page.click('.item[data-conflict="0"]')  # the findings list and the card still work
+    page.pick(0)  # the findings list and the card still work
     assert page.js("document.getElementById('details').dataset.finding") == "0"
     assert page.requests == [page.url] and page.errors == []
     page.close()
@@ -769,7 +1008,7 @@ def test_screenshots_of_the_seed_initial_a_selected_finding_and_the_timeline(bro
     shots.mkdir(exist_ok=True)
     page.page.screenshot(path=str(shots / "seed.png"))
     page.page.locator("#timeline-box").screenshot(path=str(shots / "seed-timeline.png"))  # all findings
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     page.page.wait_for_timeout(300)
     page.page.screenshot(path=str(shots / "seed-finding.png"))
     g = page.js("(() => { const r = document.getElementById('graph').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })()")

@@ -13,6 +13,8 @@ the knowledge base holds is reviewed by it when
   ignoring the scheme and a trailing slash) by the same claimant: **same appearance URL** (an
   interview holds many claims, so the claimant must be the same too).
 
+A review kept in several versions (the same review met again with other content,
+:mod:`kb.build.versions`) is cited in each, an earlier one saying which version supersedes it.
 Each finding of such a claim lists the review, its fact-checker and its rating *in the
 fact-checker's own words* (``fact_checks`` in the JSON form; a line in the table and the markdown
 report), never as this knowledge base's verdict. Matching is exact; nothing fuzzy decides.
@@ -48,12 +50,14 @@ class FactCheck:
     reviewed_claim: str = ""         # the claim the review reviews (as imported or linked)
     matched_by: str = ""             # reviews this claim | same claimant and words | same appearance URL
     note: str = NOT_A_VERDICT
+    superseded_by: str | None = None  # a later version of the review (prov:wasRevisionOf), if any
 
     def line(self) -> str:
         """One line for the table and the markdown report."""
         who = self.fact_checker or "a fact-checker"
         rated = f"rated it {self.rating!r}" if self.rating else "gave no rating"
-        return f"fact-check by {who} ({self.matched_by}): {rated} — {self.note}"
+        later = f" (an earlier version: superseded by {self.superseded_by})" if self.superseded_by else ""
+        return f"fact-check by {who} ({self.matched_by}): {rated}{later} — {self.note}"
 
 
 _REVIEWS = """
@@ -67,6 +71,8 @@ _CLAIMS = """
 SELECT ?c ?id ?by ?text ?url WHERE { GRAPH ?g { ?c a ev:Claim ; dcterms:identifier ?id ; ev:claimant ?by .
   OPTIONAL { ?c schema:text ?text } OPTIONAL { ?c ev:statedIn ?s . GRAPH ?gs { ?s schema:url ?url } } } }"""
 _SAME = "SELECT ?a ?b WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
+_REVISIONS = """SELECT ?old ?new WHERE { GRAPH ?g { ?n prov:wasRevisionOf ?o }
+  GRAPH ?go { ?o dcterms:identifier ?old } GRAPH ?gn { ?n dcterms:identifier ?new } }"""
 
 
 def _url(u: str | None) -> str | None:
@@ -103,10 +109,13 @@ def reviews_by_claim(endpoint: Endpoint) -> dict[str, list[FactCheck]]:
         return a == b or (a in side and side.get(b) == side[a])
 
     by_words, by_url = _indexed(claims.values())
+    later: dict[str, str] = {}
+    for r in sorted(endpoint.select(pre + _REVISIONS), key=lambda r: r["new"], reverse=True):
+        later[r["old"]] = r["new"]  # the first of the later versions, by id
     out: dict[str, dict[str, FactCheck]] = defaultdict(dict)
     for r in rows:
         check = FactCheck(r["fid"], r["title"], r.get("maker"), r.get("rating"), r.get("url"), r.get("date"),
-                          r["rid"], "reviews this claim")
+                          r["rid"], "reviews this claim", superseded_by=later.get(r["fid"]))
         out[r["rid"]].setdefault(r["fid"], check)
         reviewed = claims.get(r["rc"])
         if reviewed is None:

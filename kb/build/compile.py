@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kb.build.stored_names import stored_names
 from kb.build.tolerance import tolerate
+from kb.build.versions import settle
 from kb.errors import Problem
 from kb.loaders import LOADERS, InputFile, Parsed, link
 from kb.loaders.names_map import read_map
@@ -105,6 +106,7 @@ def compile_batch(files: list[InputFile], base: str, store: Store | None, *,
     problems = [x for p in parsed for x in p.problems]
     replaced = {p.input.graph for p in parsed}
     problems.extend(link(parsed, lambda: {} if store is None else _stored_names(store, replaced), mapping))
+    settle(parsed, store, base)  # the same review met again: skipped, or linked as a new version
     batch = Batch(parsed, base, store)
     return batch, problems + batch.compiled.problems
 

@@ -34,8 +34,9 @@ import networkx as nx
 import pyvis
 
 from kb.analysis.conflicts import Conflict
+from kb.analysis.grouping import group_by_claim
 from kb.analysis.projection import edge_label
-from kb.exports.reports import conflicts_markdown
+from kb.exports.reports import claim_md, conflicts_markdown, finding_md
 
 MAX_DRAWN = 2500  # above this the page opens on the overview of groups
 LARGE = 300       # above this, fewer layout iterations so that the page settles in seconds
@@ -272,15 +273,34 @@ def _groups(g: nx.MultiDiGraph) -> dict[str, dict]:
 
 
 def _findings(g: nx.MultiDiGraph, conflicts: list[Conflict], row_of: dict[tuple, int]) -> list[dict]:
+    """Each finding's JSON, the markdown its card copies and what it highlights (graph ids, edge rows).
+
+    The markdown is the finding's section of ``kb conflicts --format markdown`` under its claim's
+    section (the claim with all its findings counted), numbered as the report numbers it ("2.3").
+    """
     node = {a["id"]: n for n, a in g.nodes(data=True)}
-    listed = []
-    for number, c in enumerate(conflicts, 1):
-        d = c.to_dict()
-        d["markdown"] = conflicts_markdown([c], title=f"Finding {number}: {c.kind}")  # copied from the card
-        d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in node],
-                          "edges": sorted({row_of[e] for e in conflict_edges(g, c, node)})}
-        listed.append(d)
-    return listed
+    intro = conflicts_markdown([], title="{title}")
+    listed: dict[int, dict] = {}
+    position = {id(c): i for i, c in enumerate(conflicts)}
+    for group in group_by_claim(conflicts):
+        claim = claim_md(group)
+        for j, c in enumerate(group.findings, 1):
+            number = f"{group.rank}.{j}"
+            d = c.to_dict()
+            d["markdown"] = "\n".join([intro.replace("{title}", f"Finding {number}: {c.kind}", 1), *claim,
+                                       *finding_md(number, c)])
+            d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in node],
+                              "edges": sorted({row_of[e] for e in conflict_edges(g, c, node)})}
+            listed[position[id(c)]] = d
+    return [listed[i] for i in range(len(conflicts))]
+
+
+def claim_groups(conflicts: list[Conflict]) -> list[dict]:
+    """The findings list per claim (:func:`kb.analysis.grouping.group_by_claim`): each group's rank,
+    claim, heading and its findings' numbers (positions in ``conflicts``, from 0), strongest first."""
+    number = {id(c): i for i, c in enumerate(conflicts)}
+    return [{"rank": g.rank, "claim": g.claim, "heading": g.heading(), "quote": g.first.quote,
+             "findings": [number[id(c)] for c in g.findings]} for g in group_by_claim(conflicts)]
 
 
 def _event_span(a: dict) -> tuple[str | None, str | None]:
@@ -291,32 +311,44 @@ def _event_span(a: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
-def timeline_items(findings: list[dict], details: dict[str, dict]) -> list[dict]:
-    """The timeline: each finding's claim, its documentation and its documented event, once per record.
+def timeline_items(findings: list[dict], details: dict[str, dict],
+                   labels: dict[str, str] | None = None) -> list[dict]:
+    """The timeline: each finding's claim, its documentation (or the claims it is countered by) and its
+    documented event, once per record.
 
-    Items are ``{id, lane, record, start, end, label, findings}`` (``start`` None: the "date unknown"
-    lane); ``findings`` numbers the findings (from 0) the item belongs to.
+    Items are ``{id, lane, record, start, end, label, inferred, findings}`` (``start`` None: the "date
+    unknown" lane; ``inferred``: the dataset inferred the date); ``findings`` numbers the findings
+    (from 0) the item belongs to. ``labels``: record id -> the label to show (else the record's own).
     """
     items: dict[str, dict] = {}
+    labels = labels or {}
 
-    def add(lane: str, record: str, start: str | None, end: str | None, label: str, finding: int) -> None:
-        key = f"{lane}:{record}"
-        item = items.setdefault(key, {"id": key, "lane": lane if start else "undated", "record": record,
-                                      "start": start, "end": end, "label": label, "findings": []})
+    def add(lane: str, record: str, span: tuple[str | None, str | None], label: str, inferred: bool,
+            finding: int) -> None:
+        start, end = span
+        item = items.setdefault(f"{lane}:{record}", {
+            "id": f"{lane}:{record}", "lane": lane if start else "undated", "record": record, "start": start,
+            "end": end, "label": label, "inferred": bool(start) and inferred, "findings": []})
         if finding not in item["findings"]:
             item["findings"].append(finding)
 
     for i, f in enumerate(findings):
         who = f.get("claimant_name") or f.get("claimant")
         said = _short(f.get("quote") or "", 60)
-        add("claim", f["claim"], f.get("claim_date"), None, f"{who} {f.get('stance')}: {said}", i)
+        add("claim", f["claim"], (f.get("claim_date"), None), f"{who} {f.get('stance')}: {said}",
+            "date" in (f.get("claim_inferred") or []), i)
         for s in f.get("sources", []):
             title = s.get("title") or s["source"]
-            add("documentation", s["source"], s.get("date"), None, f"{title} [{s.get('evidence')}]", i)
+            add("documentation", s["source"], (s.get("date"), None), f"{title} [{s.get('evidence')}]",
+                "date" in (s.get("inferred") or []), i)
+        for other in f.get("counter_claims") or []:  # a counter-claim's other side: the claims it meets
+            d = details.get(other, {})
+            add("claim", other, (d.get("date"), None), _short(labels.get(other, d.get("label", other)), 90),
+                "date" in (d.get("inferred") or []), i)
         event = f.get("documented_event")
         if event in details:
-            start, end = _event_span(details[event])
-            add("event", event, start, end, details[event].get("label", event), i)
+            d = details[event]
+            add("event", event, _event_span(d), d.get("label", event), "date" in (d.get("inferred") or []), i)
     return list(items.values())
 
 
@@ -330,7 +362,9 @@ def page_data(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evide
     return {
         "title": title, "timelineOnly": timeline_only,
         "records": recs, "edges": edges, "groups": _groups(g), "conflicts": findings,
-        "timeline": timeline_items(findings, details), "lanes": TIMELINE_LANES,
+        "claimGroups": claim_groups(conflicts),
+        "timeline": timeline_items(findings, details, dict(zip(recs["ids"], recs["labels"], strict=True))),
+        "lanes": TIMELINE_LANES,
         "options": _layout_options(g.number_of_nodes()),
         "classes": {k: {"colour": v[0], "shape": v[1]} for k, v in STYLE.items()},
         "stances": STANCE_COLOUR,

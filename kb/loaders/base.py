@@ -37,6 +37,23 @@ class InputFile:
         return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class ReviewVersion:
+    """One imported fact-check (a ClaimReview) as a version of a review, for the build to tell a
+    review met again (in another file, or stored) from a new one (:mod:`kb.build.versions`).
+
+    ``key`` is the review's identity (its url, else ``@id``, with the reviewed words and claimant)
+    as an id part; ``content`` a digest of everything imported from it; the records it made are
+    ``<kind>-<key>--<content>`` (fact-check, claim, claimed event)."""
+
+    key: str
+    content: str
+    date: str | None  # dateModified, else datePublished (YYYY-MM-DD), to order versions
+    records: tuple[str, ...]  # the ids of the records of this review alone
+    factcheck: str  # the id of its fact-check source
+    label: str  # "file:line:col: item 3 (https://…)", for warnings
+
+
 @dataclass
 class Parsed:
     """What a loader read from one file."""
@@ -54,6 +71,10 @@ class Parsed:
     # sharing its ``Record.item``) with a warning instead of refusing the file (kb.build.tolerance).
     tolerant: bool = False
     skipped: list[Problem] = field(default_factory=list)  # why each skipped item was skipped
+    reviews: list[ReviewVersion] = field(default_factory=list)  # imported fact-checks (ClaimReview)
+    # Ids of records that an importer makes the same from any file (a claim's appearance source,
+    # by its url): one already stored or made by an earlier file of the build is not made again.
+    shared: set[str] = field(default_factory=set)
 
     def skip(self, problem: Problem, item: str | None = None) -> None:
         """An item that cannot be imported: a warning (the item is skipped), or with ``strict``

@@ -15,7 +15,8 @@ JSON that is not strictly JSON (``NaN``, ``Infinity``) is an error; a key repeat
 is reported with a warning (the last value is read, as JSON-LD processors do); a value of the
 wrong kind (``true``, a number where text is expected) is never turned into text.
 
-Mapping (also in ``docs/formats.md``); ``<key>`` is a slug of the review's ``url`` (or ``@id``):
+Mapping (also in ``docs/formats.md``); ``<key>`` is the review's identity (a slug of its ``url``, else
+``@id``, with the reviewed words and claimant: :func:`review_key`), ``--`` and a digest of its content:
 
 * ``claimReviewed`` -> a claim ``claim-<key>`` whose ``text`` is the reviewed words, with stance
   **asserts**: a ClaimReview reviews something its author said, so the claim records that the
@@ -36,27 +37,33 @@ Mapping (also in ``docs/formats.md``); ``<key>`` is a slug of the review's ``url
 
 Items missing ``claimReviewed``, the review's author/publisher or the claim's author are skipped
 with a warning naming the item and its line; the rest is imported. Several reviews under one
-``url`` reviewing different claims are all kept (the second and later keyed by url and claim); the
-same review met again in the file is skipped with a warning. A file from which no review could be
-imported is an error saying why.
+``url`` reviewing different claims are all kept; the same review met again in the file with
+identical content is skipped with a warning; with other content it is another version, which the
+build links to the earlier one (:mod:`kb.build.versions`, also across files and against the
+store). The claimant's ``jobTitle``, ``sameAs`` and a list-valued ``name`` (label, then aliases),
+the claim's ``name`` (the medium), the review's ``headline``, ``inLanguage``, ``dateModified`` and
+rating numbers (``ratingValue``/``bestRating``/``worstRating`` as numbers) are kept. A file from
+which no review could be imported is an error saying why.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from urllib.parse import urljoin
 
 from pyld import jsonld
 
 from kb.errors import Problem
-from kb.loaders.base import InputFile, Parsed
+from kb.loaders.base import InputFile, Parsed, ReviewVersion
 from kb.loaders.rdf import SCHEMA_ORG, SHIPPED_CONTEXTS, shipped_context
 from kb.loaders.resolve import Builder, parse_date, slug
 from kb.loaders.text import line_column, read_text, too_deep
+from kb.model.names import key as name_key
 from kb.model.records import Loc
 
 
@@ -470,8 +477,15 @@ class _Feed:
     def start(self, n: int) -> int:
         return self.offsets[n] if n < len(self.offsets) else 0
 
+    @cached_property
+    def newlines(self) -> list[int]:
+        """Where each line ends (to locate thousands of reviews without counting lines each time)."""
+        return [m.start() for m in re.finditer("\n", self.text)]
+
     def where(self, at: int) -> Loc:
-        return Loc(self.f.display, *line_column(self.text, at))
+        """The location of an offset (as :func:`kb.loaders.text.line_column`, by bisection)."""
+        n = bisect.bisect_left(self.newlines, at)
+        return Loc(self.f.display, n + 1, at - (self.newlines[n - 1] + 1 if n else 0) + 1)
 
     def label(self, at: int, n: int) -> str:
         loc = self.where(at)
@@ -507,33 +521,38 @@ class _Feed:
             at = self.offsets[n]  # the review is this top-level item: locate it at its start
         return (at if at is not None else self.start(n)), n
 
+    def review_label(self, at: int, n: int, nth: int, ident: str | None) -> str:
+        """"file:line:col: item 4, review 2 (https://…)": the review's place in the feed."""
+        shown = _relative(ident) if ident and _relative(ident) is not None else ident
+        several = nth > 1 or (n < len(self.items) and not _is_review(self.items[n]))
+        return self.label(at, n) + (f", review {nth}" if several else "") + (f" ({shown})" if shown else "")
+
     def read(self, placed: list[tuple[int, int, dict]]) -> Parsed:
         """The records of the placed reviews, the warnings in the order of the text, and a problem
         if no review could be imported."""
         b = Builder(self.f.display)
         per_item: dict[int, int] = {}
-        done: dict[tuple[str, str, str], str] = {}
-        imported = 0
+        done: dict[tuple[str, str], str] = {}
+        versions: list[ReviewVersion] = []
         for at, n, review in placed:
             per_item[n] = per_item.get(n, 0) + 1
             ident = _ident(review)
-            shown = _relative(ident) if ident and _relative(ident) is not None else ident
-            several = per_item[n] > 1 or (n < len(self.items) and not _is_review(self.items[n]))
-            label = self.label(at, n) + (f", review {per_item[n]}" if several else "") + \
-                (f" ({shown})" if shown else "")
+            label = self.review_label(at, n, per_item[n], ident)
             b.item = label.split(": ", 1)[-1]  # "item 4 (https://…)": tagged on the records it makes
-            warning = _review(b, review, self.where(at), ident, done, label)
-            if warning:
-                self.notes.append((at, f"{label}: {warning}"))
-            else:
-                imported += 1
+            notes: list[str] = []
+            made = _review(b, review, self.where(at), ident, done, label, notes)
+            self.notes.extend((at, f"{label}: {note}") for note in
+                              [*notes, *([made] if isinstance(made, str) else [])])
+            if isinstance(made, ReviewVersion):
+                versions.append(made)
         warnings = [w for _at, w in sorted(self.notes, key=lambda x: x[0])]
-        problems = [] if imported else _none_imported(self.f.display, len(placed), warnings)
+        problems = [] if versions else _none_imported(self.f.display, len(placed), warnings)
         if self.f.strict:  # any item that would be skipped refuses the file
             problems += [Problem(self.f.display, None, None, None, w) for w in warnings
                          if w.endswith("skipped")]
         return Parsed(self.f, records=list(b.out.values()), warnings=warnings, problems=problems,
-                      tolerant=not self.f.strict)
+                      tolerant=not self.f.strict, reviews=versions,
+                      shared={rid for rid in b.out if rid.startswith("appearance-")})
 
 
 def _ident(review: dict) -> str | None:
@@ -561,27 +580,46 @@ def _cause(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:200]
 
 
-def _review(b: Builder, item: dict, loc: Loc, ident: str | None, done: dict[tuple[str, str, str], str],
-            label: str) -> str | None:
-    """Make the records of one ClaimReview; a reason to skip it (ending "; skipped"), or None.
-    ``done`` maps (url or @id, reviewed words and claimant) of the reviews made so far to their
-    labels: one url may carry several reviews, the same review twice is skipped."""
+def review_key(ident: str | None, claimed: str, claimant: str) -> str:
+    """The identity of a review as an id part: its url (else ``@id``) and the claim it reviews
+    (the reviewed words and the claimant, compared by :func:`kb.model.names.key`)."""
+    return slug("\n".join((ident or "", name_key(claimed), name_key(claimant))))
+
+
+def _review(b: Builder, item: dict, loc: Loc, ident: str | None, done: dict[tuple[str, str], str],
+            label: str, notes: list[str]) -> ReviewVersion | str:
+    """Make the records of one ClaimReview (a version of the review: see :class:`ReviewVersion`);
+    or the reason to skip it (ending "; skipped"). ``done`` maps (identity, content) of the
+    reviews made so far to their labels: the same review with the same content is skipped; with
+    other content it is another version (linked to the first by the build, kb.build.versions)."""
     said = _said(item)
     if isinstance(said, str):
         return said
     if ident and _relative(ident) is not None:
         return (f"relative url {_relative(ident)!r} and no absolute url of the review to resolve it "
                 "against; skipped")
-    same_review = (ident or "", " ".join(said.claimed.casefold().split()), said.claimant.casefold())
-    same = done.get(same_review)
+    fields = _fields(item, said, ident, notes)
+    rkey = review_key(ident, said.claimed, said.claimant.name)
+    content = hashlib.sha1(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:8]
+    same = done.get((rkey, content))
     if same is not None:
-        return f"the same review as {same.split(': ', 1)[-1]}; skipped"
-    key = slug(ident or said.claimed)
-    if ident and ("url", ident, "") in done:
-        key = slug("\n".join(same_review))  # another claim reviewed under the same url
-    done[same_review] = done[("url", ident or "", "")] = label
-    _records(b, item, said, loc, ident, key)
-    return None
+        return f"the same review as {same.split(': ', 1)[-1]} (identical content); skipped"
+    done[(rkey, content)] = label
+    records = _records(b, fields, loc, f"{rkey}--{content}", notes)
+    review = fields["review"]
+    return ReviewVersion(rkey, content, review.get("modified") or review.get("date"), records,
+                         records[-1], label)
+
+
+@dataclass(frozen=True)
+class _Who:
+    """A person or organisation as a ClaimReview names it."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    job_title: str | None = None
+    same_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -591,24 +629,45 @@ class _Said:
     claimed: str  # the reviewed words
     reviewer: str  # the fact-checker
     reviewed: dict  # itemReviewed (empty if not an object)
-    claimant: str
-    claimant_kind: str
+    claimant: _Who
+
+
+def _texts(value: object) -> list[str]:
+    """Every text of a value that may be a list (``true``, numbers and objects are not text)."""
+    return [t for t in (_text(v) for v in (value if isinstance(value, list) else [value])) if t]
+
+
+def _who(value: object) -> _Who | None:
+    """A schema.org Person/Organization given as an object or a string: a list-valued ``name``
+    gives the label (its first text) and aliases (the rest); ``jobTitle`` (text, or a
+    DefinedTerm's name) and ``sameAs`` URLs are kept."""
+    value = _first(value)
+    if isinstance(value, str):
+        return _Who(value.strip(), "organisation") if value.strip() else None
+    if not isinstance(value, dict):
+        return None
+    names = _texts(value.get("name"))
+    if not names:
+        return None
+    job = _first(value.get("jobTitle"))
+    job_title = _text(job.get("name")) if isinstance(job, dict) else _text(job)
+    kind = "person" if "Person" in _types(value) else "organisation"
+    return _Who(names[0], kind, tuple(dict.fromkeys(n for n in names[1:] if n != names[0])), job_title,
+                tuple(dict.fromkeys(_texts(value.get("sameAs")))))
 
 
 def _said(item: dict) -> _Said | str:
     """What a review says was said and by whom; the reason to skip it when a part is missing."""
     claimed = _text(item.get("claimReviewed"))
-    reviewer, _ = _name(item.get("author"))
-    if reviewer is None:
-        reviewer, _ = _name(item.get("publisher"))
+    reviewer = _who(item.get("author")) or _who(item.get("publisher"))
     reviewed = _first(item.get("itemReviewed"))
     reviewed = reviewed if isinstance(reviewed, dict) else {}
-    claimant, claimant_kind = _name(reviewed.get("author"))
+    claimant = _who(reviewed.get("author"))
     missing = [n for n, v in (("claimReviewed", claimed), ("author (or publisher)", reviewer),
                               ("itemReviewed.author", claimant)) if not v]
     if missing or claimed is None or reviewer is None or claimant is None:
         return "missing " + ", ".join(missing) + "; skipped"
-    return _Said(claimed, reviewer, reviewed, claimant, claimant_kind)
+    return _Said(claimed, reviewer.name, reviewed, claimant)
 
 
 def _at(loc: Loc, name: str) -> Loc:
@@ -616,65 +675,137 @@ def _at(loc: Loc, name: str) -> Loc:
     return Loc(loc.file, loc.line, loc.column, name)
 
 
-def _records(b: Builder, item: dict, said: _Said, loc: Loc, ident: str | None, key: str) -> None:
-    """The records of one review: the source the claim appeared in, the claimed event, the claim,
-    the fact-check source (and the actors they name)."""
+def _claimant(who: _Who, ident: str | None, claimed: str, notes: list[str]) -> dict[str, object]:
+    """The claimant's fields; a placeholder ("social media") becomes an unidentified claimant of
+    this review alone, never one actor shared across reviews."""
+    web = [u for u in who.same_as if re.match(r"https?://", u)]
+    notes.extend(f"claimant {who.name!r}: sameAs {u!r} is not an http(s) URL; left out"
+                 for u in who.same_as if u not in web)
+    if " ".join(who.name.casefold().split()) in placeholders():
+        name = f"Unidentified claimant ({who.name!r}) of {ident or 'the review of ' + repr(claimed[:80])}"
+        return {"name": name, "kind": who.kind, "job_title": who.job_title}
+    return {"name": who.name, "kind": who.kind, "aliases": list(who.aliases), "job_title": who.job_title,
+            "same_as_url": web}
+
+
+def _language(value: object) -> str | None:
+    """``inLanguage`` as a code or name (text, or a Language's ``alternateName``/``name``)."""
+    value = _first(value)
+    if isinstance(value, dict):
+        return _text(value.get("alternateName")) or _text(value.get("name"))
+    return _text(value)
+
+
+def _fields(item: dict, said: _Said, ident: str | None, notes: list[str]) -> dict[str, dict | str | None]:
+    """Everything imported from one review, as plain values (its digest tells versions apart)."""
     appearance = _appearance(said.reviewed, ident)
-    stated_in = _stated_in(b, appearance, loc)
-    claimant = said.claimant
-    if " ".join(claimant.casefold().split()) in placeholders():
-        # names no one: an unidentified claimant of this review alone, never shared across reviews
-        claimant = f"Unidentified claimant ({claimant!r}) of {ident or 'review ' + key}"
-    event = b.record("events", "claimed-" + key, loc, label=f"What the claim says: {said.claimed[:150]}")
+    name, headline = _text(item.get("name")), _text(item.get("headline"))
+    review = {"url": _text(item.get("url")),
+              "title": name or headline or f"Fact-check of: {said.claimed[:100]}",
+              "headline": headline if name and headline and headline != name else None,
+              "date": parse_date(item.get("datePublished")), "modified": parse_date(item.get("dateModified")),
+              "quote": _text(item.get("reviewBody")), "language": _language(item.get("inLanguage")),
+              **_rating(item, notes)}
+    claim_date = said.reviewed.get("datePublished") or (appearance or {}).get("date")
+    return {"claimant": _claimant(said.claimant, ident, said.claimed, notes), "reviewer": said.reviewer,
+            "appearance": appearance,
+            "claim": {"text": said.claimed, "date": parse_date(claim_date),
+                      "name": _text(said.reviewed.get("name"))},
+            "review": review}
+
+
+def _actor(b: Builder, fields: dict, loc: Loc, notes: list[str]) -> str:
+    """The claimant's actor (made once per name in a file; aliases and sameAs of later reviews are
+    added to it; a second, different job title is reported)."""
+    rid = b.record("actors", "actor-" + slug(str(fields["name"])), loc, auto=True, **fields)
+    rec = b.out[rid]
+    for name in ("aliases", "same_as_url"):
+        have = {str(v) for v, _loc in rec.values.get(name, [])}
+        for value in fields.get(name) or []:
+            if value not in have:
+                rec.add(name, value, loc)
+                have.add(value)
+    job = fields.get("job_title")
+    kept = [str(v) for v, _loc in rec.values.get("job_title", [])]
+    if job and not kept:
+        rec.add("job_title", str(job), loc)
+    elif job and kept[0] != job:
+        notes.append(f"claimant {fields['name']!r}: job title {job!r} not kept ({kept[0]!r} was given "
+                     "first; an actor has one job title)")
+    return rid
+
+
+def _records(b: Builder, f: dict, loc: Loc, key_: str, notes: list[str]) -> tuple[str, str, str]:
+    """The records of one review (the claimed event, the claim, the fact-check source, ids in that
+    order), the source the claim appeared in and the actors they name."""
+    claim_f, review = f["claim"], f["review"]
+    event = b.record("events", "claimed-" + key_, loc, label=f"What the claim says: {claim_f['text'][:150]}")
     claim = b.record(
-        "claims", "claim-" + key, loc,
-        by=b.actor(claimant, loc, said.claimant_kind), stance="asserts", about=event, text=said.claimed,
-        stated_in=stated_in,
-        date=parse_date(said.reviewed.get("datePublished")
-                        or (appearance.get("datePublished") if appearance is not None else None)),
-        locs={"date": _at(loc, "itemReviewed.datePublished")})
-    title = _text(item.get("name")) or _text(item.get("headline")) or f"Fact-check of: {said.claimed[:100]}"
-    b.record(
-        "sources", "factcheck-" + key, loc, title=title,
-        kind="fact-check", publisher=b.actor(said.reviewer, loc), url=_text(item.get("url")),
-        date=parse_date(item.get("datePublished")), quote=_text(item.get("reviewBody")),
-        reviews=[claim], review_rating=_rating(item),
-        locs={"url": _at(loc, "url"), "date": _at(loc, "datePublished")})
+        "claims", "claim-" + key_, loc, by=_actor(b, f["claimant"], loc, notes), stance="asserts",
+        about=event,
+        text=claim_f["text"], stated_in=_stated_in(b, f["appearance"], loc), date=claim_f["date"],
+        name=claim_f["name"], locs={"date": _at(loc, "itemReviewed.datePublished"),
+                                    "name": _at(loc, "itemReviewed.name")})
+    fc = b.record(
+        "sources", "factcheck-" + key_, loc, kind="fact-check", publisher=b.actor(f["reviewer"], loc),
+        reviews=[claim], **review,
+        locs={"url": _at(loc, "url"), "date": _at(loc, "datePublished"), "modified": _at(loc, "dateModified"),
+              "rating_value": _at(loc, "reviewRating.ratingValue"),
+              "best_rating": _at(loc, "reviewRating.bestRating"),
+              "worst_rating": _at(loc, "reviewRating.worstRating"), "language": _at(loc, "inLanguage")})
+    return event, claim, fc
 
 
 def _appearance(reviewed: dict, ident: str | None) -> dict | None:
-    """Where the claim was stated (``firstAppearance``, else ``appearance``) as an object, its
-    relative url resolved against the review's url; None if not given."""
+    """Where the claim was stated (``firstAppearance``, else ``appearance``: a URL or a
+    CreativeWork) as plain values, its relative url resolved against the review's url; None if it
+    has neither url nor name."""
     appearance = _first(reviewed.get("firstAppearance") or reviewed.get("appearance"))
     if isinstance(appearance, str):
         appearance = {"url": appearance}
     if not isinstance(appearance, dict):
         return None
-    if _text(appearance.get("url")):
-        appearance = {**appearance, "url": _resolved(_text(appearance.get("url")), ident)}
-    return appearance
+    url = _resolved(_text(appearance.get("url")), ident)
+    name = _text(appearance.get("name")) or _text(appearance.get("headline"))
+    if not (url or name):
+        return None
+    kind = "video" if "VideoObject" in _types(appearance) else "article"
+    return {"url": url, "title": name or url, "kind": kind,
+            "date": parse_date(appearance.get("datePublished"))}
 
 
 def _stated_in(b: Builder, appearance: dict | None, loc: Loc) -> str | None:
-    """The source a claim was stated in, when its appearance has a url or a name."""
-    if appearance is None or not (appearance.get("url") or appearance.get("name")):
+    """The source a claim was stated in (one per url, else name, shared by the reviews citing it)."""
+    if appearance is None:
         return None
-    ref = str(_text(appearance.get("url")) or _text(appearance.get("name")))
     return b.record(
-        "sources", "appearance-" + slug(ref), loc,
-        title=_text(appearance.get("name")) or _text(appearance.get("headline")) or ref,
-        kind="video" if "VideoObject" in _types(appearance) else "article",
-        url=_text(appearance.get("url")), date=parse_date(appearance.get("datePublished")),
+        "sources", "appearance-" + slug(str(appearance["url"] or appearance["title"])), loc, **appearance,
         locs={"url": _at(loc, "itemReviewed.firstAppearance.url"),
               "date": _at(loc, "itemReviewed.firstAppearance.datePublished")})
 
 
-def _rating(item: dict) -> str | None:
-    """The fact-checker's rating in its own words (``alternateName``), else ``ratingValue``/``bestRating``."""
+def _rating(item: dict, notes: list[str]) -> dict[str, str | None]:
+    """The fact-checker's rating: in its own words (``alternateName``, else ``ratingValue`` with
+    ``/bestRating``) as ``review_rating``, and the numbers of its scale (``ratingValue``,
+    ``bestRating``, ``worstRating``) as numbers; a value that is not a number is reported and kept
+    only in the words."""
     rating = _first(item.get("reviewRating"))
     rating = rating if isinstance(rating, dict) else {}
     words = _text(rating.get("alternateName"))
-    if words is None and _number(rating.get("ratingValue")):
-        best = _number(rating.get("bestRating"))
-        words = f"{_number(rating.get('ratingValue'))}" + (f"/{best}" if best else "")
-    return words
+    numbers: dict[str, str | None] = {}
+    for schema_key, name in (("ratingValue", "rating_value"), ("bestRating", "best_rating"),
+                             ("worstRating", "worst_rating")):
+        value = _number(rating.get(schema_key))
+        if value is not None and not _NUMBER.fullmatch(value):
+            if schema_key == "ratingValue" and words is None:
+                words = value  # the only words the rating has
+            else:
+                notes.append(f"reviewRating.{schema_key} {value!r} is not a number; left out")
+            value = None
+        numbers[name] = value
+    if words is None and numbers["rating_value"]:
+        words = numbers["rating_value"] + (f"/{numbers['best_rating']}" if numbers["best_rating"] else "")
+    return {"review_rating": words, **numbers}
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # xsd:decimal (no exponent)
