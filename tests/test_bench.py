@@ -51,6 +51,7 @@ def _check(rows: list[dict], size: int) -> None:
     assert by["build-yaml"]["records"] > size / 10
     assert by["validate"]["problems"] == 0
     assert by["conflicts"]["conflicts"] > 0 and by["naive-traversal"]["conflicts"] > 0
+    assert by["matching"]["matches"] == by["matching"]["planted"] == by["matching"]["true_positives"] > 0
     assert by["rebuild-changed-file"]["files"] == {"synthetic.yaml": "unchanged", "changed.yaml": "loaded"}
 
 
