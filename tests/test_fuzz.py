@@ -413,3 +413,60 @@ def test_claimreview_shapes_build_or_change_nothing(pristine, tmp_path, shape, s
     shutil.copy(path, copy)
     report = kb.build([copy], fmt="claimreview", strict=strict)
     assert len([w for w in report.warnings if "(identical content); skipped" in w]) == n
+
+
+# -- the fast JSON-LD path gives what pyld gives, or steps aside ---------------------------------
+
+_plain_keys = st.sampled_from(["@type", "type", "@id", "id", "@graph", "url", "sameAs", "name", "author",
+                               "datePublished", "claimReviewed", "itemReviewed", "reviewRating", "item",
+                               "dataFeedElement", "@context", "schema", "x:y", "@value", "a b", ""])
+_plain_scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 5),
+                          st.floats(allow_nan=False, allow_infinity=False),
+                          st.sampled_from(["ClaimReview", "schema:ClaimReview", "http://schema.org/ClaimReview",
+                                           "https://schema.org", "http://schema.org/", "/rel/../x", "x", "",
+                                           "//host/p", "_:b1", "mailto:a", "https://fc.example/1", "?q", "#f",
+                                           "DataFeed", "url", "a b", "Person"]), st.text(max_size=6))
+_plain_tree = st.recursive(_plain_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_plain_keys, inner, max_size=5)), max_leaves=20)
+
+
+def _expansions(docs: list[object]) -> tuple[object, object]:
+    from pyld import jsonld
+
+    from kb.loaders import claimreview, jsonld_fast
+
+    docs = [d if not isinstance(d, dict) or "@context" in d else {"@context": claimreview.SCHEMA, **d}
+            for d in docs]
+    fast = jsonld_fast.expand(docs, claimreview.RELATIVE)
+    try:
+        slow = jsonld.expand(json.loads(json.dumps(docs)),
+                             {"documentLoader": claimreview._loader, "base": claimreview.RELATIVE})
+    except (jsonld.JsonLdError, *claimreview.PROCESSOR_FAILURES):
+        slow = "refused"
+    return fast, slow
+
+
+@pytest.mark.parametrize("shape", sorted(CLAIMREVIEW_SHAPES))
+def test_the_fast_jsonld_path_equals_pyld_or_steps_aside(shape):
+    from kb.loaders import claimreview
+
+    original, _n = CLAIMREVIEW_SHAPES[shape]
+    data = original
+    docs = claimreview.items(data) or []
+    if claimreview._is_factcheck_tools(data):
+        docs = [r for c in docs for r in claimreview.factcheck_tools(c)]
+    fast, slow = _expansions(docs)
+    assert fast == slow or (fast is None and shape in ("api-page", "graph-list"))  # their own contexts
+    accepted = [0]
+
+    @fuzz_settings(150)
+    @given(tree=st.one_of(tree_mutated(original).map(json.loads), _plain_tree))
+    def check(tree: object) -> None:
+        found = claimreview.items(tree) or []
+        fast, slow = _expansions(found)
+        if fast is not None:
+            accepted[0] += 1
+            assert fast == slow
+
+    check()
+    assert accepted[0] > 10  # the fast path took a fair share of the generated documents
