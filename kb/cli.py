@@ -241,12 +241,14 @@ def main(ctx: click.Context, store: str | None, base: str, quiet: bool) -> None:
 @delimiter_option
 @date_order_option
 @strict_option
+@click.option("--map", "names_map", type=click.Path(dir_okay=False), default=None,
+              help="A YAML file of names -> actor ids, applied before importers make actors.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up.")
 @pass_ctx
 @handle_errors
 def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, delimiter: str | None,
-          date_order: str | None, strict: bool, wait: float) -> None:
+          date_order: str | None, strict: bool, names_map: str | None, wait: float) -> None:
     """Load PATHS (files or folders; none: the bundled seed dataset) in one transaction.
 
     Each file becomes one named graph; an unchanged file is skipped, a changed one replaces only
@@ -255,7 +257,7 @@ def build(c: Context, paths: tuple[str, ...], fresh: bool, fmt: str | None, deli
     """
     kb = c.kb()
     report = kb.build(list(paths) or None, fresh=fresh, fmt=fmt, wait=wait, delimiter=delimiter,
-                      date_order=date_order, strict=strict)
+                      date_order=date_order, strict=strict, names_map=names_map)
     _print_files(c, report)
     c.say(f"built {kb.path} in {report.seconds:.2f} s: {len(report.loaded)} file(s) loaded, "
           f"{len(report.files) - len(report.loaded)} unchanged")
@@ -358,19 +360,23 @@ def export(c: Context, fmt: str | None, output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default="table",
               show_default=True, help="table, json (stable schema), csv or markdown (citable report).")
 @click.option("--top", type=click.IntRange(1), default=None, help="Only the N strongest.")
-@click.option("--by-claim", is_flag=True, help="Group the findings under their claim.")
+@click.option("--by-claim", is_flag=True, help="Findings of a claim together in every format (the table "
+              "always groups them).")
+@click.option("--flat", is_flag=True, help="The table as one block per finding, not grouped by claim.")
 @click.option("--wide", is_flag=True, help="Table cells on one line each, however wide (no wrapping).")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None, by_claim: bool, wide: bool, endpoint: str | None, user: str | None,
-              password: str | None, auth: str) -> None:
+              top: int | None, by_claim: bool, flat: bool, wide: bool, endpoint: str | None,
+              user: str | None, password: str | None, auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
     Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
     self-contradiction (the same side asserts and denies), counter-claim (another actor asserts
     what is denied, with no independent documentation). The score is defined in docs/conflicts.md.
+    The table shows each claim once with its findings under it (--flat: one block per finding);
+    json gives each finding its claim's claim_group and claim_findings.
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
@@ -378,7 +384,7 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
 
     found = found[:top] if top else found
     if fmt == "table":
-        click.echo(conflicts_table(found, wide=wide, by_claim=by_claim))
+        click.echo(conflicts_table(found, wide=wide, flat=flat))
         return
     for chunk in report_chunks()[fmt](grouped_by_claim(found) if by_claim else found):  # written as made
         click.echo(chunk, nl=False)

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from kb.analysis.conflicts import find_conflicts
 from kb.analysis.display import Findings, Rows
 from kb.analysis.duplicates import SimilarPair, similar_actors
+from kb.analysis.grouping import ClaimGroups, group_by_claim
 from kb.analysis.projection import project
 from kb.analysis.stats import Stats, summarise
 from kb.build import pipeline
@@ -87,6 +88,22 @@ class _Questions:
             if actor is not None:
                 actor = lookup(endpoint, "actor", actor)
             return Findings(find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent))
+
+    def claim_groups(self, *, kind: str | None = None, actor: str | None = None,
+                     min_independent: int = 0) -> ClaimGroups:
+        """The findings of :meth:`conflicts` grouped per claim (:mod:`kb.analysis.grouping`): one
+        :class:`~kb.analysis.grouping.ClaimGroup` per claim, with its findings strongest first, their
+        count by kind, the documented events and why each matched; claims by their best finding.
+
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> kb = KnowledgeBase(Path(tempfile.mkdtemp()) / ".kb")
+            >>> _ = kb.build()
+            >>> groups = kb.claim_groups()
+            >>> sum(g.count for g in groups) == len(kb.conflicts()), groups[0].rank
+            (True, 1)
+        """
+        return group_by_claim(self.conflicts(kind=kind, actor=actor, min_independent=min_independent))
 
     def similar_actors(self) -> list[SimilarPair]:
         """Candidate duplicate actors — name variants, shared aliases, one sameAs URL — with the

@@ -182,7 +182,8 @@ def test_json_schema_has_the_documented_fields(seed_conflicts):
 
 def test_reports(seed_conflicts):
     md = conflicts_markdown(seed_conflicts)
-    assert md.count("\n## ") == len(seed_conflicts)
+    assert md.count("\n### ") == len(seed_conflicts)  # one section per finding, under its claim's
+    assert md.count("\n## ") == len({c.claim for c in seed_conflicts})
     assert "> We are not using them (cluster munition), these are another fake news." in md
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("-1") == "'-1"
     assert conflicts_csv(seed_conflicts).count("\n") == len(seed_conflicts) + 1

@@ -144,7 +144,10 @@ def test_the_streamed_json_of_findings_is_their_stable_form_byte_for_byte(seed_k
         assert found
         for c in found:
             assert finding(c) == c.to_dict()
-        expected = json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False)
+        group = {claim: rank for rank, claim in enumerate(dict.fromkeys(x.claim for x in found), 1)}
+        count = {claim: sum(x.claim == claim for x in found) for claim in group}
+        expected = json.dumps([{**c.to_dict(), "claim_group": group[c.claim], "claim_findings": count[c.claim]}
+                               for c in found], indent=2, ensure_ascii=False)
         assert conflicts_json(found) == expected
         assert len(list(conflicts_json_chunks(found))) == len(found) + 1
         r = CliRunner().invoke(main, ["--store", str(kb.path), "conflicts", "--format", "json"])

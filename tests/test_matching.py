@@ -182,6 +182,49 @@ def test_a_claim_needs_about_or_describes(tmp_path):
         "missing required field 'about' (or 'describes') in claims record 'c'"]
 
 
+# -- described claims in a spreadsheet (claims.csv, describes.* columns) ----------------------------
+
+SHEET = ("id,by,stance,text,date,describes.place,describes.date,describes.kinds,describes.actor,"
+         "describes.latitude,describes.longitude,describes.radius_km\n")
+
+
+def test_a_claims_sheet_describes_events_as_yaml_does(tmp_path):
+    events = ("events:\n" + _event("e-town", "town", "2020-10-02", "shelling") + _event("e-late", "town", "2020-11-02", "shelling")
+              + _event("e-capture", "district", "2020-10-03", "capture"))
+    rows = [("c-land", "land", "2020-10-01/2020-10-05", "shelling | capture", "", "", "", ""),
+            ("c-town", "town", "2020-10-02", "", "", "", "", "")]
+    yaml_kb = _kb(tmp_path / "yaml", events + "claims:\n" + "".join(
+        _claim(c, place=p, date=d, **({"kinds": [k.strip() for k in kinds.split("|")]} if kinds else {}))
+        for c, p, d, kinds, *_ in rows))
+    sheet = SHEET + "".join(f"{c},side-a,denies,No.,2020-10-30,{','.join(rest)}\n" for c, *rest in rows)
+    csv_kb = _kb(tmp_path / "csv", events, ("claims.csv", sheet))
+    assert _pairs(csv_kb) == _pairs(yaml_kb) == {("c-land", "e-town"), ("c-land", "e-capture"), ("c-town", "e-town")}
+    found = {(c.claim, c.documented_event): c.matched for c in csv_kb.conflicts()}
+    assert found == {(c.claim, c.documented_event): c.matched for c in yaml_kb.conflicts()}
+    assert found[("c-land", "e-capture")][-1] == "kind: Capture of a place"
+
+
+def test_described_claims_in_a_sheet_are_refused_with_the_cell_that_is_wrong(tmp_path, outside):
+    sheet = (SHEET + "c1,side-a,denies,No.,2020-10-30,land,2020-10,shelling,,,,\n"
+             "c2,side-a,denies,No.,2020-10-30,,,,,40.1,45.2,far\n"
+             "c3,side-a,denies,No.,2020-10-30,,,,,,,\n"
+             "c4,side-a,denies,No.,2020-10-30,nowhere,,blasting,,,,\n")
+    with pytest.raises(InputError) as err:
+        _kb(tmp_path, "", ("claims.csv", sheet))
+    got = {(p.line, p.column, p.field) for p in err.value.problems}
+    assert {(2, 7, "describes.date"), (3, 12, "describes.radius_km"), (4, 1, "about"), (5, 8, "describes.kinds")} <= got
+    assert any(p.line == 5 and "nowhere" in p.message for p in err.value.problems)
+    folder = outside / "sheets"
+    folder.mkdir()
+    (folder / "main.yaml").write_text(textwrap.dedent(HEAD), encoding="utf-8")
+    (folder / "claims.csv").write_text(SHEET.replace("describes.place", "describes.plac")
+                                       + "c1,side-a,denies,No.,2020-10-30,land,,,,,,\n", encoding="utf-8")
+    r = run_kb("build", str(folder), cwd=outside, store=outside / "s")
+    assert r.returncode != 0 and "claims.csv:1:6: describes.plac: unknown column 'describes.plac'; did you mean " \
+        "'describes.place'?" in r.stderr
+    assert not (outside / "s").exists() or "nothing was stored" in r.stderr
+
+
 # -- findings ----------------------------------------------------------------------------------
 
 BOTH = """
@@ -323,6 +366,24 @@ def test_the_fictional_example_builds_and_shows_findings_through_containment_int
     assert all("known through" in s["chain"] for s in shelling["sources"])
     # the strike near Lirren lies within the radius, but its coordinates are approximate (geo_precision 2)
     assert ("questria-denies-drone-strikes-near-brannoch", "acled-vel202") not in found
+
+
+def test_the_fictional_example_lists_its_name_variants_and_its_mapping_file_merges_them(outside):
+    example = REPO / "kb" / "data" / "examples"
+    store = outside / "variants"
+    assert run_kb("build", str(example / "fictional"), cwd=outside, store=store).returncode == 0
+    similar = run_kb("actors", "--similar", cwd=outside, store=store).stdout
+    assert "'Military Forces of Velmora (2031-)' ~ 'Military Forces of Velmora (2027-)'" in similar
+    assert "name variant: 'Northwind Wire - English' ~ 'Northwind Wire'" in similar
+    mapped = outside / "mapped"
+    r = run_kb("build", "--map", str(example / "fictional-names" / "names.yaml"), str(example / "fictional"),
+               cwd=outside, store=mapped)
+    assert r.returncode == 0, r.stderr
+    assert "0 candidate duplicate pair(s)" in run_kb("actors", "--similar", cwd=outside, store=mapped).stdout
+    found = {(c["claim"], c["documented_event"]) for c in
+             json.loads(run_kb("conflicts", "--format", "json", cwd=outside, store=mapped).stdout)}
+    # the incident coded to the force under its 2031 name now meets the denial of that force
+    assert ("velmora-denies-shelling-in-the-highlands", "acled-qst105") in found and len(found) == 5
 
 
 # -- planted synthetic data: precision and recall of described-claim matching -------------------------

@@ -178,7 +178,7 @@ def test_serve_announces_once_it_listens(seeded, outside):
 # -- 8. terminal tables --------------------------------------------------------------------------
 
 def test_conflicts_table_fits_the_terminal_and_shows_who_what_and_by_whom(seeded, outside):
-    r = kb("conflicts", cwd=outside, env={"COLUMNS": "100"})
+    r = kb("conflicts", "--flat", cwd=outside, env={"COLUMNS": "100"})
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert max(map(len, lines)) <= 100
@@ -190,6 +190,9 @@ def test_conflicts_table_fits_the_terminal_and_shows_who_what_and_by_whom(seeded
     assert "Human Rights Watch" in text
     assert "Ilham Aliyev" in text and "Government" in text  # the claimants (names may wrap)
     assert "…" not in r.stdout  # wrapped, never cut
+    grouped = kb("conflicts", cwd=outside, env={"COLUMNS": "100"})  # the default: grouped per claim
+    assert max(map(len, grouped.stdout.splitlines())) <= 100 and grouped.stdout.startswith(" 1. Ilham Aliyev")
+    assert grouped.stdout.count("independent publisher") == int(lines[-1].split()[0])  # each finding once
     wide = kb("conflicts", "--wide", cwd=outside, env={"COLUMNS": "100"})
     assert max(map(len, wide.stdout.splitlines())) > 100
     assert "We are not using them (cluster munition), these are another fake news." in wide.stdout

@@ -61,6 +61,13 @@ class Page:
     def js(self, expr: str, arg=None):
         return self.page.evaluate(expr, arg)
 
+    def pick(self, i: int) -> None:
+        """Click finding ``i`` (engine order, from 0) in the list, unfolding its claim's entry first."""
+        item = self.page.locator(f'.item[data-conflict="{i}"]')
+        if not item.is_visible():
+            self.page.click(f'.cgroup:has(.item[data-conflict="{i}"]) > .ghead')
+        item.click()
+
     def close(self) -> None:
         self.page.close()
 
@@ -208,7 +215,7 @@ def test_clicking_a_conflict_selects_its_path_and_search_finds_aliases(browser, 
     found = kb.conflicts()
     last = len(found) - 1
     for i in (0, last):
-        page.page.click(f'.item[data-conflict="{i}"]')
+        page.pick(i)
         c = found[i]
         assert page.js("kbSelected") == i
         assert set(page.js("network.getSelectedNodes()")) == set(conflict_nodes(c))
@@ -267,7 +274,7 @@ def test_hostile_data_is_shown_as_text(browser, tmp_path):
                                   return [r.left + p.x, r.top + p.y]; }""", node)
         page.page.mouse.move(x, y)
         page.page.wait_for_timeout(400)
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     texts.append(page.page.inner_text("#details"))
     hrefs["conflict"] = page.js(links)
     page.page.fill("#search", "script")
@@ -392,7 +399,7 @@ def test_large_synthetic_case_lists_every_finding_and_highlights_one(browser, tm
     assert page.js("document.querySelectorAll('#conflicts .item').length") == len(found)
     assert page.js("network.body.data.nodes.length") <= page.js("kbData.overviewGroups") + 1
     i = len(found) // 2
-    page.page.click(f'.item[data-conflict="{i}"]')
+    page.pick(i)
     drawn = {n["id"]: n for n in page.js("network.body.data.nodes.get()")}
     path = set(conflict_nodes(found[i]))
     assert path <= set(drawn)
@@ -527,7 +534,7 @@ def test_finding_card_shows_what_kb_conflicts_json_gives_for_every_seed_finding(
     labels = {a["id"]: a.get("label", a["id"]) for _n, a in kb.graph().nodes(data=True)}
     for i, key in enumerate(listed):
         c = by_key[tuple(key)]
-        page.page.click(f'.item[data-conflict="{i}"]')
+        page.pick(i)
         card = page.js(CARD)
         assert card["finding"] == str(i)
         _check_card(card, c, labels)
@@ -577,7 +584,7 @@ def test_card_marks_what_the_dataset_inferred_and_each_documentations_grade(brow
     assert len(expected) == 1 and sorted(expected[0]["claim_inferred"]) == ["attribution", "date"]
     labels = {a["id"]: a.get("label", a["id"]) for _n, a in kb.graph().nodes(data=True)}
     page = Page(browser, kb.viz(tmp_path / "inferred.html"))
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     card = page.js(CARD)
     _check_card(card, expected[0], labels)
     assert card["claim_marked"] == ["claim_date", "claimant"]
@@ -604,6 +611,74 @@ def test_card_of_a_described_finding_says_why_it_matched(browser, tmp_path):
         page.js("i => kbSelectConflict(i)", i)
         _check_card(page.js(CARD), by_key[tuple(key)], labels)
     assert page.errors == []
+    page.close()
+
+
+def _many_matches(n: int) -> str:
+    """A region with ``n`` shellings in its towns and a denial describing them all, beside a plain denial."""
+    towns = "\n".join(f"  - {{id: town{k}, name: Town {k}, part_of: [region]}}" for k in range(n))
+    events = "\n".join(f"  - {{id: shelling{k}, label: Shelling of Town {k}, kind: shelling, place: town{k}, "
+                       f"date: 2031-03-{1 + k % 28:02d}, documented_by: [{{source: monitor, evidence: photo}}]}}"
+                       for k in range(n))
+    return f"""
+actors:
+  - {{id: ministry, name: A Ministry, kind: government}}
+  - {{id: monitor-org, name: A Monitor, kind: ngo}}
+places:
+  - {{id: region, name: The Region}}
+{towns}
+sources:
+  - {{id: monitor, title: Monitoring report, kind: report, publisher: monitor-org}}
+events:
+{events}
+claims:
+  - {{id: no-shelling, by: ministry, stance: denies, text: "<img src=x onerror=window.__pwned=41>We shelled no town.",
+     describes: {{place: region, date: 2031-03-01/2031-03-31, kinds: [shelling]}}}}
+  - {{id: not-town0, by: ministry, stance: denies, about: shelling0, text: Town 0 was never shelled.}}
+"""
+
+
+@browser_test
+def test_findings_list_groups_findings_per_claim(browser, tmp_path):
+    """#19 item 1 on the page: one claim with 40 matching incidents is one entry that unfolds to 40,
+    numbered as kb conflicts numbers them (claim.finding), each saying what it documents and why it matched."""
+    (tmp_path / "many.yaml").write_text(_many_matches(40), encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "store")
+    kb.build([tmp_path / "many.yaml"])
+    expected = _kb_conflicts_json(kb)
+    claims = list(dict.fromkeys(c["claim"] for c in expected))  # in the order of their first finding
+    members = {cl: [i for i, c in enumerate(expected) if c["claim"] == cl] for cl in claims}
+    assert len(members["no-shelling"]) == 40 and len(members["not-town0"]) == 1
+    page = Page(browser, kb.viz(tmp_path / "many.html"))
+    key = lambda c: (c["kind"], c["claim"], c["documented_event"])  # noqa: E731
+    listed = page.js("kbConflicts.map(c => [c.data.kind, c.data.claim, c.data.documented_event, c.number])")
+    assert [tuple(x[:3]) for x in listed] == [key(c) for c in expected]  # the engine's order, unchanged
+    for rank, cl in enumerate(claims, 1):
+        assert [listed[i][3] for i in members[cl]] == [f"{rank}.{j}" for j in range(1, len(members[cl]) + 1)]
+    assert page.page.text_content("#nconf") == "41 about 2 claims"
+    # one entry per claim: the singleton as its finding, the 40 under one folded heading
+    entries = page.js("Array.from(document.getElementById('conflicts').children).map(e => e.className)")
+    assert sorted(entries) == ["cgroup", "item"]
+    head = page.page.locator(".cgroup > .ghead")
+    assert "40 finding(s) (40 described)" in head.inner_text()
+    assert "\u201c<img src=x onerror=window.__pwned=41>We shelled no town.\u201d" in head.inner_text()  # as text
+    assert page.js("document.querySelectorAll('.cgroup .item').length") == 40
+    assert page.page.locator(".cgroup .gbody").is_hidden()
+    head.click()
+    shown = page.js("Array.from(document.querySelectorAll('.cgroup .item')).map(e => [e.dataset.conflict, e.innerText])")
+    assert [int(i) for i, _t in shown] == members["no-shelling"]
+    for i, text in shown:
+        c = expected[int(i)]
+        assert c["documented_event_label"] in text and all(m in text for m in c["matched"])
+    head.click()  # folds again; selecting one of its findings unfolds it and marks it
+    assert page.page.locator(".cgroup .gbody").is_hidden()
+    i = members["no-shelling"][7]
+    page.js("i => kbSelectConflict(i)", i)
+    assert page.page.locator(".cgroup .gbody").is_visible()
+    assert page.js("document.querySelector('#conflicts .item.active').dataset.conflict") == str(i)
+    assert page.page.inner_text("#details").startswith(f"Conflict {listed[i][3]}: described")
+    assert page.js("window.__pwned") is None and page.js("document.querySelectorAll('img').length") == 0
+    assert page.errors == [] and page.dialogs == []
     page.close()
 
 
@@ -649,7 +724,7 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
     page = Page(browser, out)
     assert "the selected finding's path" in page.page.inner_text("#legend")
     for i in (0, len(found) - 1):
-        page.page.click(f'.item[data-conflict="{i}"]')
+        page.pick(i)
         on = set(conflict_nodes(found[i]))
         drawn = page.js("network.body.data.nodes.get()")
         assert {n["id"] for n in drawn if n["kbSelected"]} == on
@@ -668,7 +743,7 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
         left, top, _right, bottom = box["g"]
         for x, y in box["at"]:
             assert left < x < box["panel"] and top < y < bottom, (i, x, y, box)
-        assert page.js("location.hash") == f"#finding={i + 1}"
+        assert page.js("location.hash") == "#finding=" + page.js(f"kbConflicts[{i}].number")
     page.page.click("#close")
     assert page.js("kbVeiled()") == [] and not any(n["kbSelected"] for n in page.js("network.body.data.nodes.get()"))
     page.close()
@@ -679,6 +754,12 @@ def test_selecting_a_finding_dims_the_rest_and_frames_its_path_beside_the_panel(
     page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
     assert page.js("kbSelected") == 1
     assert page.js("document.getElementById('details').dataset.finding") == "1"
+    number = page.js("kbConflicts[3].number")  # as kb conflicts numbers it: claim.finding
+    assert re.fullmatch(r"\d+\.\d+", number)
+    page.page.goto(page.url.split("#")[0] + "#finding=" + number)
+    page.page.reload()
+    page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=60_000)
+    assert page.js("kbSelected") == 3
     page.close()
 
 
@@ -690,19 +771,27 @@ def test_finding_card_copies_as_the_markdown_kb_conflicts_prints(browser, seed):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     report = subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(kb.path), "conflicts", "--format",
                              "markdown"], capture_output=True, text=True, check=True, env=env).stdout
-    sections = [s.split("\n", 1)[1] for s in report.split("\n## ")[1:]]  # without the numbered heading line
+    claims = {s.split(".", 1)[0]: "## " + s.split("\n### ")[0] for s in report.split("\n## ")[1:]}
+    sections = {s.split(". ", 1)[0]: "### " + s.split("\n## ")[0]  # number -> each finding's section
+                for s in report.split("\n### ")[1:]}
     page = Page(browser, out)
     ctx = page.page.context
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
     found = kb.conflicts()
     inferred = next(i for i, c in enumerate(found) if any(s.inferred for s in c.sources))
-    for i in sorted({0, inferred, len(sections) - 1}):
-        page.page.click(f'.item[data-conflict="{i}"]')
+    grouped = next(i for i, c in enumerate(found) if sum(x.claim == c.claim for x in found) > 1)
+    for i in sorted({0, inferred, grouped, len(found) - 1}):
+        page.pick(i)
         page.page.click("#copy-md")
         page.page.wait_for_function("window.kbCopied !== undefined && document.getElementById('copy-md').textContent !== 'Copy as markdown'")
         copied = page.js("window.kbCopied")
         assert copied, page.page.inner_text("#copy-md")
-        assert copied.split("\n## ", 1)[1].split("\n", 1)[1].strip() == sections[i].strip()
+        number = page.js(f"kbConflicts[{i}].number")
+        assert copied.startswith(f"# Finding {number}: {found[i].kind}\n")
+        # the report's section of its claim (every finding of the claim counted), then the finding's own
+        claim, finding = copied.split("\n## ", 1)[1].split("\n### ")
+        assert "## " + claim.strip() == claims[number.split(".")[0]].strip()
+        assert "### " + finding.strip() == sections[number].strip()
         assert page.js("navigator.clipboard.readText()") == copied
         assert ("Sources:" in copied) == bool(found[i].sources)  # the citations travel with it
         # with #13's fields: the rendering, each source's grade, known-by and what was inferred
@@ -787,7 +876,7 @@ def test_seed_graph_is_readable_at_the_default_zoom(browser, seed):
     now = {n["id"]: n["label"] for n in page.js("network.body.data.nodes.get()")}
     assert now == full  # zoomed in: every label in full
     c = kb.conflicts()[0]
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     path = set(page.js("kbConflicts[0].edges"))
     edges = page.js("network.body.data.edges.get()")
     assert {e["id"] for e in edges if e["label"]} == path
@@ -853,7 +942,7 @@ def test_timeline_items_are_the_findings_dated_claims_and_documentation(browser,
     unfolded = page.js(drawn)  # (the lane scrolls: the items out of its view are not in the DOM)
     assert len(unfolded) > len(dated) and set(unfolded) <= {ours[i]["label"] for i in want}
     # a finding selected: only its items, the undated ones shown; a timeline item clicked: its finding selected
-    page.page.click('.item[data-conflict="1"]')
+    page.pick(1)
     page.page.wait_for_timeout(50)
     only = set(page.js("kbTimeline.itemsData.getIds()"))
     one = page.js("[kbConflicts[1].data.claim, kbConflicts[1].data.documented_event, kbConflicts[1].data.kind]")
@@ -893,7 +982,7 @@ def test_timeline_only_page_draws_no_graph(browser, seed, tmp_path):
     page = Page(browser, kb.viz(tmp_path / "t.html", timeline_only=True))
     assert page.js("window.network") is None and page.js("document.body.classList.contains('timeline-only')")
     assert page.js("kbTimeline.itemsData.length") == len(read_page_data(tmp_path / "t.html")["timeline"])
-    page.page.click('.item[data-conflict="0"]')  # the findings list and the card still work
+    page.pick(0)  # the findings list and the card still work
     assert page.js("document.getElementById('details').dataset.finding") == "0"
     assert page.requests == [page.url] and page.errors == []
     page.close()
@@ -919,7 +1008,7 @@ def test_screenshots_of_the_seed_initial_a_selected_finding_and_the_timeline(bro
     shots.mkdir(exist_ok=True)
     page.page.screenshot(path=str(shots / "seed.png"))
     page.page.locator("#timeline-box").screenshot(path=str(shots / "seed-timeline.png"))  # all findings
-    page.page.click('.item[data-conflict="0"]')
+    page.pick(0)
     page.page.wait_for_timeout(300)
     page.page.screenshot(path=str(shots / "seed-finding.png"))
     g = page.js("(() => { const r = document.getElementById('graph').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })()")

@@ -25,7 +25,10 @@ def template(key: str) -> str:
         "documentation": {"event": "example-shelling", "source": "example-report", "evidence": "video",
                           "quote": "We filmed the shelling."},
         "claims": {"id": "example-denial", "by": "example-outlet", "stance": "denies",
-                   "about": "example-shelling", "text": "It did not happen.", "date": "2020-10-04"},
+                   "about": "example-shelling", "text": "It did not happen.", "date": "2020-10-04",
+                   # besides (or instead of) about: the events it is about, described
+                   "describes.place": "shusha", "describes.date": "2020-10-01/2020-10-05",
+                   "describes.kinds": "shelling"},
     }[key]
     cols = columns(key)
     buf = io.StringIO()

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from kb.analysis.display import documenting_sources
+from kb.analysis.grouping import ClaimGroup, group_by_claim, group_keys
 from kb.model.rules import concepts, default_code
 
 if TYPE_CHECKING:
@@ -52,72 +53,117 @@ def _plain(record: object) -> dict:
 
 def conflicts_json_chunks(conflicts: Iterable[Conflict]) -> Iterator[str]:
     """The text of :func:`conflicts_json` one finding at a time, so that it can be written as the
-    findings come, without every finding's dictionary (or the whole text) in memory at once."""
+    findings come, without every finding's dictionary (or the whole text) in memory at once. Each
+    finding is its stable form (:func:`finding`) with its claim's group (:mod:`kb.analysis.grouping`):
+    ``claim_group`` (the group's rank: 1 for the claim of the strongest finding) and
+    ``claim_findings`` (how many findings the claim has in this list)."""
+    found = list(conflicts)
+    keys = group_keys(group_by_claim(found))
     first = True
-    for c in conflicts:
-        text = json.dumps(finding(c), indent=2, ensure_ascii=False)  # no raw newline inside a JSON string
+    for c in found:
+        rank, count = keys[c.claim]
+        text = json.dumps({**finding(c), "claim_group": rank, "claim_findings": count}, indent=2,
+                          ensure_ascii=False)  # no raw newline inside a JSON string
         yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
         first = False
     yield "[]" if first else "\n]"
 
 
 def conflicts_json(conflicts: Sequence[Conflict]) -> str:
-    """The findings as one JSON array (``json.dumps(..., indent=2)`` of their ``to_dict()``)."""
+    """The findings as one JSON array (``json.dumps(..., indent=2)`` of their ``to_dict()``, each with
+    its ``claim_group`` and ``claim_findings``)."""
     return "".join(conflicts_json_chunks(conflicts))
 
 
 CSV_COLUMNS = ("kind", "score", "independent_publishers", "claim", "claimant", "stance", "quote", "event",
                "documented_event", "sources", "timing", "summary", "unknown_origins", "independence",
-               "rendered_in", "grades")
+               "rendered_in", "grades", "claim_group", "claim_findings", "matched")
 
 
 def conflicts_csv(conflicts: Sequence[Conflict]) -> str:
+    """One row per finding, the findings of a claim together (claims by their strongest finding),
+    each with its claim's group rank and number of findings, and why a described event matched."""
+    groups = group_by_claim(conflicts)
     return write_csv(CSV_COLUMNS, ([
         c.kind, c.score, c.independent_publishers, c.claim, c.claimant, c.stance, c.quote, c.event,
         c.documented_event, "; ".join(sorted({s.source for s in c.sources})), c.timing, c.summary,
-        c.unknown_origins, c.independence, c.rendered_in or "", " ".join(c.grades),
-    ] for c in conflicts))
+        c.unknown_origins, c.independence, c.rendered_in or "", " ".join(c.grades), g.rank, g.count,
+        "; ".join(c.matched),
+    ] for g in groups for c in g.findings))
 
 
 def conflicts_table(conflicts: Sequence[Conflict], width: int | None = None, wide: bool = False,
-                    by_claim: bool = False) -> str:
-    """Findings for a terminal (rich), each as a heading (number, kind, score, what the claim is
-    about and what is documented), its publisher counts, and a table of the claimant, the quote and
-    the documenting sources. Text wraps to ``width`` (default: the terminal's); ``wide`` keeps
-    each cell on one line however long. ``by_claim`` groups the findings under their claim
-    (claims in the order of their strongest finding)."""
-    from rich import box
+                    flat: bool = False) -> str:
+    """Findings for a terminal (rich), grouped per claim (:mod:`kb.analysis.grouping`): each claim
+    once (who, the stance, what about, how many findings of which kinds, the best score, the quote),
+    then its findings, strongest first, each with its documented event, why it matched, its
+    independence and who documented it. ``flat``: one block per finding as before grouping (a
+    heading, its publisher counts, and a table of the claimant, the quote and the documenting
+    sources). Text wraps to ``width`` (default: the terminal's); ``wide`` keeps each line whole
+    however long."""
     from rich.console import Group
+
+    if flat:
+        parts = [p for i, c in enumerate(conflicts, 1) for p in _flat_block(i, c, wide)]
+        return render(Group(*parts), width, wide) + f"{len(conflicts)} conflict(s)"
+    groups = group_by_claim(conflicts)
+    parts = [p for g in groups for p in _group_block(g, wide)]
+    return render(Group(*parts), width, wide) + f"{len(conflicts)} conflict(s) about {len(groups)} claim(s)"
+
+
+def _flat_block(i: int, c: Conflict, wide: bool) -> list[object]:
+    """One finding of the flat table: its heading and the table of claimant, quote and sources."""
+    from rich import box
+    from rich.padding import Padding
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for name, ratio in (("claimant (claim)", 2), ("quote", 3), ("documented by", 3)):
+        table.add_column(name, overflow="fold", no_wrap=wide, **({} if wide else {"ratio": ratio}))
+    table.add_row(f"{c.claimant_name}\n({c.claim})", f"“{' '.join(c.quote.split())}”" if c.quote else "",
+                  "\n".join(f"{who}: {title} [{ev}]" for who, title, ev in documenting_sources(c))
+                  or f"asserted by {', '.join(c.counter_claims)}")
+    rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
+    checks = "".join(f"\n{f.line()}" for f in c.fact_checks)
+    return [_numbered(f"{i}.", f"{_finding(c)}\n{c.independence}{rendered}{checks}", wide),
+            Padding(table, (0, 0, 1, 5))]
+
+
+def _numbered(number: str, text: str, wide: bool, indent: int = 0) -> object:
+    """``text`` beside a right-aligned ``number``, its lines wrapping under the text (not the number)."""
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
-    rows = grouped_by_claim(conflicts) if by_claim else list(conflicts)
-    parts: list[object] = []
-    for i, c in enumerate(rows, 1):
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        for name, ratio in (("claimant (claim)", 2), ("quote", 3), ("documented by", 3)):
-            table.add_column(name, overflow="fold", no_wrap=wide, **({} if wide else {"ratio": ratio}))
-        table.add_row(f"{c.claimant_name}\n({c.claim})", f"“{' '.join(c.quote.split())}”" if c.quote else "",
-                      "\n".join(f"{who}: {title} [{ev}]" for who, title, ev in documenting_sources(c))
-                      or f"asserted by {', '.join(c.counter_claims)}")
-        heading = Table.grid(padding=(0, 1))
-        heading.add_column(justify="right", min_width=3)
-        heading.add_column(overflow="fold", no_wrap=wide)
-        rendered = f" · the claim as rendered in '{c.rendered_in_title}'" if c.rendered_in_title else ""
-        checks = "".join(f"\n{f.line()}" for f in c.fact_checks)
-        heading.add_row(f"{i}.", Text(f"{_finding(c)}\n{c.independence}{rendered}{checks}"))
-        parts += [heading, Padding(table, (0, 0, 1, 5))]
-    claims = len({c.claim for c in rows})
-    footer = f"{len(rows)} conflict(s)" + (f" about {claims} claim(s)" if by_claim else "")
-    return render(Group(*parts), width, wide) + footer
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", min_width=3)
+    grid.add_column(overflow="fold", no_wrap=wide)
+    grid.add_row(number, Text(text))
+    return Padding(grid, (0, 0, 0, indent)) if indent else grid
+
+
+def _group_block(g: ClaimGroup, wide: bool) -> list[object]:
+    """One claim of the grouped table: the claim in a few lines, then each of its findings."""
+    c = g.first
+    lines = [g.heading(), f"claim {c.claim}" + (f": “{' '.join(c.quote.split())}”" if c.quote else "")]
+    if c.rendered_in_title:
+        lines.append(f"the claim as rendered in '{c.rendered_in_title}'")
+    lines += [f.line() for f in c.fact_checks]
+    parts = [_numbered(f"{g.rank}.", "\n".join(lines), wide)]
+    for j, x in enumerate(g.findings, 1):
+        text = [f"{x.kind}, score {x.score:.2f}: {x.documented_event_label or x.documented_event} "
+                f"[{x.documented_event}]", x.independence]
+        text += [f"why: {why}" for why in x.matched]
+        text += [f"documented by {who}: {title} [{ev}]" for who, title, ev in documenting_sources(x)]
+        text += [f"asserted by {', '.join(x.counter_claims)}"] if x.counter_claims else []
+        parts.append(_numbered(f"{g.rank}.{j}", "\n".join(text), wide, indent=4))
+    return [*parts, ""]
 
 
 def grouped_by_claim(conflicts: Sequence[Conflict]) -> list[Conflict]:
     """The findings of each claim together, claims in the order of their strongest finding (the
-    order of ``conflicts`` kept within a claim)."""
-    first = {c.claim: i for i, c in reversed(list(enumerate(conflicts)))}
-    return sorted(conflicts, key=lambda c: first[c.claim])
+    order of ``conflicts`` kept within a claim): :func:`kb.analysis.grouping.group_by_claim`, flat."""
+    return group_by_claim(conflicts).findings()
 
 
 def _finding(c: Conflict) -> str:
@@ -166,26 +212,40 @@ def _path_md(path, sources: bool) -> str:
 
 def conflicts_markdown(conflicts: Sequence[Conflict], title: str = "Conflicts between claims and "
                        "documentation") -> str:
-    """A citable report: one section per conflict, the quote, and numbered sources."""
+    """A citable report, grouped per claim (:mod:`kb.analysis.grouping`): one section per claim (who,
+    the stance, the quote, how many findings of which kinds), and in it one section per finding
+    (what is documented, why it matched, its path and numbered sources)."""
     out = [f"# {title}", "",
            "Each section records a claim that denies or disputes something, and what documents it. "
            "The knowledge base records who said and who documented what; it does not judge.", ""]
-    for i, c in enumerate(conflicts, 1):
-        out += _section_md(i, c)
+    for g in group_by_claim(conflicts):
+        out += claim_md(g)
+        for j, c in enumerate(g.findings, 1):
+            out += finding_md(f"{g.rank}.{j}", c)
     return "\n".join(out)
 
 
-def _section_md(i: int, c: Conflict) -> list[str]:
-    """The lines of one conflict's section of :func:`conflicts_markdown`."""
-    out = [f"## {i}. {_md(c.summary)}", "",
-           f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}",
-           f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
-           + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
-           + (f", {c.claim_date}" if c.claim_date else "")
-           + (f", as rendered in *{_md(c.rendered_in_title)}*" if c.rendered_in_title else "")
-           + (f" (inferred: {', '.join(c.claim_inferred)})" if c.claim_inferred else ""), "",
-           f"> {_md(c.quote)}", "",
-           "Path: " + _path_md(c.path, bool(c.sources)), ""]
+def claim_md(g: ClaimGroup) -> list[str]:
+    """The lines of one claim's section of :func:`conflicts_markdown` (its findings follow)."""
+    c = g.first
+    return [f"## {g.rank}. {_md(g.heading())}", "",
+            f"- Claim `{c.claim}` by {_md(c.claimant_name)} ({c.stance})"
+            + (f", stated in *{_md(c.stated_in_title)}*" if c.stated_in_title else "")
+            + (f", {c.claim_date}" if c.claim_date else "")
+            + (f", as rendered in *{_md(c.rendered_in_title)}*" if c.rendered_in_title else "")
+            + (f" (inferred: {', '.join(c.claim_inferred)})" if c.claim_inferred else ""),
+            f"- {g.count} finding(s): {g.kinds_text()} · best score {g.best_score:.2f} · "
+            f"{g.independent_publishers} independent publisher(s) over its findings", "",
+            f"> {_md(c.quote)}", "", *_fact_checks_md(c)]
+
+
+def finding_md(number: str, c: Conflict) -> list[str]:
+    """The lines of one finding's section of :func:`conflicts_markdown` (under its claim's)."""
+    out = [f"### {number}. {_md(c.summary)}", "",
+           f"- Kind: **{c.kind}** · score {c.score:.2f} · {c.independence} · timing: {c.timing}", ""]
+    if c.matched:
+        out += ["Why the event fits the claim's description:", "", *(f"- {_md(m)}" for m in c.matched), ""]
+    out += ["Path: " + _path_md(c.path, bool(c.sources)), ""]
     if len(c.paths) > 1:
         out += ["Every path to this documented event (folded into this one finding):", ""]
         out += [f"- {k}: {_path_md(p, bool(c.sources))}" for k, p in c.paths] + [""]
@@ -196,7 +256,7 @@ def _section_md(i: int, c: Conflict) -> list[str]:
         out += ["Sources:", "", *(_source_md(j, s) for j, s in enumerate(c.sources, 1)), ""]
     if c.counter_claims:
         out += ["Asserted by: " + ", ".join(f"`{x}`" for x in c.counter_claims), ""]
-    return out + _fact_checks_md(c)
+    return out
 
 
 def _fact_checks_md(c: Conflict) -> list[str]:

@@ -34,8 +34,9 @@ import networkx as nx
 import pyvis
 
 from kb.analysis.conflicts import Conflict
+from kb.analysis.grouping import group_by_claim
 from kb.analysis.projection import edge_label
-from kb.exports.reports import conflicts_markdown
+from kb.exports.reports import claim_md, conflicts_markdown, finding_md
 
 MAX_DRAWN = 2500  # above this the page opens on the overview of groups
 LARGE = 300       # above this, fewer layout iterations so that the page settles in seconds
@@ -272,15 +273,34 @@ def _groups(g: nx.MultiDiGraph) -> dict[str, dict]:
 
 
 def _findings(g: nx.MultiDiGraph, conflicts: list[Conflict], row_of: dict[tuple, int]) -> list[dict]:
+    """Each finding's JSON, the markdown its card copies and what it highlights (graph ids, edge rows).
+
+    The markdown is the finding's section of ``kb conflicts --format markdown`` under its claim's
+    section (the claim with all its findings counted), numbered as the report numbers it ("2.3").
+    """
     node = {a["id"]: n for n, a in g.nodes(data=True)}
-    listed = []
-    for number, c in enumerate(conflicts, 1):
-        d = c.to_dict()
-        d["markdown"] = conflicts_markdown([c], title=f"Finding {number}: {c.kind}")  # copied from the card
-        d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in node],
-                          "edges": sorted({row_of[e] for e in conflict_edges(g, c, node)})}
-        listed.append(d)
-    return listed
+    intro = conflicts_markdown([], title="{title}")
+    listed: dict[int, dict] = {}
+    position = {id(c): i for i, c in enumerate(conflicts)}
+    for group in group_by_claim(conflicts):
+        claim = claim_md(group)
+        for j, c in enumerate(group.findings, 1):
+            number = f"{group.rank}.{j}"
+            d = c.to_dict()
+            d["markdown"] = "\n".join([intro.replace("{title}", f"Finding {number}: {c.kind}", 1), *claim,
+                                       *finding_md(number, c)])
+            d["highlight"] = {"nodes": [i for i in conflict_nodes(c) if i in node],
+                              "edges": sorted({row_of[e] for e in conflict_edges(g, c, node)})}
+            listed[position[id(c)]] = d
+    return [listed[i] for i in range(len(conflicts))]
+
+
+def claim_groups(conflicts: list[Conflict]) -> list[dict]:
+    """The findings list per claim (:func:`kb.analysis.grouping.group_by_claim`): each group's rank,
+    claim, heading and its findings' numbers (positions in ``conflicts``, from 0), strongest first."""
+    number = {id(c): i for i, c in enumerate(conflicts)}
+    return [{"rank": g.rank, "claim": g.claim, "heading": g.heading(), "quote": g.first.quote,
+             "findings": [number[id(c)] for c in g.findings]} for g in group_by_claim(conflicts)]
 
 
 def _event_span(a: dict) -> tuple[str | None, str | None]:
@@ -342,6 +362,7 @@ def page_data(g: nx.MultiDiGraph, conflicts: list[Conflict], title: str = "Evide
     return {
         "title": title, "timelineOnly": timeline_only,
         "records": recs, "edges": edges, "groups": _groups(g), "conflicts": findings,
+        "claimGroups": claim_groups(conflicts),
         "timeline": timeline_items(findings, details, dict(zip(recs["ids"], recs["labels"], strict=True))),
         "lanes": TIMELINE_LANES,
         "options": _layout_options(g.number_of_nodes()),

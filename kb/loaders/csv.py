@@ -6,7 +6,12 @@ A sheet with another name (say ``Sheet1.csv``) is recognised by its header signa
 record type whose columns include every header cell and whose required columns are all present.
 The header row names the columns: ``id`` and the record's fields (from ``ontology/authoring.ttl``,
 via :mod:`kb.model.authoring`); ``documentation.csv`` has ``event, source, evidence, quote`` and attaches each
-row to an event of the same build. A cell holding several values separates them with ``|``
+row to an event of the same build. A claim's description of events (YAML ``describes:``) is written
+in its row of ``claims.csv``, one column per field of the description, each named
+``describes.FIELD``: ``describes.place``, ``describes.date`` (a date or ``start/end``),
+``describes.kinds``, ``describes.actor``, ``describes.latitude``, ``describes.longitude``,
+``describes.radius_km``; a row with any of them filled may leave ``about`` empty. A cell holding
+several values separates them with ``|``
 (``Shushi@hy | Şuşa@az``). UTF-8 with or without a BOM; the delimiter (``,`` ``;`` tab ``|``) is
 the one that splits the header into the most known column names, unless given (``--delimiter``).
 Problems name the file, the row (the header is row 1, as in a spreadsheet) and the column (its
@@ -24,12 +29,14 @@ from kb.loaders import acled
 from kb.loaders.base import InputFile, Parsed
 from kb.loaders.table import data_rows, read_rows, read_table
 from kb.loaders.text import DELIMITER_CANDIDATES, best_delimiter
-from kb.model.authoring import RecordSpec, records
+from kb.model.authoring import Field, RecordSpec, records
 from kb.model.authoring import event_nested_records as nested_records
+from kb.model.authoring import nested_records as every_nested_record
 from kb.model.records import Loc, Record
 
 LIST_SEPARATOR = "|"
 EVENT_COLUMN = "event"
+INLINE_SEPARATOR = "."  # "describes.place": a field of the nested record a row holds in its own columns
 
 
 def sheet_kind(path: Path) -> str | None:
@@ -48,16 +55,29 @@ def kind_from_header(header: list[str]) -> str | None:
 
 
 def columns(key: str) -> tuple[str, ...]:
-    """The columns of a sheet."""
+    """The columns of a sheet: a record's own fields, then those of the nested record it holds in
+    its own row (a claim's ``describes.place``, …)."""
     if key in nested_records():
         return (EVENT_COLUMN, *nested_records()[key].field_names)
     spec = records()[key]
-    return tuple(n for n in spec.field_names if (spec.field(n) is None or spec.field(n).kind != "Nested"))
+    own = tuple(n for n in spec.field_names if (spec.field(n) is None or spec.field(n).kind != "Nested"))
+    return own + tuple(f"{f.name}{INLINE_SEPARATOR}{n}" for f in inline_fields(spec)
+                       for n in every_nested_record()[f.record or ""].field_names)
+
+
+def inline_fields(spec: RecordSpec) -> tuple[Field, ...]:
+    """The nested fields a sheet holds in the record's own row: those whose records have no sheet
+    of their own (a claim's ``describes``; an event's documentation has ``documentation.csv``)."""
+    return tuple(f for f in spec.fields if f.kind == "Nested" and not f.many
+                 and f.record in every_nested_record() and f.record not in nested_records())
 
 
 def required_columns(key: str) -> tuple[str, ...]:
+    """The columns a sheet must have (a required field that may be left out for another, such as a
+    claim's ``about`` for its ``describes``, need not be a column)."""
     spec = records().get(key) or nested_records()[key]
-    return ("id" if key in records() else EVENT_COLUMN, *(fld.name for fld in spec.fields if fld.required))
+    return ("id" if key in records() else EVENT_COLUMN,
+            *(fld.name for fld in spec.fields if fld.required and not fld.unless_given))
 
 
 def load(f: InputFile) -> Parsed:
@@ -149,6 +169,7 @@ def _delimiter(header: str, allowed: tuple[str, ...]) -> str:
 def _record(spec: RecordSpec, header: list[str], row: list[str], loc: Loc, display: str,
             row_no: int) -> Record:
     rec = Record(spec=spec, loc=loc)
+    inline: dict[str, Record] = {}  # a nested record held in this row's columns, by field name
     for col, (name, cell) in enumerate(zip(header, row, strict=True), 1):
         cell = cell.strip()
         if not cell:
@@ -160,14 +181,30 @@ def _record(spec: RecordSpec, header: list[str], row: list[str], loc: Loc, displ
         if name == EVENT_COLUMN and spec.nested:
             rec.id, rec.id_loc = cell, cloc  # the event this documentation belongs to
             continue
-        field = spec.field(name)
-        assert field is not None
-        rec.field_locs[name] = cloc
-        values = [v.strip() for v in cell.split(LIST_SEPARATOR)] if field.many else [cell]
-        for v in values:
-            if v:
-                rec.add(name, v, cloc)
+        outer, _, inner = name.partition(INLINE_SEPARATOR)
+        if inner:
+            nested = inline.get(outer)
+            if nested is None:
+                nested = inline[outer] = Record(spec=every_nested_record()[spec.field(outer).record or ""],
+                                                loc=cloc)
+                rec.add(outer, nested, cloc)
+                rec.field_locs[outer] = cloc
+            _add_cell(nested, inner, cell, Loc(display, row_no, col, name))  # named as the column is
+            continue
+        _add_cell(rec, name, cell, cloc)
     return rec
+
+
+def _add_cell(rec: Record, name: str, cell: str, loc: Loc) -> None:
+    """The value(s) of one cell into field ``name`` of ``rec`` (several, ``|``-separated, for a
+    field that takes many)."""
+    field = rec.spec.field(name)
+    assert field is not None
+    rec.field_locs[name] = loc
+    values = [v.strip() for v in cell.split(LIST_SEPARATOR)] if field.many else [cell]
+    for v in values:
+        if v:
+            rec.add(name, v, loc)
 
 
 def attach_documentation(parsed: list[Parsed]) -> list[Problem]:
