@@ -281,8 +281,8 @@ def _print_stats(c: Context, kb: KnowledgeBase) -> None:
     if stats.stances:
         c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
     c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
-    if stats.candidate_duplicates:
-        c.say(f"{stats.candidate_duplicates} candidate duplicate actor pair(s): kb actors --similar")
+    c.say(f"{stats.candidate_duplicates} candidate duplicate actor pair(s)"
+          + (": kb actors --similar" if stats.candidate_duplicates else " remain"))
 
 
 @main.command()

@@ -185,7 +185,9 @@ class _Rows:
     def dataset(self) -> str:
         """The id of the source for the file itself (made once): the dataset whose coding the
         places' admin chains are."""
-        rid = "acled-file-" + slug(self.f.graph, 40)
+        if "dataset" in self.b.made:
+            return self.b.made["dataset"]
+        rid = self.b.made["dataset"] = "acled-file-" + slug(self.f.graph, 40)
         item, self.b.item = self.b.item, None  # shared by every row: never skipped with one
         self.b.record("sources", rid, Loc(self.f.display, 1), kind=SOURCE_KIND,
                       title=f"ACLED-layout dataset file {self.f.display.rsplit('/', 1)[-1]}")
@@ -336,11 +338,15 @@ def _coded(b: Builder, name: str, value: object, loc: Loc) -> object:
     ontology) has it; else None, with a warning: the event is kept, its label keeps the words."""
     if not value:
         return None
+    if (name, value) in b.made:
+        return value
     code, message = code_for(str(value), _codes(name), name)
     if code is None:
         message = message.split(" expected one of")[0].rstrip("; ")
         b.warnings.append(f"{loc.problem(name, message)} (not in the ACLED codebook); the event is kept "
                           f"without its {name}")
+    else:
+        b.made[(name, value)] = name
     return value if code is not None else None
 
 
@@ -352,7 +358,15 @@ def _codes(name: str) -> dict[str, str]:
 
 def _place(b: Builder, r: dict[str, str], cells: _Cells, dataset: str) -> str:
     """The place of a row: its location within the admin2, admin1, country chain, each link of
-    the chain a place ``within`` the next, coded by the file's dataset."""
+    the chain a place ``within`` the next, coded by the file's dataset (made once per chain)."""
+    known = (r["location"], r.get("admin2"), r.get("admin1"), r.get("country"), r.get("iso3"))
+    place = b.made.get(known)
+    if place is None:
+        place = b.made[known] = _chain(b, r, cells, dataset)
+    return place
+
+
+def _chain(b: Builder, r: dict[str, str], cells: _Cells, dataset: str) -> str:
     at = cells.at
     chain = [(n, r.get(n) or "") for n in ("location", "admin2", "admin1", "country")]
     chain = [chain[0], *((n, v) for n, v in chain[1:] if v)]

@@ -37,6 +37,7 @@ def slug(text: str, limit: int = 60) -> str:
     return f"{s}-{digest}" if s else digest
 
 
+@lru_cache(maxsize=1 << 16)
 def readable(text: str, limit: int = 60) -> str:
     """A readable id part of a name: its letters and digits, accents dropped, lower case; a short
     hash of the name is added only when letters would be lost (another script) or nothing is left,
@@ -84,6 +85,7 @@ class Builder:
         self.out: dict[str, Record] = {}
         self.item: str | None = None  # the feed item being read: records made now are tagged with it
         self.warnings: list[str] = []
+        self.made: dict[object, str] = {}  # a loader's own memo: what it made from a key, once
 
     def record(self, key: str, rid: str, loc: Loc, *, auto: bool = False,
                locs: Mapping[str, Loc] | None = None, **values: object) -> str:

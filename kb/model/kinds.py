@@ -172,11 +172,19 @@ def date_or_interval(value: str, f: Field, subject: Subject) -> list[Statement]:
     return [(f.start_property or "", _date_literal(start)), (f.end_property or "", _date_literal(end))]
 
 
+_CODES: dict[tuple[str | None, str | None, str], str] = {}  # (target, scheme, value) -> IRI, once found
+
+
 def _code(value: str, f: Field) -> str:
-    code, problem = code_for(value, f.codes(), f.name)  # a code, or a label of its concept or class
+    known = _CODES.get((f.target, f.scheme, value))
+    if known is not None:
+        return known
+    codes = f.codes()
+    code, problem = code_for(value, codes, f.name)  # a code, or a label of its concept or class
     if code is None:
         raise Invalid(problem)
-    return f.codes()[code]
+    _CODES[(f.target, f.scheme, value)] = codes[code]
+    return codes[code]
 
 
 @kind("ClassCode")

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -36,11 +36,14 @@ _EDITION = re.compile(r"\s+[-\u2013\u2014]\s+(?:English|French|Arabic|Russian|Sp
                       r"(?:\s+(?:edition|service|version))?\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def key(name: str) -> str:
     """The comparison key of a name: ACLED's period suffix ("(2018-)") and an outlet's language
     edition (" - English") left out, accents stripped, case folded, punctuation and runs of spaces,
     hyphens or underscores as one space. A name that is nothing but such a suffix keeps it."""
     name = _EDITION.sub("", _PERIOD.sub("", name)) or name
+    if name.isascii():  # nothing to decompose or strip
+        return _SEPARATORS.sub(" ", name.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     bare = bare.replace("ı", "i").replace("ə", "e").replace("ø", "o").replace("đ", "d").replace("ł", "l")

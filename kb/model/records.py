@@ -210,8 +210,13 @@ def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | 
     quads: list[Quad] = [Quad(s, _TYPE, _node(spec.cls), batch.graph)]
     if rec.id is not None and not spec.nested:
         quads.append(Quad(s, _IDENTIFIER, Literal(rec.id), batch.graph))
+    subject_ = Subject(rec.id, batch.base, batch.classes_of)
+    values = rec.values
     for f in spec.fields:
-        _compile_field(rec, f, s, batch, quads)
+        if f.name in values:
+            _compile_field(rec, f, s, batch, quads, subject_)
+        elif f.required:
+            _missing(rec, f, batch)
     if len(batch.problems) > before:
         return False
     out.extend(quads)
@@ -231,9 +236,10 @@ def _missing(rec: Record, f: Field, batch: _Batch) -> None:
                     + f" in {rec.spec.key} record" + (f" '{rec.id}'" if rec.id else "")))
 
 
-def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: list[Quad]) -> None:
+def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: list[Quad],
+                   subject: Subject) -> None:
     """The quads of the values of field ``f`` of a record (problems go to the batch)."""
-    values = rec.values.get(f.name, [])
+    values = rec.values[f.name]
     if not values:
         _missing(rec, f, batch)
         return
@@ -241,7 +247,7 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
         loc = rec.field_locs.get(f.name, rec.loc)
         batch.problems.append(loc.problem(f.name, "takes one value, not a list"))
         return
-    subject = Subject(rec.id, batch.base, batch.classes_of)
+    graph = batch.graph
     for value, vloc in values:
         if isinstance(value, Record):
             if f.kind != kinds.NESTED:
@@ -254,7 +260,7 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
         except Invalid as exc:
             batch.problems.extend(vloc.problem(f.name, message) for message in exc.args)
             continue
-        quads.extend(Quad(s, _node(p), o, batch.graph) for p, o in statements)
+        quads.extend([Quad(s, _node(p), o, graph) for p, o in statements])
         if _PART_OF in f.properties and rec.id is not None:
             batch.part_of.add_edge(rec.id, value)
 
