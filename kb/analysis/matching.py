@@ -411,12 +411,12 @@ def add_described(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     if not found:
         return
     m = matcher(endpoint)
+    names = m.ids | m.names  # a record's name, else its id (made once, not per description)
     for d in found:
         if d.claim not in g:
             continue
         claim_id = g.nodes[d.claim].get("id", d.claim)
-        g.add_node(d.iri, id=f"{claim_id}/describes", iri=d.iri, cls="description",
-                   label=d.words(m.names | {k: v for k, v in m.ids.items() if k not in m.names}))
+        g.add_node(d.iri, id=f"{claim_id}/describes", iri=d.iri, cls="description", label=d.words(names))
         g.add_edge(d.claim, d.iri, key="about", property=authoring_field("claims", "describes").properties[0])
         for x in m.match(d):
             if x.event in g:
