@@ -207,6 +207,32 @@ def test_fact_check_tools_claims_search_response(kb):
          "Ministry of Defence", "Verifica Ejemplo", "Falso")]
 
 
+def test_fact_check_tools_entries_giving_no_review_are_skipped_with_located_warnings(kb, write):
+    f = write("search.json", """\
+        {"claims": [
+          {"text": "One.", "claimant": "A", "claimReview": [
+            {"publisher": {"name": "FC"}, "url": "https://fc.example/1", "textualRating": "False"}, 7]},
+          {"text": "Two.", "claimant": "B", "claimReview": true},
+          "three",
+          {"text": "Four.", "claimant": "D", "claimReview": {"publisher": {"site": "fc.example"},
+                                                             "url": "https://fc.example/4", "textualRating": "True"}}
+        ]}
+        """)
+    report = kb.build([f], fmt="claimreview")
+    assert [w.split(str(f.parent) + "/", 1)[-1] for w in report.warnings] == [
+        "search.json:2:3: claim 1 ('One.'), claimReview 2: not an object; skipped",
+        "search.json:4:3: claim 2 ('Two.'): no claimReview list; skipped",
+        "search.json:5:3: claim 3: not an object; skipped"]
+    assert [(u, t, r) for u, t, _c, _p, r in reviews(kb)] == [("https://fc.example/1", "One.", "False"),
+                                                               ("https://fc.example/4", "Four.", "True")]
+    g = write("none.json", '{"claims": [{"text": "Two.", "claimReview": []}]}')
+    with pytest.raises(InputError) as info:
+        kb.build([g], fmt="claimreview")
+    messages = [p.message for p in info.value.problems]
+    assert any("no ClaimReview could be imported from this file" in m for m in messages)
+    assert any(m.endswith("claim 1 ('Two.'): no claimReview list; skipped") for m in messages)
+
+
 def _feed(write, body: str):
     return write("feed.json", body)
 

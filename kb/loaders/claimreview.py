@@ -59,6 +59,7 @@ from urllib.parse import urljoin
 from pyld import jsonld
 
 from kb.errors import Problem
+from kb.loaders import jsonld_fast
 from kb.loaders.base import InputFile, Parsed, ReviewVersion
 from kb.loaders.rdf import SCHEMA_ORG, SHIPPED_CONTEXTS, shipped_context
 from kb.loaders.resolve import Builder, parse_date, slug
@@ -86,8 +87,9 @@ def _array_items(text: str, i: int, decoder: json.JSONDecoder) -> list[int]:
     return out
 
 
-def item_offsets(text: str) -> list[int]:
-    """Where each item of a feed starts (the same items :func:`items` returns), for locations.
+def item_offsets(text: str, key: str = "@graph") -> list[int]:
+    """Where each item of a feed starts (the same items :func:`items` returns: a list's, or those
+    of the top-level object's ``key`` array), for locations.
 
     Only called on text that ``json.loads`` accepted."""
     decoder = json.JSONDecoder()
@@ -101,9 +103,9 @@ def item_offsets(text: str) -> list[int]:
     start = i
     i = _skip_ws(text, i + 1)
     while i < len(text) and text[i] != "}":
-        key, i = decoder.raw_decode(text, i)
+        name, i = decoder.raw_decode(text, i)
         i = _skip_ws(text, _skip_ws(text, i) + 1)  # past the ':'
-        if key == "@graph" and text[i] == "[":
+        if name == key and text[i] == "[":
             return _array_items(text, i, decoder)
         _value, i = decoder.raw_decode(text, i)
         i = _skip_ws(text, i)
@@ -112,6 +114,8 @@ def item_offsets(text: str) -> list[int]:
     return [start]
 
 
+#: What pyld raises, besides its own errors, on some invalid documents (found by fuzzing).
+PROCESSOR_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 WRAPPERS = ("data", "items", "results")  # API pages' lists of items (not JSON-LD)
 _JSONLD_KEYS = ("@context", "@type", "@graph", "@id", "type")
 CLAIM_REVIEW = ("https://schema.org/ClaimReview", "http://schema.org/ClaimReview")
@@ -162,7 +166,7 @@ def factcheck_tools(claim: dict) -> list[dict]:
     ``datePublished``, ``publisher.name``/``site`` → the author organisation,
     ``textualRating`` → ``reviewRating.alternateName``, ``languageCode`` → ``inLanguage``."""
     out = []
-    for r in claim.get("claimReview") or []:
+    for r in _claim_reviews_of(claim):
         if not isinstance(r, dict):
             continue
         pub = r.get("publisher") if isinstance(r.get("publisher"), dict) else {}
@@ -174,6 +178,33 @@ def factcheck_tools(claim: dict) -> list[dict]:
                                    "author": {"@type": "Organization", "name": claim.get("claimant")}},
                   "reviewRating": {"@type": "Rating", "alternateName": r.get("textualRating")}}
         out.append(_drop_none(review))
+    return out
+
+
+def _claim_reviews_of(claim: dict) -> list[object]:
+    """A Fact Check Tools claim's ``claimReview`` list (one object alone read as a list of one)."""
+    given = claim.get("claimReview")
+    return [given] if isinstance(given, dict) else given if isinstance(given, list) else []
+
+
+def _factcheck_notes(text: str, display: str, claims: list[object]) -> list[tuple[int, str]]:
+    """A located warning for each Fact Check Tools claim, or entry of its ``claimReview``, that
+    gives no review (it is skipped; nothing is dropped without saying so)."""
+    out: list[tuple[int, str]] = []
+    offsets = item_offsets(text, "claims")
+    for n, claim in enumerate(claims):
+        at = offsets[n] if len(offsets) == len(claims) else 0
+        line, column = line_column(text, at)
+        said = _text(claim.get("text")) if isinstance(claim, dict) else None
+        where = f"{display}:{line}:{column}: claim {n + 1}" + (f" ({said[:60]!r})" if said else "")
+        if not isinstance(claim, dict):
+            out.append((at, f"{where}: not an object; skipped"))
+            continue
+        reviews = _claim_reviews_of(claim)
+        if not reviews:
+            out.append((at, f"{where}: no claimReview list; skipped"))
+        out += [(at, f"{where}, claimReview {j + 1}: not an object; skipped")
+                for j, r in enumerate(reviews) if not isinstance(r, dict)]
     return out
 
 
@@ -212,7 +243,13 @@ def _https(value: object) -> object:
     return value
 
 
-def claim_reviews(docs: list[object]) -> list[dict]:
+def expand(docs: list[object]) -> list:
+    """The documents ``docs`` expanded by pyld with the shipped contexts, relative IRIs against
+    :data:`RELATIVE`."""
+    return jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE})
+
+
+def claim_reviews(docs: list[object], fast: bool = True) -> list[dict]:
     """Every ``schema:ClaimReview`` node of the JSON-LD documents ``docs``, in document order, in
     schema.org's compact form with the nodes it references embedded.
 
@@ -220,9 +257,12 @@ def claim_reviews(docs: list[object]) -> list[dict]:
     ``@graph``); the nodes are then taken from the expanded form: a review is a node whose
     ``@type`` is exactly ``schema:ClaimReview``, and a reference ``{"@id": …}`` to a node described
     elsewhere in the file is replaced by that node. (pyld's framing does the same but takes time
-    quadratic in the items of one feed: 34 s for 2 000 DataFeed items.)"""
+    quadratic in the items of one feed: 34 s for 2 000 DataFeed items.) Documents in the plain
+    schema.org form are expanded by :mod:`kb.loaders.jsonld_fast` (``fast``), to the same result,
+each other document by pyld."""
     docs = [d if not isinstance(d, dict) or "@context" in d else {"@context": SCHEMA, **d} for d in docs]
-    nodes, order = _nodes(_https(jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE})))
+    expanded = jsonld_fast.expand_each(docs, RELATIVE, expand) if fast else expand(docs)
+    nodes, order = _nodes(_https(expanded))
     return [_compact(nodes.get(value["@id"], value) if isinstance(value.get("@id"), str) else value, nodes, 0)
             for value in order if CLAIM_REVIEW[0] in (value.get("@type") or [])]
 
@@ -427,6 +467,9 @@ def load(f: InputFile) -> Parsed:
         reviews = claim_reviews(feed.items)
     except jsonld.JsonLdError as exc:
         return Parsed(f, problems=[Problem(f.display, 1, 1, None, f"not JSON-LD: {_cause(exc)}")])
+    except PROCESSOR_FAILURES as exc:  # pyld fails on some invalid contexts ({"@vocab": null})
+        why = f"not JSON-LD: the processor could not read it ({type(exc).__name__})"
+        return Parsed(f, problems=[Problem(f.display, 1, 1, None, why)])
     return feed.read(feed.place(reviews))
 
 
@@ -460,6 +503,7 @@ def _feed(f: InputFile, text: str) -> _Feed | Problem:
         return _Feed(f, text, found, item_offsets(text), notes)
     reviews: list[object] = [r for claim in found if isinstance(claim, dict) for r in factcheck_tools(claim)]
     cursor = [-1]
+    notes += _factcheck_notes(text, f.display, found)
     return _Feed(f, text, reviews, [_offset_of(text, r, cursor) or 0 for r in reviews], notes)
 
 
