@@ -298,6 +298,8 @@ class _Locator:
 def ids_in_two_files(db: ox.Store, names: Mapping[str, str]) -> list[Problem]:
     """An id that two file graphs both define (a build refuses that; two builds that raced could
     once both commit it). ``names``: file graph -> the path shown."""
+    if len(_file_graphs(db)) < 2:  # one file graph: no id can be in two (and no scan of every id)
+        return []
     q = (f"SELECT ?id (GROUP_CONCAT(DISTINCT STR(?g); separator=' ') AS ?gs) WHERE {{ GRAPH ?g {{ "
          f"?s <{DCTERMS.identifier}> ?id }} FILTER(?g != <{PROVENANCE_GRAPH}>) }} GROUP BY ?id "
          "HAVING (COUNT(DISTINCT ?g) > 1)")
