@@ -314,14 +314,16 @@ class Matcher:
         return out
 
     def _fits(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> list[str] | None:
-        why: list[str] = []
-        for part in (self._place, self._dates, self._kind, self._actor):
-            line = part(d, e, inside, near, kinds)
+        """Why ``e`` fits ``d`` (place, dates, kind, actor, in that order), or None. The parts are
+        tried cheapest and most selective first, so the place's chain is only put in words for an
+        event that fits."""
+        why: dict[str, str] = {}
+        for name in _TRIED:
+            line = getattr(self, name)(d, e, inside, near, kinds)
             if line is False:
                 return None
-            if line:
-                why.append(line)
-        return why
+            why[name] = line
+        return [why[name] for name in _EXPLAINED if why[name]]
 
     def _place(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> str | bool:
         if not d.place and d.radius_km is None:
@@ -360,8 +362,8 @@ class Matcher:
         hit = sorted(k for k in e.kinds if k in kinds)
         if not hit:
             return False
-        return "kind: " + ", ".join(label(k) + ("" if kinds[k] == k else f" (under the listed kind "
-                                                 f"{label(kinds[k])})") for k in hit)
+        return "kind: " + ", ".join(_label(k) + ("" if kinds[k] == k else f" (under the listed kind "
+                                                  f"{_label(kinds[k])})") for k in hit)
 
     def _actor(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> str | bool:
         if not d.actor:
@@ -372,6 +374,15 @@ class Matcher:
                 role = _role_properties().get(e.actors[a], "involves")
                 return f"actor: {self.name(a)} ({role})"
         return False
+
+
+_EXPLAINED = ("_place", "_dates", "_kind", "_actor")  # the order a match's reasons read in
+_TRIED = ("_dates", "_actor", "_kind", "_place")     # the order they are tried in
+
+
+@cache
+def _label(iri: str) -> str:
+    return label(iri)
 
 
 def matcher(endpoint: Endpoint, use_stored: bool = True) -> Matcher:
@@ -400,12 +411,12 @@ def add_described(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     if not found:
         return
     m = matcher(endpoint)
+    names = m.ids | m.names  # a record's name, else its id (made once, not per description)
     for d in found:
         if d.claim not in g:
             continue
         claim_id = g.nodes[d.claim].get("id", d.claim)
-        g.add_node(d.iri, id=f"{claim_id}/describes", iri=d.iri, cls="description",
-                   label=d.words(m.names | {k: v for k, v in m.ids.items() if k not in m.names}))
+        g.add_node(d.iri, id=f"{claim_id}/describes", iri=d.iri, cls="description", label=d.words(names))
         g.add_edge(d.claim, d.iri, key="about", property=authoring_field("claims", "describes").properties[0])
         for x in m.match(d):
             if x.event in g:
