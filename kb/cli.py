@@ -281,8 +281,8 @@ def _print_stats(c: Context, kb: KnowledgeBase) -> None:
     if stats.stances:
         c.say("claims by stance: " + ", ".join(f"{k} {v}" for k, v in stats.stances.items()))
     c.say(f"{stats.triples} statements in {len(stats.files)} file graph(s)")
-    if stats.candidate_duplicates:
-        c.say(f"{stats.candidate_duplicates} candidate duplicate actor pair(s): kb actors --similar")
+    c.say(f"{stats.candidate_duplicates} candidate duplicate actor pair(s)"
+          + (": kb actors --similar" if stats.candidate_duplicates else " remain"))
 
 
 @main.command()
@@ -587,7 +587,9 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
                       strict=strict, names_map=names_map)
     _print_files(c, report)
-    skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
+    n = sum(w.endswith("skipped") for w in report.warnings)  # the others warn about kept items
+    others = len(report.warnings) - n
+    skipped = (f"; {n} item(s) skipped" if n else "") + (f"; {others} other warning(s)" if others else "")
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "
           f"in {report.seconds:.2f} s{skipped}")
 

@@ -9,6 +9,9 @@ own (the interpreter and imports included, ~150 MB). Rows of the JSON are
 {"size", "op", "seconds", "rss_mb", "anchor_seconds", "ratio", ...} with ratio = seconds / anchor;
 rows of other sizes already in the JSON file are kept, and the growth from 100 000 to 1 000 000
 triples is printed when both are there. Figures on a shared machine vary: compare within one run.
+The matching row (#19) has data of its own (described.nt: incidents of SIZE statements and SIZE/100
+claims about described events, every fit planted; kb.testing.synthetic.described_incidents), and
+stands next to the plain ``kb conflicts`` of the same run, its anchor.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(1, str(REPO))  # the kb of this checkout, not another installed one
 
 # denials -> what they are about -> its parts (any depth) -> documented by: the query the issue
 # measured; its two `?x a Class` patterns are what make rdflib's engine slow
@@ -60,6 +64,7 @@ events:
 claims:
   - {id: bench-claim, by: bench-witness, stance: asserts, about: bench-event, text: "I saw it."}
 """
+CLAIM_EVERY = 100  # the matching data: one described claim per 100 incident statements (10 000 at 1M)
 RDFLIB_QUERY_LIMIT = 30.0  # seconds (--rdflib-limit) for rdflib's 3-hop query, and for its Turtle writer
 
 
@@ -126,6 +131,31 @@ def _conflicts(p: _Paths) -> dict:
     return {"conflicts": len(KnowledgeBase(p.store).conflicts())}
 
 
+def _build_described(p: _Paths) -> dict:
+    from kb import KnowledgeBase
+
+    return {"triples": KnowledgeBase(p.work / "kb-described").build([p.data / "described.nt"]).triples}
+
+
+def bench_matching(p: _Paths) -> dict:
+    """Described claims against incidents (the data of ``synthetic.described_incidents``, built by
+    the op before): every (claim, incident) pair a description fits, through the containment of the
+    store generation; the pairs checked against the planted ones."""
+    from kb import KnowledgeBase
+    from kb.analysis.matching import matches
+
+    planted = json.loads((p.data / "described.json").read_text())
+    t = time.perf_counter()
+    with KnowledgeBase(p.work / "kb-described").endpoint() as endpoint:
+        found = matches(endpoint)
+    seconds = time.perf_counter() - t
+    base = "https://w3id.org/evkb/id/"
+    pairs = {(m.claim.removeprefix(base), m.event.removeprefix(base)) for m in found}
+    expected = {tuple(x) for x in planted.pop("expected")}
+    return {**planted, "matches": len(found), "planted": len(expected),
+            "true_positives": len(pairs & expected), "seconds": seconds}
+
+
 def _export(fmt: str) -> Callable[[_Paths], dict]:
     def run(p: _Paths) -> dict:
         from kb import KnowledgeBase
@@ -176,6 +206,8 @@ OPS: dict[str, Callable[[_Paths], dict]] = {
     "validate": _validate,
     "conflicts": _conflicts,
     "naive-traversal": lambda p: {"conflicts": naive_conflicts(p.store)},
+    "build-described": _build_described,
+    "matching": bench_matching,
     "export-ttl": _export("ttl"),
     "export-trig": _export("trig"),
     "raw-dump-ttl": _raw_dump("ttl"),
@@ -249,14 +281,11 @@ def _latency(times: list[float]) -> dict:
             "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 2)}
 
 
-WHOLE_MAX_SIZE = 10_000  # above it the SPARQL conflict rules take minutes a run (44 s+ at 100 000)
-
-
 def _queries(size: int) -> list[tuple[str, dict[str, str], int]]:
-    """(name, params, runs): the selective queries often, the whole-graph ones (seconds each) once
-    (above ``WHOLE_MAX_SIZE`` triples only the first two)."""
-    whole = [(n, p, 1) for n, p in (WHOLE if size <= WHOLE_MAX_SIZE else WHOLE[:2])]
-    return [(n, p, 20) for n, p in SELECTIVE] + whole
+    """(name, params, runs): the selective queries often, the whole-graph ones (seconds each) once,
+    at every size (``size`` is kept for callers that plan by size)."""
+    del size
+    return [(n, p, 20) for n, p in SELECTIVE] + [(n, p, 1) for n, p in WHOLE]
 
 
 def _label(name: str, params: dict[str, str]) -> str:
@@ -378,6 +407,8 @@ PLAN = [  # (op, its anchor or None, what it is)
     ("validate", None, "kb validate (all SHACL shapes, whole knowledge base)"),
     ("naive-traversal", None, "naive NetworkX traversal from every denial"),
     ("conflicts", "naive-traversal", "kb conflicts"),
+    ("build-described", None, "kb build of the matching data: incidents and described claims"),
+    ("matching", "conflicts", "described claims matched against incidents (SIZE/100 claims: 10 000 at 1M)"),
     ("raw-dump-ttl", None, "raw pyoxigraph Turtle dump"),
     ("export-ttl", "raw-dump-ttl", "kb export -f ttl"),
     ("raw-dump-trig", None, "raw pyoxigraph TriG dump"),
@@ -391,14 +422,29 @@ PIPELINE_MAX_SIZE = 100_000  # the rdflib comparison is made at 100 000 triples 
 
 
 def _dataset(data: Path, size: int) -> None:
-    if (data / "synthetic.nt").exists() and (data / "synthetic.yaml").exists():
-        return
     from kb.testing import synthetic as generate
 
     data.mkdir(parents=True, exist_ok=True)
-    ds = generate.generate(size, seed=1)
-    generate.write_yaml(ds, data / "synthetic.yaml")
-    generate.write_nt(ds, data / "synthetic.nt")
+    if not (data / "synthetic.nt").exists() or not (data / "synthetic.yaml").exists():
+        ds = generate.generate(size, seed=1)
+        generate.write_yaml(ds, data / "synthetic.yaml")
+        generate.write_nt(ds, data / "synthetic.nt")
+    if not (data / "described.nt").exists() or not (data / "described.json").exists():
+        _described_dataset(data, size)
+
+
+def _described_dataset(data: Path, size: int) -> None:
+    """The matching data: incidents of ``size`` statements, ``size / CLAIM_EVERY`` described claims,
+    the planted pairs in described.json."""
+    from kb.testing import synthetic as generate
+
+    ds = generate.described_incidents(size, claims=size // CLAIM_EVERY, seed=1)
+    counts: dict[str, int] = {}
+    total = generate.write_nt(ds, data / "described.nt", counts=counts)
+    (data / "described.json").write_text(json.dumps(
+        {"claims": len(ds.records["claims"]), "incidents": len(ds.records["events"]),
+         "incident_statements": counts["events"], "statements": total,
+         "expected": sorted([c, e] for _kind, c, e in ds.expected)}))
 
 
 def _rows(size: int, results: dict[str, dict]) -> list[dict]:

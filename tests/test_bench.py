@@ -34,8 +34,9 @@ def _check(rows: list[dict], size: int) -> None:
     for name, params in bench.SELECTIVE:
         assert f"query {bench._label(name, params)}" in ops
         assert f"serve {bench._label(name, params)}" in ops
-    for name, params, _runs in bench._queries(size):  # the whole-graph rules only up to WHOLE_MAX_SIZE
+    for name, params, _runs in bench._queries(size):  # every whole-graph rule, at every size
         assert f"query {bench._label(name, params)}" in ops
+    assert {"query conflicts-direct", "query conflicts-part-of"} <= ops  # the SPARQL rules at every size
     by = {r["op"]: r for r in rows}
     for r in rows:
         assert set(r) >= {"size", "op", "seconds", "rss_mb", "anchor_seconds", "ratio"}
@@ -50,6 +51,7 @@ def _check(rows: list[dict], size: int) -> None:
     assert by["build-yaml"]["records"] > size / 10
     assert by["validate"]["problems"] == 0
     assert by["conflicts"]["conflicts"] > 0 and by["naive-traversal"]["conflicts"] > 0
+    assert by["matching"]["matches"] == by["matching"]["planted"] == by["matching"]["true_positives"] > 0
     assert by["rebuild-changed-file"]["files"] == {"synthetic.yaml": "unchanged", "changed.yaml": "loaded"}
 
 

@@ -87,6 +87,33 @@ def test_independence_counts_merged_identities(kb: KnowledgeBase, write) -> None
     assert [c.independent_publishers for c in kb.conflicts()] in ([], [0])
 
 
+def test_two_publishers_confirmed_as_one_count_once(kb: KnowledgeBase, write) -> None:
+    """Two documenting sources whose publishers are confirmed the same (``same_as`` by name in the
+    person's own file) count as one independent publisher; until then as two."""
+    kb.build([write("d.yaml", """
+        actors:
+          - {id: gov, name: Government, kind: government}
+          - {id: wire, name: Northwind Wire, kind: media}
+          - {id: wire-en, name: Northwind Wire - English, kind: media}
+        sources:
+          - {id: rep-1, title: Report one, kind: article, publisher: wire, date: 2020-10-05}
+          - {id: rep-2, title: Report two, kind: article, publisher: wire-en, date: 2020-10-06}
+        events:
+          - {id: ev1, label: Event one, date: 2020-10-01,
+             documented_by: [{source: rep-1, evidence: eyewitness}, {source: rep-2, evidence: photo}]}
+        claims:
+          - {id: c1, by: gov, stance: denies, about: ev1, text: "No."}
+        """)])
+    assert [c.independent_publishers for c in kb.conflicts()] == [2]
+    assert kb.stats().candidate_duplicates == 1
+    kb.build([write("mine.yaml", """
+        actors:
+          - {id: wire-confirmed, name: The wire, kind: media, same_as: [Northwind Wire, Northwind Wire - English]}
+        """)])
+    assert [c.independent_publishers for c in kb.conflicts()] == [1]
+    assert kb.stats().candidate_duplicates == 0
+
+
 def test_cli_similar_and_map_from_outside(outside, tmp_path) -> None:
     store = tmp_path / "store"
     (outside / "actors.yaml").write_text(ACTORS, encoding="utf-8")

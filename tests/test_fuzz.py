@@ -413,3 +413,137 @@ def test_claimreview_shapes_build_or_change_nothing(pristine, tmp_path, shape, s
     shutil.copy(path, copy)
     report = kb.build([copy], fmt="claimreview", strict=strict)
     assert len([w for w in report.warnings if "(identical content); skipped" in w]) == n
+
+
+# -- the fast JSON-LD path gives what pyld gives, or steps aside ---------------------------------
+
+CORPUS = Path(__file__).parent / "corpus"
+#: Every ClaimReview file of the tests in a real shape (and the bad-input ones that are JSON).
+REAL_SHAPE_FILES = sorted([*CORPUS.glob("claimreview/*.json"), CORPUS / "claimreview-feed.json",
+                           *CORPUS.glob("bad/claimreview-*.json")])
+
+_plain_keys = st.sampled_from(["@type", "type", "@id", "id", "@graph", "url", "sameAs", "name", "author",
+                               "datePublished", "claimReviewed", "itemReviewed", "reviewRating", "item",
+                               "dataFeedElement", "@context", "schema", "x:y", "@value", "a b", ""])
+_PLAIN_IRIS = ["https://fc.example/1", "/rel/../x", "x", "", "//host/p", "_:b1", "?q", "#f", "../up",
+               "https://schema.org", "http://schema.org/", "http://fc.example/a%20b?x=1#y"]
+_ODD_IRIS = ["http://fc.example/a b", "mailto:a", "schema:url", "HTTP://X.example/", "url:x", "_:"]
+_IRIS = _PLAIN_IRIS + _ODD_IRIS
+_plain_scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 5),
+                          st.floats(allow_nan=False, allow_infinity=False),
+                          st.sampled_from([*_IRIS, "ClaimReview", "schema:ClaimReview",
+                                           "http://schema.org/ClaimReview", "DataFeed", "url", "a b", "Person"]),
+                          st.text(max_size=6))
+_plain_tree = st.recursive(_plain_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_plain_keys, inner, max_size=5)), max_leaves=20)
+
+# Documents in (or one step off) the plain form the fast path reads, so that it takes most of them:
+# schema.org terms (coerced to @id or to schema:Date, or not), node references, nested nodes and
+# lists, a document's own @graph, every URL of the shipped context.
+_CONTEXTS = st.sampled_from(["https://schema.org", "http://schema.org", "https://schema.org/",
+                             "http://schema.org/docs/jsonldcontext.json", " https://schema.org "])
+_TERMS = st.sampled_from(["url", "sameAs", "image", "datePublished", "dateModified", "name", "author",
+                          "claimReviewed", "itemReviewed", "reviewRating", "alternateName", "ratingValue",
+                          "appearance", "firstAppearance", "item", "dataFeedElement", "inLanguage", "jobTitle"])
+_TYPES = st.sampled_from(["ClaimReview", "Claim", "Person", "Organization", "Rating", "DataFeed", "DataFeedItem",
+                          "schema:ClaimReview", "https://schema.org/Claim", "http://schema.org/ClaimReview",
+                          "http://other.example/T"])
+_dense_scalar = st.one_of(st.sampled_from(_PLAIN_IRIS), st.sampled_from(_ODD_IRIS), st.text(max_size=5),
+                          st.integers(-3, 3), st.floats(-1e3, 1e3, allow_nan=False), st.none())
+
+
+def _dense_node(inner):
+    entries = st.dictionaries(_TERMS, st.one_of(inner, st.lists(inner, max_size=3)), max_size=4)
+    ident = st.dictionaries(st.sampled_from(["@id", "id"]), st.sampled_from(_PLAIN_IRIS), max_size=1)
+    kind = st.dictionaries(st.sampled_from(["@type", "type"]),
+                           st.one_of(_TYPES, st.lists(_TYPES, max_size=2)), max_size=1)
+    context = st.dictionaries(st.just("@context"), _CONTEXTS, max_size=1)
+    return st.tuples(entries, ident, kind, context).map(lambda t: {**t[0], **t[1], **t[2], **t[3]})
+
+
+_dense_value = st.recursive(_dense_scalar, _dense_node, max_leaves=12)
+_dense_doc = st.one_of(
+    st.tuples(_CONTEXTS, _dense_node(_dense_value)).map(lambda t: {**t[1], "@context": t[0]}),
+    st.tuples(_CONTEXTS, st.one_of(_dense_node(_dense_value), st.lists(_dense_node(_dense_value), max_size=3)))
+    .map(lambda t: {"@context": t[0], "@graph": t[1]}),
+    _plain_tree)
+
+
+def _documents(data: object) -> list[object]:
+    """The documents the loader gives the expansion (see ``claimreview.load``)."""
+    from kb.loaders import claimreview
+
+    docs = claimreview.items(data) or []
+    if claimreview._is_factcheck_tools(data):
+        docs = [r for c in docs if isinstance(c, dict) for r in claimreview.factcheck_tools(c)]
+    return [d if not isinstance(d, dict) or "@context" in d else {"@context": claimreview.SCHEMA, **d}
+            for d in docs]
+
+
+def _pyld(docs: list[object]) -> object:
+    from pyld import jsonld
+
+    from kb.loaders import claimreview
+
+    try:
+        return claimreview.expand(json.loads(json.dumps(docs)))
+    except (jsonld.JsonLdError, *claimreview.PROCESSOR_FAILURES):
+        return "refused"
+
+
+def _fast_equals_pyld(docs: list[object]) -> int:
+    """Check, per document and for the whole list, that the fast expansion is pyld's wherever the
+    fast path takes the document; how many documents it took."""
+    from kb.loaders import jsonld_fast
+    from kb.loaders.claimreview import RELATIVE
+
+    taken = 0
+    for doc in docs:
+        fast = jsonld_fast.expand([doc], RELATIVE)
+        if fast is not None:
+            taken += 1
+            assert fast == _pyld([doc]), doc
+    whole = _pyld(docs)
+    if whole != "refused":  # the documents pyld refuses are refused as a whole, fast path or not
+        assert jsonld_fast.expand_each(docs, RELATIVE, lambda d: _pyld(d)) == whole
+        if taken == len(docs):
+            assert jsonld_fast.expand(docs, RELATIVE) == whole
+    return taken
+
+
+@pytest.mark.parametrize("path", REAL_SHAPE_FILES, ids=lambda p: p.name)
+def test_the_fast_jsonld_path_equals_pyld_on_every_real_shape_file(path):
+    from kb.loaders import claimreview
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        pytest.skip("not JSON, or nested too deep: refused before any expansion")
+    docs = _documents(data)
+    taken = _fast_equals_pyld(docs)
+    if _pyld(docs) != "refused":
+        assert claimreview.claim_reviews(docs, fast=True) == claimreview.claim_reviews(docs, fast=False)
+    if path.name in ("datacommons-feed.json", "factcheck-tools.json", "claimreview-feed.json"):
+        assert taken == len(docs) > 0  # the bulk shapes take the fast path whole
+
+
+@pytest.mark.parametrize("shape", sorted(CLAIMREVIEW_SHAPES))
+def test_the_fast_jsonld_path_equals_pyld_or_steps_aside(shape):
+    from kb.loaders import claimreview
+
+    original, _n = CLAIMREVIEW_SHAPES[shape]
+    docs = _documents(original)
+    assert _fast_equals_pyld(docs) >= (1 if shape in ("api-page", "graph-list") else len(docs))
+    counts = {"docs": 0, "taken": 0}
+
+    @fuzz_settings(150)
+    @given(tree=st.one_of(tree_mutated(original).map(json.loads), _plain_tree, st.lists(_dense_doc, max_size=3)))
+    def check(tree: object) -> None:
+        docs = _documents(tree)
+        counts["docs"] += len(docs)
+        counts["taken"] += _fast_equals_pyld(docs)
+        if _pyld(docs) != "refused":
+            assert claimreview.claim_reviews(docs, fast=True) == claimreview.claim_reviews(docs, fast=False)
+
+    check()
+    assert counts["taken"] > counts["docs"] / 4  # the fast path took a fair share of the documents

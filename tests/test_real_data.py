@@ -223,6 +223,21 @@ def test_a_file_with_nothing_to_import_fails_but_an_unchanged_one_does_not(tmp_p
     assert mdy.returncode == 0
 
 
+def test_the_cli_counts_skipped_items_apart_from_other_warnings_and_fails_when_nothing_is_stored(tmp_path):
+    shutil.copy(CORPUS / "claimreview-feed.json", tmp_path / "feed.json")
+    shutil.copy(ACLED / "legacy-api.csv", tmp_path / "legacy.csv")
+    (tmp_path / "nothing.json").write_text('{"total_results": 0, "data": []}\n')
+    bad = _cli(["--store", "s", "import", "claimreview", "nothing.json"], tmp_path)
+    assert bad.returncode != 0 and "no ClaimReview could be imported from this file" in bad.stderr
+    assert not (tmp_path / "s" / "CURRENT").exists()  # no knowledge base made
+    feed = _cli(["--store", "s", "import", "claimreview", "feed.json"], tmp_path)
+    assert feed.returncode == 0 and feed.stderr.count("warning: ") == 3
+    assert feed.stdout.rstrip().endswith("; 3 item(s) skipped")
+    legacy = _cli(["--store", "s", "import", "acled", "legacy.csv"], tmp_path)  # an ambiguous date, kept
+    assert legacy.returncode == 0 and legacy.stderr.count("warning: ") == 1
+    assert legacy.stdout.rstrip().endswith("; 1 other warning(s)")
+
+
 # -- ClaimReview in its real shapes --------------------------------------------------------------
 
 CR = CORPUS / "claimreview"
@@ -266,6 +281,32 @@ def test_fact_check_tools_claims_search_response(kb):
          "Ministry of Defence", "Example Fact Check", "False"),
         ("https://verifica.example.es/2020/10/barda", "Cluster munitions were not used in Barda.",
          "Ministry of Defence", "Verifica Ejemplo", "Falso")]
+
+
+def test_fact_check_tools_entries_giving_no_review_are_skipped_with_located_warnings(kb, write):
+    f = write("search.json", """\
+        {"claims": [
+          {"text": "One.", "claimant": "A", "claimReview": [
+            {"publisher": {"name": "FC"}, "url": "https://fc.example/1", "textualRating": "False"}, 7]},
+          {"text": "Two.", "claimant": "B", "claimReview": true},
+          "three",
+          {"text": "Four.", "claimant": "D", "claimReview": {"publisher": {"site": "fc.example"},
+                                                             "url": "https://fc.example/4", "textualRating": "True"}}
+        ]}
+        """)
+    report = kb.build([f], fmt="claimreview")
+    assert [w.split(str(f.parent) + "/", 1)[-1] for w in report.warnings] == [
+        "search.json:2:3: claim 1 ('One.'), claimReview 2: not an object; skipped",
+        "search.json:4:3: claim 2 ('Two.'): no claimReview list; skipped",
+        "search.json:5:3: claim 3: not an object; skipped"]
+    assert [(u, t, r) for u, t, _c, _p, r in reviews(kb)] == [("https://fc.example/1", "One.", "False"),
+                                                               ("https://fc.example/4", "Four.", "True")]
+    g = write("none.json", '{"claims": [{"text": "Two.", "claimReview": []}]}')
+    with pytest.raises(InputError) as info:
+        kb.build([g], fmt="claimreview")
+    messages = [p.message for p in info.value.problems]
+    assert any("no ClaimReview could be imported from this file" in m for m in messages)
+    assert any(m.endswith("claim 1 ('Two.'): no claimReview list; skipped") for m in messages)
 
 
 def _feed(write, body: str):
@@ -444,15 +485,44 @@ def test_placeholder_claimants_stay_one_per_review(kb, write):
 
 
 def test_relative_urls_resolve_against_the_reviews_own_url_or_the_item_is_skipped(kb, write):
+    def review(url: str, claim: str, appearance: str | None = None) -> dict:
+        return {"@type": "ClaimReview", "url": url, "claimReviewed": claim, "author": "FC",
+                "itemReviewed": {"author": "B", **({"firstAppearance": {"url": appearance}} if appearance else {})}}
+
     f = write("relative.json", json.dumps([
-        {"@type": "ClaimReview", "url": "https://fc.example.org/2020/r1", "claimReviewed": "One", "author": "FC",
-         "itemReviewed": {"author": "B", "firstAppearance": {"url": "/videos/v1"}}},
-        {"@type": "ClaimReview", "url": "/2020/r2", "claimReviewed": "Two", "author": "FC",
-         "itemReviewed": {"author": "B"}}], indent=1))
+        review("https://fc.example.org/2020/11/r1", "One", "/videos/v1"),  # from the root
+        review("/2020/r2", "Two"),
+        review("https://fc.example.org/2020/11/r3", "Three", "v3?t=1"),  # from the review's folder
+        review("https://fc.example.org/2020/11/r4", "Four", "../../clips/v4"),
+        review("fc.example.org/2020/r5", "Five"),  # scheme-less: relative, quoted as written
+        review("//fc.example.org/2020/r6", "Six", "#at-1m")], indent=1))
     report = kb.build([f], fmt="claimreview")
-    (w,) = report.warnings
-    assert "item 2 (/2020/r2): relative url '/2020/r2' and no absolute url of the review" in w
-    assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [("https://fc.example.org/videos/v1",)]
+    assert [w.split(": ", 2)[1:] for w in report.warnings] == [
+        ["item 2 (/2020/r2)", "relative url '/2020/r2' and no absolute url of the review to resolve it against; "
+                              "skipped"],
+        ["item 5 (fc.example.org/2020/r5)", "relative url 'fc.example.org/2020/r5' and no absolute url of the "
+                                            "review to resolve it against; skipped"]]
+    assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [
+        ("https://fc.example.org/2020/11/v3?t=1",), ("https://fc.example.org/2020/r6#at-1m",),
+        ("https://fc.example.org/clips/v4",), ("https://fc.example.org/videos/v1",)]
+
+
+def test_appearances_left_out_are_reported(kb, write):
+    f = write("appearances.json", json.dumps([
+        {"@type": "ClaimReview", "url": "https://fc.example.org/2020/11/r1", "claimReviewed": "One", "author": "FC",
+         "itemReviewed": {"author": "B", "firstAppearance": {"url": "https://tv.example/1"},
+                          "appearance": [{"url": "https://tv.example/1"}, "https://radio.example/2",
+                                         {"@type": "CreativeWork", "url": "../3"}]}},
+        {"@type": "ClaimReview", "@id": "_:r2", "claimReviewed": "Two", "author": "FC",
+         "itemReviewed": {"author": "B", "appearance": {"url": "/v/2", "name": "An interview"}}}], indent=1))
+    report = kb.build([f], fmt="claimreview")
+    assert [w.split(": ", 2)[1:] for w in report.warnings] == [
+        ["item 1 (https://fc.example.org/2020/11/r1)", "itemReviewed appearance: 2 more appearance(s) not kept "
+         "(a claim is stated in one source; the first is): 'https://radio.example/2', '../3'"],
+        ["item 2", "itemReviewed appearance: relative url '/v/2' and no absolute url of the review to resolve it "
+                   "against; left out"]]
+    assert rows(kb, "SELECT ?u ?t WHERE { ?c ev:statedIn ?s . OPTIONAL { ?s schema:url ?u } ?s rdfs:label ?t }") \
+        == [("", "An interview"), ("https://tv.example/1", "https://tv.example/1")]
 
 
 def test_a_bad_row_is_skipped_with_a_located_warning_and_strict_refuses_the_file(kb, write, dump):

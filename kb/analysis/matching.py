@@ -26,7 +26,7 @@ projected graph as a node the claim is ``about``, with one ``matches`` edge to e
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -268,12 +268,21 @@ class Matcher:
         self.events, self.containment, self.names, self.same, self.ids = events, containment, names, same, ids
         self.by_place: dict[str, list[str]] = defaultdict(list)
         self.by_kind: dict[str, list[str]] = defaultdict(list)
+        # per place, its dated events by start: one-day events (cut at both ends by a described
+        # interval) and intervals (cut at the end only); a first cut, every part is checked after
+        self.days: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.spans: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for iri in sorted(events):
             e = events[iri]
             if e.place:
                 self.by_place[e.place].append(iri)
+                if e.start:
+                    (self.days if e.start == e.end else self.spans)[e.place].append((e.start, iri))
             for k in e.kinds:
                 self.by_kind[k].append(iri)
+        for dated in (self.days, self.spans):
+            for rows in dated.values():
+                rows.sort()
         self.precise = sorted((e.latitude, e.longitude or 0.0, iri) for iri, e in events.items()
                               if e.precision == 1 and e.latitude is not None and e.longitude is not None)
 
@@ -294,10 +303,21 @@ class Matcher:
 
     def _candidates(self, d: Description, inside: dict, near: dict, kinds: dict) -> Iterable[str]:
         if d.place or d.radius_km is not None:
+            if d.start:
+                return sorted({e for p in inside for e in self._in_time(p, d.start, d.end or d.start)}
+                              | set(near))
             return sorted({e for p in inside for e in self.by_place.get(p, ())} | set(near))
         if kinds:
             return sorted({e for k in kinds for e in self.by_kind.get(k, ())})
         return sorted(self.events)
+
+    def _in_time(self, place: str, start: str, end: str) -> list[str]:
+        """The events at ``place`` whose dates may overlap ``start``–``end`` (the same string
+        comparison as :meth:`_dates`, which decides)."""
+        days, spans = self.days.get(place, []), self.spans.get(place, [])
+        lo, hi = bisect_left(days, (start, "")), bisect_right(days, (end, "\U0010ffff"))
+        return [iri for _s, iri in days[lo:hi]] + [
+            iri for _s, iri in spans[:bisect_right(spans, (end, "\U0010ffff"))]]
 
     def _near(self, d: Description) -> dict[str, float]:
         """Events with precise own coordinates within the radius -> their distance in km."""
@@ -314,14 +334,16 @@ class Matcher:
         return out
 
     def _fits(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> list[str] | None:
-        why: list[str] = []
-        for part in (self._place, self._dates, self._kind, self._actor):
-            line = part(d, e, inside, near, kinds)
+        """Why ``e`` fits ``d`` (place, dates, kind, actor, in that order), or None. The parts are
+        tried cheapest and most selective first, so the place's chain is only put in words for an
+        event that fits."""
+        why: dict[str, str] = {}
+        for name in _TRIED:
+            line = getattr(self, name)(d, e, inside, near, kinds)
             if line is False:
                 return None
-            if line:
-                why.append(line)
-        return why
+            why[name] = line
+        return [why[name] for name in _EXPLAINED if why[name]]
 
     def _place(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> str | bool:
         if not d.place and d.radius_km is None:
@@ -360,8 +382,8 @@ class Matcher:
         hit = sorted(k for k in e.kinds if k in kinds)
         if not hit:
             return False
-        return "kind: " + ", ".join(label(k) + ("" if kinds[k] == k else f" (under the listed kind "
-                                                 f"{label(kinds[k])})") for k in hit)
+        return "kind: " + ", ".join(_label(k) + ("" if kinds[k] == k else f" (under the listed kind "
+                                                  f"{_label(kinds[k])})") for k in hit)
 
     def _actor(self, d: Description, e: Incident, inside: dict, near: dict, kinds: dict) -> str | bool:
         if not d.actor:
@@ -372,6 +394,15 @@ class Matcher:
                 role = _role_properties().get(e.actors[a], "involves")
                 return f"actor: {self.name(a)} ({role})"
         return False
+
+
+_EXPLAINED = ("_place", "_dates", "_kind", "_actor")  # the order a match's reasons read in
+_TRIED = ("_dates", "_actor", "_kind", "_place")     # the order they are tried in
+
+
+@cache
+def _label(iri: str) -> str:
+    return label(iri)
 
 
 def matcher(endpoint: Endpoint, use_stored: bool = True) -> Matcher:
@@ -400,12 +431,12 @@ def add_described(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     if not found:
         return
     m = matcher(endpoint)
+    names = m.ids | m.names  # a record's name, else its id (made once, not per description)
     for d in found:
         if d.claim not in g:
             continue
         claim_id = g.nodes[d.claim].get("id", d.claim)
-        g.add_node(d.iri, id=f"{claim_id}/describes", iri=d.iri, cls="description",
-                   label=d.words(m.names | {k: v for k, v in m.ids.items() if k not in m.names}))
+        g.add_node(d.iri, id=f"{claim_id}/describes", iri=d.iri, cls="description", label=d.words(names))
         g.add_edge(d.claim, d.iri, key="about", property=authoring_field("claims", "describes").properties[0])
         for x in m.match(d):
             if x.event in g:

@@ -67,12 +67,31 @@ def settle(parsed: list[Parsed], store: Store | None, base: str) -> None:
     if not versions and not shared:
         return
     replaced = {p.input.graph for p in parsed}
-    keys = {v.key for _p, v in versions}
-    known: dict[str, list[_Known]] = _stored(store, replaced, keys) if store is not None and keys else {}
-    for order, (p, v) in enumerate(versions, start=1):
-        _meet(p, v, known.setdefault(v.key, []), order, base)
+    if versions:
+        keys = {v.key for _p, v in versions}
+        _versions(parsed, versions, _stored(store, replaced, keys) if store is not None else {}, base)
     if shared:
         _shared(shared, store, replaced)
+
+
+def _versions(parsed: list[Parsed], versions: list[tuple[Parsed, ReviewVersion]],
+              known: dict[str, list[_Known]], base: str) -> None:
+    """Meet each review of the batch in order (see :func:`_meet`); drop those skipped."""
+    wanted = {v.factcheck for _p, v in versions}
+    factchecks = {rec.id: rec for p in parsed if p.reviews for rec in p.records if rec.id in wanted}
+    skipped = {id(v) for order, (p, v) in enumerate(versions, start=1)
+               if not _meet(p, v, known.setdefault(v.key, []), order, base, factchecks.get(v.factcheck))}
+    if skipped:
+        _drop(parsed, skipped)
+
+
+def _drop(parsed: list[Parsed], skipped: set[int]) -> None:
+    """Remove the records of the skipped reviews (by ``id()`` of their versions)."""
+    for p in parsed:
+        drop = {r for v in p.reviews if id(v) in skipped for r in v.records}
+        if drop:
+            p.records[:] = [r for r in p.records if r.id not in drop]
+            p.reviews[:] = [v for v in p.reviews if id(v) not in skipped]
 
 
 def _stored(store: Store, replaced: set[str], keys: set[str]) -> dict[str, list[_Known]]:
@@ -91,20 +110,19 @@ def _stored(store: Store, replaced: set[str], keys: set[str]) -> dict[str, list[
     return out
 
 
-def _meet(p: Parsed, v: ReviewVersion, earlier: list[_Known], order: int, base: str) -> None:
-    """One review of the batch against the versions of it met before."""
+def _meet(p: Parsed, v: ReviewVersion, earlier: list[_Known], order: int, base: str,
+          record: Record | None) -> bool:
+    """One review of the batch (``record``: its fact-check) against the versions of it met
+    before; whether it is kept."""
     same = next((k for k in earlier if k.content == v.content), None)
     if same is not None:
-        drop = set(v.records)
-        p.records[:] = [r for r in p.records if r.id not in drop]
-        p.reviews.remove(v)
         p.warnings.append(f"{v.label}: the same review as {same.where} (identical content); skipped")
-        return
-    record = next((r for r in p.records if r.id == v.factcheck), None)
+        return False
     this = _Known(v.factcheck, v.content, v.date, v.label, order, record, p)
     if earlier and record is not None:
         p.warnings.append(f"{v.label}: {_place(this, earlier, record, base)} (prov:wasRevisionOf)")
     earlier.append(this)
+    return True
 
 
 def _place(this: _Known, earlier: list[_Known], record: Record, base: str) -> str:

@@ -59,6 +59,7 @@ from urllib.parse import urljoin
 from pyld import jsonld
 
 from kb.errors import Problem
+from kb.loaders import jsonld_fast
 from kb.loaders.base import InputFile, Parsed, ReviewVersion
 from kb.loaders.rdf import SCHEMA_ORG, SHIPPED_CONTEXTS, shipped_context
 from kb.loaders.resolve import Builder, parse_date, slug
@@ -86,8 +87,9 @@ def _array_items(text: str, i: int, decoder: json.JSONDecoder) -> list[int]:
     return out
 
 
-def item_offsets(text: str) -> list[int]:
-    """Where each item of a feed starts (the same items :func:`items` returns), for locations.
+def item_offsets(text: str, key: str = "@graph") -> list[int]:
+    """Where each item of a feed starts (the same items :func:`items` returns: a list's, or those
+    of the top-level object's ``key`` array), for locations.
 
     Only called on text that ``json.loads`` accepted."""
     decoder = json.JSONDecoder()
@@ -101,9 +103,9 @@ def item_offsets(text: str) -> list[int]:
     start = i
     i = _skip_ws(text, i + 1)
     while i < len(text) and text[i] != "}":
-        key, i = decoder.raw_decode(text, i)
+        name, i = decoder.raw_decode(text, i)
         i = _skip_ws(text, _skip_ws(text, i) + 1)  # past the ':'
-        if key == "@graph" and text[i] == "[":
+        if name == key and text[i] == "[":
             return _array_items(text, i, decoder)
         _value, i = decoder.raw_decode(text, i)
         i = _skip_ws(text, i)
@@ -112,18 +114,33 @@ def item_offsets(text: str) -> list[int]:
     return [start]
 
 
+#: What pyld raises, besides its own errors, on some invalid documents (found by fuzzing).
+PROCESSOR_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 WRAPPERS = ("data", "items", "results")  # API pages' lists of items (not JSON-LD)
 _JSONLD_KEYS = ("@context", "@type", "@graph", "@id", "type")
 CLAIM_REVIEW = ("https://schema.org/ClaimReview", "http://schema.org/ClaimReview")
 SCHEMA = "https://schema.org/"
-# The base handed to the processor, to tell a relative IRI (``"url": "/2020/x"``) from an absolute one.
-RELATIVE = "https://relative-iri.invalid/"
+# The base handed to the processor, to tell a relative IRI (``"url": "/2020/x"``, ``"x"``,
+# ``"../x"``) from an absolute one: its path is deep and distinctive, so that the reference as
+# written (root- or path-relative, how many ``../``) can be read back from what it resolved to.
+_RELATIVE_HOST = "https://relative-iri.invalid"
+_DEPTH = 8
+RELATIVE = _RELATIVE_HOST + "/" + "".join(f"~kb{i}/" for i in range(_DEPTH))
 
 
 def _relative(value: str) -> str | None:
-    """The IRI as written when the processor resolved it against :data:`RELATIVE` (a path
-    from the root: ``/2020/x``), else None."""
-    return value[len(RELATIVE) - 1:] if value.startswith(RELATIVE) else None
+    """The relative reference that the processor resolved against :data:`RELATIVE` to give
+    ``value`` (``/2020/x``, ``x``, ``../x``, ``?q``), else None (an absolute IRI)."""
+    if not value.startswith(_RELATIVE_HOST + "/"):
+        return None
+    path = value[len(_RELATIVE_HOST):]  # "/~kb0/~kb1/x" or "/x"
+    depth = 0
+    while depth < _DEPTH and path.startswith(f"/~kb{depth}/"):
+        path = path[len(f"/~kb{depth}"):]
+        depth += 1
+    if depth == 0:
+        return path  # from the root
+    return "../" * (_DEPTH - depth) + path[1:]
 
 
 def _resolved(value: str | None, base: str | None) -> str | None:
@@ -162,7 +179,7 @@ def factcheck_tools(claim: dict) -> list[dict]:
     ``datePublished``, ``publisher.name``/``site`` → the author organisation,
     ``textualRating`` → ``reviewRating.alternateName``, ``languageCode`` → ``inLanguage``."""
     out = []
-    for r in claim.get("claimReview") or []:
+    for r in _claim_reviews_of(claim):
         if not isinstance(r, dict):
             continue
         pub = r.get("publisher") if isinstance(r.get("publisher"), dict) else {}
@@ -174,6 +191,33 @@ def factcheck_tools(claim: dict) -> list[dict]:
                                    "author": {"@type": "Organization", "name": claim.get("claimant")}},
                   "reviewRating": {"@type": "Rating", "alternateName": r.get("textualRating")}}
         out.append(_drop_none(review))
+    return out
+
+
+def _claim_reviews_of(claim: dict) -> list[object]:
+    """A Fact Check Tools claim's ``claimReview`` list (one object alone read as a list of one)."""
+    given = claim.get("claimReview")
+    return [given] if isinstance(given, dict) else given if isinstance(given, list) else []
+
+
+def _factcheck_notes(text: str, display: str, claims: list[object]) -> list[tuple[int, str]]:
+    """A located warning for each Fact Check Tools claim, or entry of its ``claimReview``, that
+    gives no review (it is skipped; nothing is dropped without saying so)."""
+    out: list[tuple[int, str]] = []
+    offsets = item_offsets(text, "claims")
+    for n, claim in enumerate(claims):
+        at = offsets[n] if len(offsets) == len(claims) else 0
+        line, column = line_column(text, at)
+        said = _text(claim.get("text")) if isinstance(claim, dict) else None
+        where = f"{display}:{line}:{column}: claim {n + 1}" + (f" ({said[:60]!r})" if said else "")
+        if not isinstance(claim, dict):
+            out.append((at, f"{where}: not an object; skipped"))
+            continue
+        reviews = _claim_reviews_of(claim)
+        if not reviews:
+            out.append((at, f"{where}: no claimReview list; skipped"))
+        out += [(at, f"{where}, claimReview {j + 1}: not an object; skipped")
+                for j, r in enumerate(reviews) if not isinstance(r, dict)]
     return out
 
 
@@ -201,18 +245,47 @@ def _loader(url: str, options: object = None) -> dict:
     raise ValueError(f"remote JSON-LD context {url[:100]!r} is not fetched (no network at run time)")
 
 
+_HTTP_SCHEMA = "http://schema.org/"
+
+
 def _https(value: object) -> object:
-    """Expanded JSON-LD with ``http://schema.org/`` IRIs read as ``https://schema.org/``."""
-    if isinstance(value, dict):
-        return {(_https(k) if isinstance(k, str) else k): _https(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_https(v) for v in value]
-    if isinstance(value, str) and value.startswith("http://schema.org/"):
-        return SCHEMA + value[len("http://schema.org/"):]
+    """Expanded JSON-LD with ``http://schema.org/`` IRIs read as ``https://schema.org/``: keys and
+    strings rewritten in place (the expanded form is the loader's own), without recursion."""
+    if isinstance(value, str):
+        return _https_str(value)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if any(k.startswith(_HTTP_SCHEMA) for k in v):
+                items = list(v.items())
+                v.clear()
+                v.update((_https_str(k), x) for k, x in items)
+            pairs = v.items()
+        elif isinstance(v, list):
+            pairs = enumerate(v)
+        else:
+            continue
+        for k, x in list(pairs):
+            if isinstance(x, str):
+                if x.startswith(_HTTP_SCHEMA):
+                    v[k] = _https_str(x)
+            elif isinstance(x, dict | list):
+                stack.append(x)
     return value
 
 
-def claim_reviews(docs: list[object]) -> list[dict]:
+def _https_str(value: str) -> str:
+    return SCHEMA + value[len(_HTTP_SCHEMA):] if value.startswith(_HTTP_SCHEMA) else value
+
+
+def expand(docs: list[object]) -> list:
+    """The documents ``docs`` expanded by pyld with the shipped contexts, relative IRIs against
+    :data:`RELATIVE`."""
+    return jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE})
+
+
+def claim_reviews(docs: list[object], fast: bool = True) -> list[dict]:
     """Every ``schema:ClaimReview`` node of the JSON-LD documents ``docs``, in document order, in
     schema.org's compact form with the nodes it references embedded.
 
@@ -220,9 +293,12 @@ def claim_reviews(docs: list[object]) -> list[dict]:
     ``@graph``); the nodes are then taken from the expanded form: a review is a node whose
     ``@type`` is exactly ``schema:ClaimReview``, and a reference ``{"@id": …}`` to a node described
     elsewhere in the file is replaced by that node. (pyld's framing does the same but takes time
-    quadratic in the items of one feed: 34 s for 2 000 DataFeed items.)"""
+    quadratic in the items of one feed: 34 s for 2 000 DataFeed items.) Documents in the plain
+    schema.org form are expanded by :mod:`kb.loaders.jsonld_fast` (``fast``), to the same result,
+each other document by pyld."""
     docs = [d if not isinstance(d, dict) or "@context" in d else {"@context": SCHEMA, **d} for d in docs]
-    nodes, order = _nodes(_https(jsonld.expand(docs, {"documentLoader": _loader, "base": RELATIVE})))
+    expanded = jsonld_fast.expand_each(docs, RELATIVE, expand) if fast else expand(docs)
+    nodes, order = _nodes(_https(expanded))
     return [_compact(nodes.get(value["@id"], value) if isinstance(value.get("@id"), str) else value, nodes, 0)
             for value in order if CLAIM_REVIEW[0] in (value.get("@type") or [])]
 
@@ -427,6 +503,9 @@ def load(f: InputFile) -> Parsed:
         reviews = claim_reviews(feed.items)
     except jsonld.JsonLdError as exc:
         return Parsed(f, problems=[Problem(f.display, 1, 1, None, f"not JSON-LD: {_cause(exc)}")])
+    except PROCESSOR_FAILURES as exc:  # pyld fails on some invalid contexts ({"@vocab": null})
+        why = f"not JSON-LD: the processor could not read it ({type(exc).__name__})"
+        return Parsed(f, problems=[Problem(f.display, 1, 1, None, why)])
     return feed.read(feed.place(reviews))
 
 
@@ -460,6 +539,7 @@ def _feed(f: InputFile, text: str) -> _Feed | Problem:
         return _Feed(f, text, found, item_offsets(text), notes)
     reviews: list[object] = [r for claim in found if isinstance(claim, dict) for r in factcheck_tools(claim)]
     cursor = [-1]
+    notes += _factcheck_notes(text, f.display, found)
     return _Feed(f, text, reviews, [_offset_of(text, r, cursor) or 0 for r in reviews], notes)
 
 
@@ -698,7 +778,7 @@ def _language(value: object) -> str | None:
 
 def _fields(item: dict, said: _Said, ident: str | None, notes: list[str]) -> dict[str, dict | str | None]:
     """Everything imported from one review, as plain values (its digest tells versions apart)."""
-    appearance = _appearance(said.reviewed, ident)
+    appearance = _appearance(said.reviewed, ident, notes)
     name, headline = _text(item.get("name")), _text(item.get("headline"))
     review = {"url": _text(item.get("url")),
               "title": name or headline or f"Fact-check of: {said.claimed[:100]}",
@@ -756,22 +836,52 @@ def _records(b: Builder, f: dict, loc: Loc, key_: str, notes: list[str]) -> tupl
     return event, claim, fc
 
 
-def _appearance(reviewed: dict, ident: str | None) -> dict | None:
+def _appearance(reviewed: dict, ident: str | None, notes: list[str] | None = None) -> dict | None:
     """Where the claim was stated (``firstAppearance``, else ``appearance``: a URL or a
     CreativeWork) as plain values, its relative url resolved against the review's url; None if it
-    has neither url nor name."""
-    appearance = _first(reviewed.get("firstAppearance") or reviewed.get("appearance"))
+    has neither url nor name. The other appearances a review lists, and a relative url with no
+    review url to resolve it against, are reported in ``notes`` (a claim is stated in one source)."""
+    given = [a for key in ("firstAppearance", "appearance") for a in _listed(reviewed.get(key))]
+    appearance = given[0] if given else None
     if isinstance(appearance, str):
         appearance = {"url": appearance}
     if not isinstance(appearance, dict):
         return None
-    url = _resolved(_text(appearance.get("url")), ident)
+    written = _text(appearance.get("url"))
+    url = _resolved(written, ident)
+    if notes is not None:
+        notes += _appearance_notes(given, written, url)
     name = _text(appearance.get("name")) or _text(appearance.get("headline"))
     if not (url or name):
         return None
     kind = "video" if "VideoObject" in _types(appearance) else "article"
     return {"url": url, "title": name or url, "kind": kind,
             "date": parse_date(appearance.get("datePublished"))}
+
+
+def _listed(value: object) -> list[object]:
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def _appearance_notes(given: list[object], written: str | None, url: str | None) -> list[str]:
+    """What :func:`_appearance` leaves out, said: a relative url it could not resolve, and the
+    appearances after the first (their urls or names)."""
+    out = []
+    if written and not url:
+        out.append(f"itemReviewed appearance: relative url {_relative(written)!r} and no absolute url of "
+                   "the review to resolve it against; left out")
+    kept = {written}
+    others = []
+    for a in given[1:]:
+        shown = _text(a) or (_text(a.get("url")) or _text(a.get("name")) if isinstance(a, dict) else None)
+        if shown not in kept:
+            kept.add(shown)
+            others.append(_relative(shown) or shown if shown else "(an appearance without url or name)")
+    if others:
+        out.append(f"itemReviewed appearance: {len(others)} more appearance(s) not kept (a claim is stated "
+                   f"in one source; the first is): {', '.join(map(repr, others[:5]))}"
+                   + (" …" if len(others) > 5 else ""))
+    return out
 
 
 def _stated_in(b: Builder, appearance: dict | None, loc: Loc) -> str | None:

@@ -16,6 +16,8 @@ concession is no dispute); one claim about a pattern and its documented part (on
 Admiralty-graded sources (direct). And of #19: a claim about *described* events (a region, a day, a
 broad kind) among events in a sibling region, on the next day and of another kind (described, each
 event inside the region at any depth, overlapping the day, of a narrower kind; nothing else).
+:func:`described_incidents` makes the matching benchmark's data: many described claims against many
+incidents, every fit planted.
 
     python scripts/generate.py --triples 10000 --out graphs/synthetic --format both
 
@@ -27,6 +29,7 @@ makes of that YAML, without provenance) and ``manifest.json`` (the planted confl
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import re
@@ -251,6 +254,113 @@ def generate(triples: int = 10_000, seed: int = 1) -> Dataset:
     return ds
 
 
+# -- the matching benchmark: many described claims against many incidents --------------------------
+
+# a described kind -> the incident kinds it takes (by construction: the planted answer, which the
+# matcher must reach through the ontology's skos:broader)
+DESCRIBED_KINDS = {"remote-strike": ("shelling", "air-strike"), "shelling": ("shelling",),
+                   "air-strike": ("air-strike",), "capture": ("capture",)}
+INCIDENT_KINDS = ("shelling", "air-strike", "capture")
+YEAR = 2020
+
+
+@dataclass
+class _World:
+    """Countries > regions > districts > towns (each place's chain of places it lies in), the
+    incidents by the places they lie in, and what each incident is."""
+
+    chain: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    inside: dict[str, list[int]] = field(default_factory=dict)
+    # id, first day, last day, kind, actor
+    incidents: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+
+
+def _day(n: int) -> str:
+    return (dt.date(YEAR, 1, 1) + dt.timedelta(days=n)).isoformat()
+
+
+def _places(ds: Dataset, w: _World, regions: int) -> list[str]:
+    """10 countries, ``regions`` regions, 5 districts in each, 2 towns in each district; the towns."""
+    towns = []
+    for c in range(10):
+        ds.add("places", id=f"m-country{c}", name=f"Country {c}")
+        w.chain[f"m-country{c}"] = (f"m-country{c}",)
+    for r in range(regions):
+        region = ds.add("places", id=f"m-region{r}", name=f"Region {r}", part_of=[f"m-country{r % 10}"])
+        w.chain[region] = (region, f"m-country{r % 10}")
+        for d in range(5):
+            district = ds.add("places", id=f"{region}-d{d}", name=f"District {r}.{d}", part_of=[region])
+            w.chain[district] = (district, *w.chain[region])
+            for t in range(2):
+                town = ds.add("places", id=f"{district}-t{t}", name=f"Town {r}.{d}.{t}", part_of=[district])
+                w.chain[town] = (town, *w.chain[district])
+                towns.append(town)
+    return towns
+
+
+def _incident(ds: Dataset, w: _World, n: int, rng: random.Random, towns: list[str]) -> dict:
+    first = rng.randrange(360)
+    last = first + (rng.randint(1, 3) if rng.random() < 0.2 else 0)
+    kind, actor, town = rng.choice(INCIDENT_KINDS), f"m-force{rng.randrange(20)}", rng.choice(towns)
+    when = _day(first) if first == last else f"{_day(first)}/{_day(last)}"
+    rec = {"id": f"m-incident{n}", "label": f"Incident {n}", "date": when, "place": town, "kind": [kind],
+           "involves": [actor],
+           "documented_by": [{"source": f"m-report{n % 100}", "evidence": "news-report"}]}
+    ds.records["events"].append(rec)
+    w.incidents.append((rec["id"], first, last, kind, actor))
+    for p in w.chain[town]:
+        w.inside.setdefault(p, []).append(len(w.incidents) - 1)
+    return rec
+
+
+def _described_claim(ds: Dataset, w: _World, n: int, rng: random.Random, regions: int) -> None:
+    """A denial describing a region (or a district, or a country), one to 14 days, one kind, and
+    for one claim in three an actor; the incidents it fits planted as ``described`` conflicts."""
+    roll = rng.random()
+    r = rng.randrange(regions)
+    place = (f"m-country{r % 10}" if roll < 0.02 else f"m-region{r}-d{rng.randrange(5)}" if roll < 0.3
+             else f"m-region{r}")
+    first = rng.randrange(360)
+    last = first + rng.randrange(14)
+    kind = rng.choice(sorted(DESCRIBED_KINDS))
+    actor = f"m-force{rng.randrange(20)}" if rng.random() < 1 / 3 else None
+    describes: dict[str, object] = {"place": place, "date": f"{_day(first)}/{_day(last)}", "kinds": [kind]}
+    if actor:
+        describes["actor"] = actor
+    c = ds.add("claims", id=f"m-claim{n}", by=f"m-leader{n % 50}", stance="denies", describes=describes,
+               text=f"Claim {n}: nothing of the kind happened there then.")
+    for i in w.inside.get(place, ()):
+        iid, a, b, k, who = w.incidents[i]
+        if a <= last and first <= b and k in DESCRIBED_KINDS[kind] and actor in (None, who):
+            ds.expected.append(("described", c, iid))
+
+
+def described_incidents(triples: int = 1_000_000, claims: int = 10_000, seed: int = 1) -> Dataset:
+    """About ``triples`` statements of incidents (each in a town of a region of a country, dated,
+    of one kind, involving one force, documented by one report) and ``claims`` denials describing
+    events (a place with everything inside it, an interval, a kind, perhaps a force), with every
+    (claim, incident) pair the description fits planted as ``("described", claim, incident)``. The
+    benchmark's data (``scripts/bench.py``, op ``matching``)."""
+    rng, ds, w = random.Random(seed), Dataset(), _World()
+    for a in range(20):
+        ds.add("actors", id=f"m-force{a}", name=f"Force {a}", kind="organisation")
+    for a in range(50):
+        ds.add("actors", id=f"m-leader{a}", name=f"Spokesperson {a}", kind="person")
+    for s in range(100):
+        ds.add("actors", id=f"m-outlet{s}", name=f"Monitor {s}", kind="media")
+        ds.add("sources", id=f"m-report{s}", title=f"Incident reports {s}", kind="report",
+               publisher=f"m-outlet{s}", date=f"{YEAR}-12-31")
+    regions = max(10, claims // 50)
+    towns = _places(ds, w, regions)
+    nt = _NTriples(DEFAULT_BASE)
+    per_incident = len(nt.record("events", _incident(ds, w, 0, rng, towns)))
+    for n in range(1, max(1, triples // per_incident)):
+        _incident(ds, w, n, rng, towns)
+    for n in range(claims):
+        _described_claim(ds, w, n, rng, regions)
+    return ds
+
+
 def _yaml_scalar(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON strings are valid YAML scalars
 
@@ -384,15 +494,17 @@ class _NTriples:
         raise ValueError(f"the generator does not write {f.kind} fields ({f.name})")
 
 
-def write_nt(ds: Dataset, path: Path, base: str = DEFAULT_BASE) -> int:
+def write_nt(ds: Dataset, path: Path, base: str = DEFAULT_BASE, counts: dict[str, int] | None = None) -> int:
     """The triples ``kb build`` makes of the YAML (no provenance), written as they are made.
-    Returns the count."""
+    Returns the count (and puts the count per top-level key into ``counts`` when given)."""
     nt, n = _NTriples(base), 0
+    counts = {} if counts is None else counts
     with open(path, "w", encoding="utf-8") as fh:
         for key, recs in ds.records.items():
             for raw in recs:
                 lines = nt.record(key, raw)
                 n += len(lines)
+                counts[key] = counts.get(key, 0) + len(lines)
                 fh.write("\n".join(lines))
                 fh.write("\n")
     return n
