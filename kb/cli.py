@@ -589,7 +589,9 @@ def import_(c: Context, fmt: str, files: tuple[str, ...], delimiter: str | None,
     report = kb.build(list(files), fmt=fmt, wait=wait, delimiter=delimiter, date_order=date_order,
                       strict=strict, names_map=names_map)
     _print_files(c, report)
-    skipped = f"; {len(report.warnings)} item(s) skipped" if report.warnings else ""
+    n = sum(w.endswith("skipped") for w in report.warnings)  # the others warn about kept items
+    others = len(report.warnings) - n
+    skipped = (f"; {n} item(s) skipped" if n else "") + (f"; {others} other warning(s)" if others else "")
     c.say(f"imported {len(report.loaded)} file(s), {report.triples} statements, into {kb.path} "
           f"in {report.seconds:.2f} s{skipped}")
 

@@ -57,6 +57,67 @@ def test_hdx_download_skips_the_hxl_row_and_keeps_same_named_places_of_two_provi
     assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 7
 
 
+HDX_HEADER = ("event_id_cnty,event_date,event_type,country,admin1,admin2,location,latitude,longitude,source\n"
+              "#event+code,#date+occurred,#event+type,#country+name,#adm1+name,#adm2+name,#loc+name,"
+              "#geo+lat,#geo+lon,#meta+source\n")
+AT = "SELECT ?e ?p WHERE { ?x a ev:Event ; dcterms:identifier ?e ; ev:place/dcterms:identifier ?p }"
+CODED = """SELECT ?g ?p ?up WHERE { GRAPH ?g { ?x ev:codedWithin ?u ; ev:codedBy ?b } ?b a ev:DatasetRecord .
+    ?x dcterms:identifier ?p . ?u dcterms:identifier ?up }"""
+
+
+def test_a_row_joins_a_known_place_only_where_containment_agrees_and_later_files_codings_are_kept(kb, write):
+    places = write("places.yaml", """places:
+  - {id: afghanistan, name: Afghanistan}
+  - {id: balkh, name: Balkh, part_of: [afghanistan]}
+  - {id: dawlat-abad, name: Dawlat Abad, part_of: [balkh]}
+  - {id: herat, name: Herat}
+  - {id: west, name: Western region}
+  - {id: gulran, name: Gulran, part_of: [west]}
+""")
+    first = write("first.csv", HDX_HEADER
+                  + "AFG1,2021-08-01,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,Pajhwok\n"
+                    "AFG2,2021-08-02,Battles,Afghanistan,Balkh,,Dawlat Abad,36.98,66.81,Pajhwok\n"
+                    "AFG3,2021-08-03,Battles,Afghanistan,Herat,,Herat,34.34,62.2,Pajhwok\n"
+                    "AFG4,2021-08-04,Battles,Afghanistan,Herat,,Gulran,35.1,61.6,Pajhwok\n")
+    report = kb.build([places, first])
+    faryab = "place-dawlat-abad--faryab--afghanistan"
+    where = dict(rows(kb, AT))
+    # Balkh's Dawlat Abad is the known one; Faryab's is another place; Herat (no containment
+    # stated) is joined; Gulran (within a region the row's chain does not name) is kept apart
+    assert where == {"acled-afg1": faryab, "acled-afg2": "dawlat-abad", "acled-afg3": "herat",
+                     "acled-afg4": "place-gulran--herat--afghanistan"}
+    shown = [w.split(str(first.parent) + "/", 1)[-1] for w in report.warnings]
+    assert shown == [
+        "first.csv:3:7: location: place 'Dawlat Abad' within Faryab, Afghanistan is not joined to the place "
+        f"'dawlat-abad' of that name: their containments differ; imported as another place, {faryab}",
+        "first.csv:6:7: location: place 'Gulran' within Herat, Afghanistan is not joined to the place 'gulran' "
+        "of that name: their containments name no common place; imported as another place, "
+        "place-gulran--herat--afghanistan"]
+    # the file's admin chains are kept as its coding, for the known places too (in its own graph)
+    g1 = next(f.graph for f in report.files if f.path.endswith("first.csv"))
+    assert (g1, "dawlat-abad", "balkh") in rows(kb, CODED) and (g1, "herat", "afghanistan") in rows(kb, CODED)
+    assert rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }") == sorted(
+        [("afghanistan",), ("balkh",), ("dawlat-abad",), ("herat",), ("west",), ("gulran",), (faryab,),
+         ("place-faryab--afghanistan",), ("place-gulran--herat--afghanistan",)])
+    # a later file: the stored places are joined again and its own coding of them recorded
+    second = write("second.csv", HDX_HEADER
+                   + "AFG9,2021-08-09,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,Tolo News\n"
+                     "AFG10,2021-08-10,Battles,Afghanistan,Balkh,,Dawlat Abad,36.98,66.81,Tolo News\n")
+    report = kb.build([second])
+    assert report.warnings == [] and kb.validate() == []
+    g2 = report.files[0].graph
+    where = dict(rows(kb, AT))
+    assert where["acled-afg9"] == faryab and where["acled-afg10"] == "dawlat-abad"
+    assert sorted((p, up) for g, p, up in rows(kb, CODED) if g == g2) == [
+        ("balkh", "afghanistan"), ("dawlat-abad", "balkh"), (faryab, "place-faryab--afghanistan"),
+        ("place-faryab--afghanistan", "afghanistan")]
+    assert len(rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }")) == 9  # no place added
+    # the first file changed and built again: its places are made again, the second's coding stays
+    first.write_text(first.read_text() + "AFG5,2021-08-05,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,BBC\n")
+    assert kb.build([first]).committed and kb.validate() == []
+    assert len([r for r in rows(kb, CODED) if r[0] == g2]) == 4 and dict(rows(kb, AT))["acled-afg5"] == faryab
+
+
 def test_legacy_api_dump_maps_uppercase_and_ally_actor_headers_and_warns_on_ambiguous_dates(kb):
     report = kb.build([ACLED / "legacy-api.csv"], fmt="acled")
     assert report.committed
@@ -160,6 +221,21 @@ def test_a_file_with_nothing_to_import_fails_but_an_unchanged_one_does_not(tmp_p
     assert again.returncode == 0 and "unchanged" in again.stdout
     mdy = _cli(["--store", "s", "import", "acled", "--date-order", "mdy", "afg.csv"], tmp_path)
     assert mdy.returncode == 0
+
+
+def test_the_cli_counts_skipped_items_apart_from_other_warnings_and_fails_when_nothing_is_stored(tmp_path):
+    shutil.copy(CORPUS / "claimreview-feed.json", tmp_path / "feed.json")
+    shutil.copy(ACLED / "legacy-api.csv", tmp_path / "legacy.csv")
+    (tmp_path / "nothing.json").write_text('{"total_results": 0, "data": []}\n')
+    bad = _cli(["--store", "s", "import", "claimreview", "nothing.json"], tmp_path)
+    assert bad.returncode != 0 and "no ClaimReview could be imported from this file" in bad.stderr
+    assert not (tmp_path / "s" / "CURRENT").exists()  # no knowledge base made
+    feed = _cli(["--store", "s", "import", "claimreview", "feed.json"], tmp_path)
+    assert feed.returncode == 0 and feed.stderr.count("warning: ") == 3
+    assert feed.stdout.rstrip().endswith("; 3 item(s) skipped")
+    legacy = _cli(["--store", "s", "import", "acled", "legacy.csv"], tmp_path)  # an ambiguous date, kept
+    assert legacy.returncode == 0 and legacy.stderr.count("warning: ") == 1
+    assert legacy.stdout.rstrip().endswith("; 1 other warning(s)")
 
 
 # -- ClaimReview in its real shapes --------------------------------------------------------------
@@ -409,15 +485,44 @@ def test_placeholder_claimants_stay_one_per_review(kb, write):
 
 
 def test_relative_urls_resolve_against_the_reviews_own_url_or_the_item_is_skipped(kb, write):
+    def review(url: str, claim: str, appearance: str | None = None) -> dict:
+        return {"@type": "ClaimReview", "url": url, "claimReviewed": claim, "author": "FC",
+                "itemReviewed": {"author": "B", **({"firstAppearance": {"url": appearance}} if appearance else {})}}
+
     f = write("relative.json", json.dumps([
-        {"@type": "ClaimReview", "url": "https://fc.example.org/2020/r1", "claimReviewed": "One", "author": "FC",
-         "itemReviewed": {"author": "B", "firstAppearance": {"url": "/videos/v1"}}},
-        {"@type": "ClaimReview", "url": "/2020/r2", "claimReviewed": "Two", "author": "FC",
-         "itemReviewed": {"author": "B"}}], indent=1))
+        review("https://fc.example.org/2020/11/r1", "One", "/videos/v1"),  # from the root
+        review("/2020/r2", "Two"),
+        review("https://fc.example.org/2020/11/r3", "Three", "v3?t=1"),  # from the review's folder
+        review("https://fc.example.org/2020/11/r4", "Four", "../../clips/v4"),
+        review("fc.example.org/2020/r5", "Five"),  # scheme-less: relative, quoted as written
+        review("//fc.example.org/2020/r6", "Six", "#at-1m")], indent=1))
     report = kb.build([f], fmt="claimreview")
-    (w,) = report.warnings
-    assert "item 2 (/2020/r2): relative url '/2020/r2' and no absolute url of the review" in w
-    assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [("https://fc.example.org/videos/v1",)]
+    assert [w.split(": ", 2)[1:] for w in report.warnings] == [
+        ["item 2 (/2020/r2)", "relative url '/2020/r2' and no absolute url of the review to resolve it against; "
+                              "skipped"],
+        ["item 5 (fc.example.org/2020/r5)", "relative url 'fc.example.org/2020/r5' and no absolute url of the "
+                                            "review to resolve it against; skipped"]]
+    assert rows(kb, "SELECT ?u WHERE { ?c ev:statedIn/schema:url ?u }") == [
+        ("https://fc.example.org/2020/11/v3?t=1",), ("https://fc.example.org/2020/r6#at-1m",),
+        ("https://fc.example.org/clips/v4",), ("https://fc.example.org/videos/v1",)]
+
+
+def test_appearances_left_out_are_reported(kb, write):
+    f = write("appearances.json", json.dumps([
+        {"@type": "ClaimReview", "url": "https://fc.example.org/2020/11/r1", "claimReviewed": "One", "author": "FC",
+         "itemReviewed": {"author": "B", "firstAppearance": {"url": "https://tv.example/1"},
+                          "appearance": [{"url": "https://tv.example/1"}, "https://radio.example/2",
+                                         {"@type": "CreativeWork", "url": "../3"}]}},
+        {"@type": "ClaimReview", "@id": "_:r2", "claimReviewed": "Two", "author": "FC",
+         "itemReviewed": {"author": "B", "appearance": {"url": "/v/2", "name": "An interview"}}}], indent=1))
+    report = kb.build([f], fmt="claimreview")
+    assert [w.split(": ", 2)[1:] for w in report.warnings] == [
+        ["item 1 (https://fc.example.org/2020/11/r1)", "itemReviewed appearance: 2 more appearance(s) not kept "
+         "(a claim is stated in one source; the first is): 'https://radio.example/2', '../3'"],
+        ["item 2", "itemReviewed appearance: relative url '/v/2' and no absolute url of the review to resolve it "
+                   "against; left out"]]
+    assert rows(kb, "SELECT ?u ?t WHERE { ?c ev:statedIn ?s . OPTIONAL { ?s schema:url ?u } ?s rdfs:label ?t }") \
+        == [("", "An interview"), ("https://tv.example/1", "https://tv.example/1")]
 
 
 def test_a_bad_row_is_skipped_with_a_located_warning_and_strict_refuses_the_file(kb, write, dump):
@@ -436,6 +541,30 @@ def test_a_bad_row_is_skipped_with_a_located_warning_and_strict_refuses_the_file
     # the actor and the place the skipped row shared with the others stay, once
     assert len(rows(kb, "SELECT ?a WHERE { ?a a ev:Actor }")) == 2  # Side A and the outlet Paper
     assert rows(kb, "SELECT ?n WHERE { ?e ev:firstActor/rdfs:label ?n }") == [("Side A",), ("Side A",)]
+
+
+def test_a_row_the_shapes_refuse_is_skipped_with_a_located_warning_and_strict_refuses_the_file(kb, write, dump):
+    # a latitude of 95.5 is a number (the record check passes it); the SHACL shapes refuse it
+    f = write("lat.csv", HDX_HEADER
+              + "A1,2020-10-01,Battles,Land,North,,Town,40.1,46.1,Paper\n"
+                "A2,2020-10-02,Battles,Land,North,,Village,95.5,46.1,Paper\n"
+                "A3,2020-10-03,Battles,Land,North,,Town,40.1,46.1,Paper\n")
+    with pytest.raises(InputError) as info:
+        kb.build([f], strict=True)
+    assert {(p.line, p.column, p.field) for p in info.value.problems} == {(4, 8, "latitude")}
+    assert dump(kb.path) == b"" or not kb.path.exists()
+    report = kb.build([f])
+    assert report.committed and kb.validate() == []
+    assert {w.split(str(f.parent) + "/", 1)[-1] for w in report.warnings} == {
+        "lat.csv:4:8: latitude: latitude is a number from -90 to 90 (value: 95.5); row 4 (event A2) skipped"}
+    assert rows(kb, "SELECT ?e WHERE { ?x a ev:Event ; dcterms:identifier ?e }") == [("acled-a1",), ("acled-a3",)]
+    assert rows(kb, "SELECT ?n WHERE { ?x a ev:Place ; rdfs:label ?n }") == [("Land",), ("North",), ("Town",)]
+    # a file whose only row the shapes refuse stores nothing and fails, saying why
+    only = write("only.csv", HDX_HEADER + "B2,2020-10-02,Battles,Land,North,,Village,95.5,46.1,Paper\n")
+    with pytest.raises(InputError) as info:
+        kb.build([only])
+    assert any("nothing could be imported from this file" in p.message for p in info.value.problems)
+    assert rows(kb, "SELECT ?e WHERE { ?x a ev:Event ; dcterms:identifier ?e }") == [("acled-a1",), ("acled-a3",)]
 
 
 def test_acled_event_types_roles_fatalities_coordinates_and_coded_admin_chain(kb):

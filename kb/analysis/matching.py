@@ -26,7 +26,7 @@ projected graph as a node the claim is ``about``, with one ``matches`` edge to e
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -268,12 +268,21 @@ class Matcher:
         self.events, self.containment, self.names, self.same, self.ids = events, containment, names, same, ids
         self.by_place: dict[str, list[str]] = defaultdict(list)
         self.by_kind: dict[str, list[str]] = defaultdict(list)
+        # per place, its dated events by start: one-day events (cut at both ends by a described
+        # interval) and intervals (cut at the end only); a first cut, every part is checked after
+        self.days: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.spans: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for iri in sorted(events):
             e = events[iri]
             if e.place:
                 self.by_place[e.place].append(iri)
+                if e.start:
+                    (self.days if e.start == e.end else self.spans)[e.place].append((e.start, iri))
             for k in e.kinds:
                 self.by_kind[k].append(iri)
+        for dated in (self.days, self.spans):
+            for rows in dated.values():
+                rows.sort()
         self.precise = sorted((e.latitude, e.longitude or 0.0, iri) for iri, e in events.items()
                               if e.precision == 1 and e.latitude is not None and e.longitude is not None)
 
@@ -294,10 +303,21 @@ class Matcher:
 
     def _candidates(self, d: Description, inside: dict, near: dict, kinds: dict) -> Iterable[str]:
         if d.place or d.radius_km is not None:
+            if d.start:
+                return sorted({e for p in inside for e in self._in_time(p, d.start, d.end or d.start)}
+                              | set(near))
             return sorted({e for p in inside for e in self.by_place.get(p, ())} | set(near))
         if kinds:
             return sorted({e for k in kinds for e in self.by_kind.get(k, ())})
         return sorted(self.events)
+
+    def _in_time(self, place: str, start: str, end: str) -> list[str]:
+        """The events at ``place`` whose dates may overlap ``start``–``end`` (the same string
+        comparison as :meth:`_dates`, which decides)."""
+        days, spans = self.days.get(place, []), self.spans.get(place, [])
+        lo, hi = bisect_left(days, (start, "")), bisect_right(days, (end, "\U0010ffff"))
+        return [iri for _s, iri in days[lo:hi]] + [
+            iri for _s, iri in spans[:bisect_right(spans, (end, "\U0010ffff"))]]
 
     def _near(self, d: Description) -> dict[str, float]:
         """Events with precise own coordinates within the radius -> their distance in km."""

@@ -120,14 +120,27 @@ WRAPPERS = ("data", "items", "results")  # API pages' lists of items (not JSON-L
 _JSONLD_KEYS = ("@context", "@type", "@graph", "@id", "type")
 CLAIM_REVIEW = ("https://schema.org/ClaimReview", "http://schema.org/ClaimReview")
 SCHEMA = "https://schema.org/"
-# The base handed to the processor, to tell a relative IRI (``"url": "/2020/x"``) from an absolute one.
-RELATIVE = "https://relative-iri.invalid/"
+# The base handed to the processor, to tell a relative IRI (``"url": "/2020/x"``, ``"x"``,
+# ``"../x"``) from an absolute one: its path is deep and distinctive, so that the reference as
+# written (root- or path-relative, how many ``../``) can be read back from what it resolved to.
+_RELATIVE_HOST = "https://relative-iri.invalid"
+_DEPTH = 8
+RELATIVE = _RELATIVE_HOST + "/" + "".join(f"~kb{i}/" for i in range(_DEPTH))
 
 
 def _relative(value: str) -> str | None:
-    """The IRI as written when the processor resolved it against :data:`RELATIVE` (a path
-    from the root: ``/2020/x``), else None."""
-    return value[len(RELATIVE) - 1:] if value.startswith(RELATIVE) else None
+    """The relative reference that the processor resolved against :data:`RELATIVE` to give
+    ``value`` (``/2020/x``, ``x``, ``../x``, ``?q``), else None (an absolute IRI)."""
+    if not value.startswith(_RELATIVE_HOST + "/"):
+        return None
+    path = value[len(_RELATIVE_HOST):]  # "/~kb0/~kb1/x" or "/x"
+    depth = 0
+    while depth < _DEPTH and path.startswith(f"/~kb{depth}/"):
+        path = path[len(f"/~kb{depth}"):]
+        depth += 1
+    if depth == 0:
+        return path  # from the root
+    return "../" * (_DEPTH - depth) + path[1:]
 
 
 def _resolved(value: str | None, base: str | None) -> str | None:
@@ -232,15 +245,38 @@ def _loader(url: str, options: object = None) -> dict:
     raise ValueError(f"remote JSON-LD context {url[:100]!r} is not fetched (no network at run time)")
 
 
+_HTTP_SCHEMA = "http://schema.org/"
+
+
 def _https(value: object) -> object:
-    """Expanded JSON-LD with ``http://schema.org/`` IRIs read as ``https://schema.org/``."""
-    if isinstance(value, dict):
-        return {(_https(k) if isinstance(k, str) else k): _https(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_https(v) for v in value]
-    if isinstance(value, str) and value.startswith("http://schema.org/"):
-        return SCHEMA + value[len("http://schema.org/"):]
+    """Expanded JSON-LD with ``http://schema.org/`` IRIs read as ``https://schema.org/``: keys and
+    strings rewritten in place (the expanded form is the loader's own), without recursion."""
+    if isinstance(value, str):
+        return _https_str(value)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if any(k.startswith(_HTTP_SCHEMA) for k in v):
+                items = list(v.items())
+                v.clear()
+                v.update((_https_str(k), x) for k, x in items)
+            pairs = v.items()
+        elif isinstance(v, list):
+            pairs = enumerate(v)
+        else:
+            continue
+        for k, x in list(pairs):
+            if isinstance(x, str):
+                if x.startswith(_HTTP_SCHEMA):
+                    v[k] = _https_str(x)
+            elif isinstance(x, dict | list):
+                stack.append(x)
     return value
+
+
+def _https_str(value: str) -> str:
+    return SCHEMA + value[len(_HTTP_SCHEMA):] if value.startswith(_HTTP_SCHEMA) else value
 
 
 def expand(docs: list[object]) -> list:
@@ -742,7 +778,7 @@ def _language(value: object) -> str | None:
 
 def _fields(item: dict, said: _Said, ident: str | None, notes: list[str]) -> dict[str, dict | str | None]:
     """Everything imported from one review, as plain values (its digest tells versions apart)."""
-    appearance = _appearance(said.reviewed, ident)
+    appearance = _appearance(said.reviewed, ident, notes)
     name, headline = _text(item.get("name")), _text(item.get("headline"))
     review = {"url": _text(item.get("url")),
               "title": name or headline or f"Fact-check of: {said.claimed[:100]}",
@@ -800,22 +836,52 @@ def _records(b: Builder, f: dict, loc: Loc, key_: str, notes: list[str]) -> tupl
     return event, claim, fc
 
 
-def _appearance(reviewed: dict, ident: str | None) -> dict | None:
+def _appearance(reviewed: dict, ident: str | None, notes: list[str] | None = None) -> dict | None:
     """Where the claim was stated (``firstAppearance``, else ``appearance``: a URL or a
     CreativeWork) as plain values, its relative url resolved against the review's url; None if it
-    has neither url nor name."""
-    appearance = _first(reviewed.get("firstAppearance") or reviewed.get("appearance"))
+    has neither url nor name. The other appearances a review lists, and a relative url with no
+    review url to resolve it against, are reported in ``notes`` (a claim is stated in one source)."""
+    given = [a for key in ("firstAppearance", "appearance") for a in _listed(reviewed.get(key))]
+    appearance = given[0] if given else None
     if isinstance(appearance, str):
         appearance = {"url": appearance}
     if not isinstance(appearance, dict):
         return None
-    url = _resolved(_text(appearance.get("url")), ident)
+    written = _text(appearance.get("url"))
+    url = _resolved(written, ident)
+    if notes is not None:
+        notes += _appearance_notes(given, written, url)
     name = _text(appearance.get("name")) or _text(appearance.get("headline"))
     if not (url or name):
         return None
     kind = "video" if "VideoObject" in _types(appearance) else "article"
     return {"url": url, "title": name or url, "kind": kind,
             "date": parse_date(appearance.get("datePublished"))}
+
+
+def _listed(value: object) -> list[object]:
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def _appearance_notes(given: list[object], written: str | None, url: str | None) -> list[str]:
+    """What :func:`_appearance` leaves out, said: a relative url it could not resolve, and the
+    appearances after the first (their urls or names)."""
+    out = []
+    if written and not url:
+        out.append(f"itemReviewed appearance: relative url {_relative(written)!r} and no absolute url of "
+                   "the review to resolve it against; left out")
+    kept = {written}
+    others = []
+    for a in given[1:]:
+        shown = _text(a) or (_text(a.get("url")) or _text(a.get("name")) if isinstance(a, dict) else None)
+        if shown not in kept:
+            kept.add(shown)
+            others.append(_relative(shown) or shown if shown else "(an appearance without url or name)")
+    if others:
+        out.append(f"itemReviewed appearance: {len(others)} more appearance(s) not kept (a claim is stated "
+                   f"in one source; the first is): {', '.join(map(repr, others[:5]))}"
+                   + (" …" if len(others) > 5 else ""))
+    return out
 
 
 def _stated_in(b: Builder, appearance: dict | None, loc: Loc) -> str | None:
