@@ -364,11 +364,13 @@ def export(c: Context, fmt: str | None, output: str) -> None:
               "always groups them).")
 @click.option("--flat", is_flag=True, help="The table as one block per finding, not grouped by claim.")
 @click.option("--wide", is_flag=True, help="Table cells on one line each, however wide (no wrapping).")
+@click.option("--no-cache", is_flag=True, help="Compute the findings now, not those stored when the "
+              "knowledge base was built (the same findings).")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None, by_claim: bool, flat: bool, wide: bool, endpoint: str | None,
+              top: int | None, by_claim: bool, flat: bool, wide: bool, no_cache: bool, endpoint: str | None,
               user: str | None, password: str | None, auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
@@ -379,7 +381,7 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     json gives each finding its claim's claim_group and claim_findings.
     """
     with c.source(endpoint, user, password, auth) as kb:
-        found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent)
+        found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent, use_stored=not no_cache)
     from kb.exports.reports import conflicts_table, grouped_by_claim
 
     found = found[:top] if top else found

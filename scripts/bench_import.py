@@ -6,14 +6,18 @@
 
 The files are written here (synthetic, realistic in shape), built into fresh stores with the
 Python API and timed end to end (reading, record checks, SHACL validation, commit). Prints rows/s
-and statements/s; with ``--nt-triples`` also the time of a raw pyoxigraph ``bulk_load`` of the same
-file into an on-disk store, and the ratio.
+and statements/s, and beside each import its anchor in the same run: the statements the import
+stored, dumped as N-Quads and bulk-loaded by raw pyoxigraph into a fresh on-disk store (``bulk``,
+and the ratio). With ``--nt-triples`` also ``kb build`` of an N-Triples file against the raw
+``bulk_load`` of the same file. ``--profile N`` prints the N top cProfile entries of each import.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
+import pstats
 import random
 import shutil
 import sys
@@ -110,10 +114,41 @@ def write_nt(path: Path, triples: int) -> None:
             fh.write(f"{s} <https://schema.org/about> <https://example.org/thing/{i // 7}> .\n")
 
 
-def timed_build(store: Path, paths: list[Path], fmt: str | None = None) -> tuple[float, int]:
+def timed_build(store: Path, paths: list[Path], fmt: str | None = None,
+                profile: int = 0) -> tuple[float, int]:
+    """Seconds of a build into a fresh ``store`` and the statements it loaded (with ``profile``,
+    the top entries of its cProfile, by internal and by cumulative time, printed after it)."""
+    prof = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if prof is not None:
+        prof.enable()
     report = KnowledgeBase(store).build(paths, fmt=fmt)
-    return time.perf_counter() - started, report.triples
+    seconds = time.perf_counter() - started
+    if prof is not None:
+        prof.disable()
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(prof, stream=sys.stdout).sort_stats(order).print_stats(profile)
+    return seconds, report.triples
+
+
+def bulk_anchor(store: Path, work: Path) -> tuple[float, int]:
+    """Seconds for raw pyoxigraph to bulk-load everything ``store`` holds (dumped as N-Quads
+    first, not timed) into a fresh on-disk store, and the number of statements."""
+    dump = work / f"{store.name}.nq"
+    with KnowledgeBase(store).snapshot() as db:
+        db.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    raw = ox.Store(str(work / f"{store.name}-raw"))
+    started = time.perf_counter()
+    raw.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    seconds = time.perf_counter() - started
+    return seconds, len(raw)
+
+
+def report(what: str, units: str, n: int, seconds: float, triples: int, store: Path, work: Path) -> None:
+    bulk, stored = bulk_anchor(store, work)
+    print(f"{what}: {seconds:.1f} s, {n / seconds:,.0f} {units}/s, {triples:,} statements, "
+          f"{triples / seconds:,.0f} statements/s; anchor: raw bulk_load of the {stored:,} stored "
+          f"statements {bulk:.1f} s, ratio {seconds / bulk:.1f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,28 +158,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reviews", type=int, default=0,
                     help="also time a ClaimReview DataFeed of this many reviews")
     ap.add_argument("--no-sheets", action="store_true", help="skip the CSV sheets (time ACLED only)")
+    ap.add_argument("--sheet-rows", type=int, default=0, help="rows of the CSV sheets (default: --rows)")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="print the N top cProfile entries of each import")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="kb-import-"))
     try:
-        if args.rows and not args.no_sheets:
-            n = write_sheets(work / "sheets", args.rows)
-            seconds, triples = timed_build(work / "s1", [work / "sheets"])
-            print(f"CSV sheets, {n:,} rows ({args.rows:,} events, {args.rows:,} claims, "
-                  f"{n - 2 * args.rows:,} actors): {seconds:.1f} s, {n / seconds:,.0f} rows/s, "
-                  f"{triples / seconds:,.0f} statements/s")
+        sheet_rows = args.sheet_rows or args.rows
+        if sheet_rows and not args.no_sheets:
+            n = write_sheets(work / "sheets", sheet_rows)
+            seconds, triples = timed_build(work / "s1", [work / "sheets"], profile=args.profile)
+            report(f"CSV sheets, {n:,} rows ({sheet_rows:,} events, {sheet_rows:,} claims, "
+                   f"{n - 2 * sheet_rows:,} actors)", "rows", n, seconds, triples, work / "s1", work)
         if args.rows:
             write_acled(work / "acled.csv", args.rows)
-            seconds, triples = timed_build(work / "s2", [work / "acled.csv"], fmt="acled")
-            print(f"ACLED layout (HDX, with the HXL row), {args.rows:,} rows: {seconds:.1f} s, "
-                  f"{args.rows / seconds:,.0f} rows/s, "
-                  f"{triples / seconds:,.0f} statements/s")
+            seconds, triples = timed_build(work / "s2", [work / "acled.csv"], fmt="acled",
+                                           profile=args.profile)
+            report(f"ACLED layout (HDX, with the HXL row), {args.rows:,} rows", "rows", args.rows, seconds,
+                   triples, work / "s2", work)
         if args.reviews:
             write_datafeed(work / "feed.json", args.reviews)
             cpu = time.process_time()  # on a shared machine, the CPU time says more than the wall clock
-            seconds, triples = timed_build(work / "s4", [work / "feed.json"], fmt="claimreview")
-            print(f"ClaimReview DataFeed, {args.reviews:,} reviews ({triples:,} statements): {seconds:.1f} s "
-                  f"(CPU {time.process_time() - cpu:.1f} s), {args.reviews / seconds:,.0f} reviews/s, "
-                  f"{triples / seconds:,.0f} statements/s")
+            seconds, triples = timed_build(work / "s4", [work / "feed.json"], fmt="claimreview",
+                                           profile=args.profile)
+            report(f"ClaimReview DataFeed, {args.reviews:,} reviews (CPU {time.process_time() - cpu:.1f} s)",
+                   "reviews", args.reviews, seconds, triples, work / "s4", work)
         if args.nt_triples:
             nt = work / "data.nt"
             write_nt(nt, args.nt_triples)

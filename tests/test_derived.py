@@ -4,6 +4,7 @@ recomputed otherwise, never trusted across generations."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -100,3 +101,43 @@ def test_extra_derivations_are_computed_at_build_time(store_path, write):
     with Store(store_path).snapshot() as snap:
         assert load(snap, counted, lambda q: iter(())) == 6  # stored: the select is not used
         assert compute_all(snap.db, snap.generation, [counted])[counted.file] == snap.derived(counted.file)
+
+
+def test_conflicts_are_read_from_the_generation_and_equal_those_computed_now(tmp_path, outside):
+    from helpers import kb as kb_cli
+
+    from kb.analysis.conflicts import CONFLICTS, KINDS
+
+    kb = KnowledgeBase(tmp_path / "store")
+    report = kb.build()  # the seed
+    assert "conflicts" in report.derived
+    stored, fresh = kb.conflicts(), kb.conflicts(use_stored=False)
+    assert len(stored) >= 5 and stored == fresh
+    for kind in KINDS:
+        assert kb.conflicts(kind=kind) == kb.conflicts(kind=kind, use_stored=False)
+    actor = stored[0].claimant
+    assert kb.conflicts(actor=actor) == kb.conflicts(actor=actor, use_stored=False) != []
+    assert kb.conflicts(min_independent=2) == kb.conflicts(min_independent=2, use_stored=False)
+    for fmt in ("json", "table", "markdown"):
+        args = ("conflicts", "--format", fmt)
+        cached = kb_cli(*args, cwd=outside, store=tmp_path / "store")
+        recomputed = kb_cli(*args, "--no-cache", cwd=outside, store=tmp_path / "store")
+        assert cached.returncode == 0 and cached.stdout == recomputed.stdout and len(cached.stdout) > 500
+    # what is read is what was stored for this generation: a stored finding changed shows, and
+    # --no-cache (or a copy for another generation) does not
+    with kb.endpoint() as ep:
+        snapshot = ep.snapshot
+    path = snapshot.derived_dir / CONFLICTS.file
+    raw = path.read_text(encoding="utf-8")
+    changed = json.loads(raw)
+    changed["data"][0]["score"] = 1e9
+    path.write_text(json.dumps(changed), encoding="utf-8")
+    from kb.build import derived
+
+    derived._MEMO.clear()  # a new process would not have the first read in memory
+    assert max(c.score for c in kb.conflicts()) == 1e9
+    assert max(c.score for c in kb.conflicts(use_stored=False)) < 1e9
+    changed["generation"] = "000000"
+    path.write_text(json.dumps(changed), encoding="utf-8")
+    derived._MEMO.clear()
+    assert kb.conflicts() == fresh

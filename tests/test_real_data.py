@@ -57,6 +57,67 @@ def test_hdx_download_skips_the_hxl_row_and_keeps_same_named_places_of_two_provi
     assert len(rows(kb, "SELECT DISTINCT ?p WHERE { ?p a ev:Place }")) == 7
 
 
+HDX_HEADER = ("event_id_cnty,event_date,event_type,country,admin1,admin2,location,latitude,longitude,source\n"
+              "#event+code,#date+occurred,#event+type,#country+name,#adm1+name,#adm2+name,#loc+name,"
+              "#geo+lat,#geo+lon,#meta+source\n")
+AT = "SELECT ?e ?p WHERE { ?x a ev:Event ; dcterms:identifier ?e ; ev:place/dcterms:identifier ?p }"
+CODED = """SELECT ?g ?p ?up WHERE { GRAPH ?g { ?x ev:codedWithin ?u ; ev:codedBy ?b } ?b a ev:DatasetRecord .
+    ?x dcterms:identifier ?p . ?u dcterms:identifier ?up }"""
+
+
+def test_a_row_joins_a_known_place_only_where_containment_agrees_and_later_files_codings_are_kept(kb, write):
+    places = write("places.yaml", """places:
+  - {id: afghanistan, name: Afghanistan}
+  - {id: balkh, name: Balkh, part_of: [afghanistan]}
+  - {id: dawlat-abad, name: Dawlat Abad, part_of: [balkh]}
+  - {id: herat, name: Herat}
+  - {id: west, name: Western region}
+  - {id: gulran, name: Gulran, part_of: [west]}
+""")
+    first = write("first.csv", HDX_HEADER
+                  + "AFG1,2021-08-01,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,Pajhwok\n"
+                    "AFG2,2021-08-02,Battles,Afghanistan,Balkh,,Dawlat Abad,36.98,66.81,Pajhwok\n"
+                    "AFG3,2021-08-03,Battles,Afghanistan,Herat,,Herat,34.34,62.2,Pajhwok\n"
+                    "AFG4,2021-08-04,Battles,Afghanistan,Herat,,Gulran,35.1,61.6,Pajhwok\n")
+    report = kb.build([places, first])
+    faryab = "place-dawlat-abad--faryab--afghanistan"
+    where = dict(rows(kb, AT))
+    # Balkh's Dawlat Abad is the known one; Faryab's is another place; Herat (no containment
+    # stated) is joined; Gulran (within a region the row's chain does not name) is kept apart
+    assert where == {"acled-afg1": faryab, "acled-afg2": "dawlat-abad", "acled-afg3": "herat",
+                     "acled-afg4": "place-gulran--herat--afghanistan"}
+    shown = [w.split(str(first.parent) + "/", 1)[-1] for w in report.warnings]
+    assert shown == [
+        "first.csv:3:7: location: place 'Dawlat Abad' within Faryab, Afghanistan is not joined to the place "
+        f"'dawlat-abad' of that name: their containments differ; imported as another place, {faryab}",
+        "first.csv:6:7: location: place 'Gulran' within Herat, Afghanistan is not joined to the place 'gulran' "
+        "of that name: their containments name no common place; imported as another place, "
+        "place-gulran--herat--afghanistan"]
+    # the file's admin chains are kept as its coding, for the known places too (in its own graph)
+    g1 = next(f.graph for f in report.files if f.path.endswith("first.csv"))
+    assert (g1, "dawlat-abad", "balkh") in rows(kb, CODED) and (g1, "herat", "afghanistan") in rows(kb, CODED)
+    assert rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }") == sorted(
+        [("afghanistan",), ("balkh",), ("dawlat-abad",), ("herat",), ("west",), ("gulran",), (faryab,),
+         ("place-faryab--afghanistan",), ("place-gulran--herat--afghanistan",)])
+    # a later file: the stored places are joined again and its own coding of them recorded
+    second = write("second.csv", HDX_HEADER
+                   + "AFG9,2021-08-09,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,Tolo News\n"
+                     "AFG10,2021-08-10,Battles,Afghanistan,Balkh,,Dawlat Abad,36.98,66.81,Tolo News\n")
+    report = kb.build([second])
+    assert report.warnings == [] and kb.validate() == []
+    g2 = report.files[0].graph
+    where = dict(rows(kb, AT))
+    assert where["acled-afg9"] == faryab and where["acled-afg10"] == "dawlat-abad"
+    assert sorted((p, up) for g, p, up in rows(kb, CODED) if g == g2) == [
+        ("balkh", "afghanistan"), ("dawlat-abad", "balkh"), (faryab, "place-faryab--afghanistan"),
+        ("place-faryab--afghanistan", "afghanistan")]
+    assert len(rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }")) == 9  # no place added
+    # the first file changed and built again: its places are made again, the second's coding stays
+    first.write_text(first.read_text() + "AFG5,2021-08-05,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,BBC\n")
+    assert kb.build([first]).committed and kb.validate() == []
+    assert len([r for r in rows(kb, CODED) if r[0] == g2]) == 4 and dict(rows(kb, AT))["acled-afg5"] == faryab
+
+
 def test_legacy_api_dump_maps_uppercase_and_ally_actor_headers_and_warns_on_ambiguous_dates(kb):
     report = kb.build([ACLED / "legacy-api.csv"], fmt="acled")
     assert report.committed
@@ -480,6 +541,30 @@ def test_a_bad_row_is_skipped_with_a_located_warning_and_strict_refuses_the_file
     # the actor and the place the skipped row shared with the others stay, once
     assert len(rows(kb, "SELECT ?a WHERE { ?a a ev:Actor }")) == 2  # Side A and the outlet Paper
     assert rows(kb, "SELECT ?n WHERE { ?e ev:firstActor/rdfs:label ?n }") == [("Side A",), ("Side A",)]
+
+
+def test_a_row_the_shapes_refuse_is_skipped_with_a_located_warning_and_strict_refuses_the_file(kb, write, dump):
+    # a latitude of 95.5 is a number (the record check passes it); the SHACL shapes refuse it
+    f = write("lat.csv", HDX_HEADER
+              + "A1,2020-10-01,Battles,Land,North,,Town,40.1,46.1,Paper\n"
+                "A2,2020-10-02,Battles,Land,North,,Village,95.5,46.1,Paper\n"
+                "A3,2020-10-03,Battles,Land,North,,Town,40.1,46.1,Paper\n")
+    with pytest.raises(InputError) as info:
+        kb.build([f], strict=True)
+    assert {(p.line, p.column, p.field) for p in info.value.problems} == {(4, 8, "latitude")}
+    assert dump(kb.path) == b"" or not kb.path.exists()
+    report = kb.build([f])
+    assert report.committed and kb.validate() == []
+    assert {w.split(str(f.parent) + "/", 1)[-1] for w in report.warnings} == {
+        "lat.csv:4:8: latitude: latitude is a number from -90 to 90 (value: 95.5); row 4 (event A2) skipped"}
+    assert rows(kb, "SELECT ?e WHERE { ?x a ev:Event ; dcterms:identifier ?e }") == [("acled-a1",), ("acled-a3",)]
+    assert rows(kb, "SELECT ?n WHERE { ?x a ev:Place ; rdfs:label ?n }") == [("Land",), ("North",), ("Town",)]
+    # a file whose only row the shapes refuse stores nothing and fails, saying why
+    only = write("only.csv", HDX_HEADER + "B2,2020-10-02,Battles,Land,North,,Village,95.5,46.1,Paper\n")
+    with pytest.raises(InputError) as info:
+        kb.build([only])
+    assert any("nothing could be imported from this file" in p.message for p in info.value.problems)
+    assert rows(kb, "SELECT ?e WHERE { ?x a ev:Event ; dcterms:identifier ?e }") == [("acled-a1",), ("acled-a3",)]
 
 
 def test_acled_event_types_roles_fatalities_coordinates_and_coded_admin_chain(kb):

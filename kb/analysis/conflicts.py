@@ -16,17 +16,18 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from itertools import pairwise
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import networkx as nx
 
 from kb.analysis.candidates import candidate_graph
 from kb.analysis.factchecks import FactCheck, cite_reviews
 from kb.analysis.independence import Independence, independent_weights
+from kb.build.derived import Derivation, Select, load
 from kb.model import rules
-from kb.sparql.endpoint import Endpoint
+from kb.sparql.endpoint import Endpoint, Row
 
 # The finding kinds, their factors and every evidence weight are data: ontology/evidence.ttl
 # (ev:FindingKinds, ev:EvidenceTypes, ev:OriginKinds, ev:Stances), read by kb.model.rules.
@@ -223,16 +224,21 @@ class _Index:
 
 
 def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | None = None,
-                   min_independent: int = 0, graph: nx.MultiDiGraph | None = None) -> list[Conflict]:
+                   min_independent: int = 0, graph: nx.MultiDiGraph | None = None,
+                   use_stored: bool = True) -> list[Conflict]:
     """Every conflict in the knowledge base behind ``endpoint``, strongest first.
 
     ``kind`` keeps one kind, ``actor`` the claims of one claimant (by id), ``min_independent`` the
     conflicts documented by at least that many independent publishers. ``graph``: an already
     projected graph (:func:`kb.analysis.projection.project` or
-    :func:`kb.analysis.candidates.candidate_graph`) to reuse.
+    :func:`kb.analysis.candidates.candidate_graph`) to reuse. On a local snapshot the findings
+    computed when its generation was built (:data:`CONFLICTS`) are used, unless ``use_stored`` is
+    false (``kb conflicts --no-cache``): then, as on a remote endpoint, they are computed now.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown conflict kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    if graph is None and use_stored and getattr(getattr(endpoint, "snapshot", None), "generation", None):
+        return _stored(endpoint, kind, actor, min_independent)  # a local generation: built with them
     ix = _Index(graph if graph is not None else candidate_graph(endpoint))
     out: list[Conflict] = []
     for c, claimant in _challenging_claims(ix, actor):
@@ -242,6 +248,69 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,
                             x.documented_event))
     return cite_reviews(endpoint, out)
+
+
+def _stored(endpoint: Endpoint, kind: str | None, actor: str | None, min_independent: int) -> list[Conflict]:
+    """The findings stored with the endpoint's generation (computed now if it has none), filtered
+    as :func:`find_conflicts` filters (the stored list is in its order: filtering keeps it)."""
+    every = [_conflict_from(d) for d in load(endpoint.snapshot, CONFLICTS, endpoint.select)]  # type: ignore[attr-defined]
+    return [x for x in every if (actor is None or x.claimant == actor)
+            and (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """An endpoint made of a ``select`` function alone (what a derivation is given)."""
+
+    select_rows: Select
+    snapshot: None = None
+
+    def select(self, query: str) -> Iterator[Row]:
+        return self.select_rows(query)
+
+    def results(self, query: str, form: str = "SELECT", **_graphs: Any) -> Any:
+        raise NotImplementedError("a derivation reads SELECT rows only")
+
+
+def _every_conflict(select: Select) -> list[dict[str, Any]]:
+    """Every finding, in order, as :func:`_conflict_from` reads it back."""
+    return [asdict(x) for x in find_conflicts(_Rows(select), use_stored=False)]  # type: ignore[arg-type]
+
+
+_NESTED: dict[str, Callable[[Any], Any]] = {
+    "path": lambda v: tuple(Step(**s) for s in v),
+    "paths": lambda v: tuple((k, tuple(Step(**s) for s in p)) for k, p in v),
+    "sources": lambda v: tuple(Evidence(**{k: tuple(x) if isinstance(x, list) else x for k, x in s.items()})
+                               for s in v),
+    "fact_checks": lambda v: tuple(FactCheck(**f) for f in v),
+}
+
+
+def _conflict_from(d: dict[str, Any]) -> Conflict:
+    """The :class:`Conflict` that :func:`dataclasses.asdict` (through JSON) made ``d`` of."""
+    out: dict[str, Any] = {}
+    for f in fields(Conflict):
+        v = d[f.name]
+        out[f.name] = _NESTED[f.name](v) if f.name in _NESTED else tuple(v) if isinstance(v, list) else v
+    return Conflict(**out)
+
+
+def _code_version() -> int:
+    """A number that changes with the rules the findings come from: the ontology files and the
+    analysis code (so stored findings are never read by a kb that would find others)."""
+    import hashlib
+    from pathlib import Path
+
+    from kb.model.terms import ontology_dir
+
+    h = hashlib.sha256()
+    for f in sorted([*ontology_dir().glob("*.ttl"), *Path(__file__).resolve().parent.glob("*.py")]):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return int.from_bytes(h.digest()[:6], "big")
+
+
+#: The findings of a whole generation, computed when it is built (:mod:`kb.build.derived`).
+CONFLICTS = Derivation("conflicts", _code_version(), _every_conflict)
 
 
 def _challenging_claims(ix: _Index, actor: str | None) -> Iterator[tuple[str, str]]:

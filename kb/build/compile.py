@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kb.build.containment import stored_chains
 from kb.build.stored_names import stored_names
 from kb.build.tolerance import tolerate
 from kb.build.versions import settle
@@ -114,7 +115,7 @@ def compile_batch(files: list[InputFile], base: str, store: Store | None, *,
 def _stored_names(store: Store, replaced: set[str]) -> dict[tuple[str, str], str]:
     """Names and aliases of stored actors and places (outside ``replaced``) -> their ids."""
     with store.reader() as db:
-        return stored_names(db, replaced)
+        return stored_names(db, replaced) | stored_chains(db, replaced)
 
 
 def existing_records(db: ox.Store, ids: set[str], replaced: set[str]) -> dict[str, Existing]:

@@ -21,11 +21,16 @@ the inner place up to the outer one.
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Set
 from functools import cache
 
+import pyoxigraph as ox
+
 from kb.build.derived import Derivation, Select
+from kb.loaders.resolve import NAMES_KEY, SAME_KEY, UP_KEY
 from kb.model.authoring import records
-from kb.model.terms import DCTERMS, EV, OWL, RDF
+from kb.model.names import key
+from kb.model.terms import DCTERMS, EV, OWL, RDF, RDFS, SKOS
 
 Link = tuple[str, str, str, str]  # (child, parent, how, by)
 
@@ -86,3 +91,31 @@ def places_inside(data: dict, place: str) -> dict[str, list[Link]]:
     """``place`` (with an empty chain) and every place within it, from :data:`CONTAINMENT`'s data."""
     return {place: [], **{inner: [tuple(x) for x in chain]
                           for inner, chain in data["inside"].get(place, {}).items() if inner != place}}
+
+
+def stored_chains(db: ox.Store, skip: Set[str]) -> dict[tuple[str, str], str]:
+    """What name resolution needs of the stored places' containment, outside the graphs in
+    ``skip``: ("places", :data:`~kb.loaders.resolve.UP_KEY` + id) -> the ids of the places it lies
+    directly within (``part_of`` or a dataset's ``ev:codedWithin``), and ("places",
+    :data:`~kb.loaders.resolve.NAMES_KEY` + id) -> the name keys of such a parent, and ("places",
+    :data:`~kb.loaders.resolve.SAME_KEY` + name key) -> the ids of every place of that name or
+    alias, each list joined with ``\x1f``."""
+    ups = " ".join(f"<{p}>" for p in (*records()["places"].field("part_of").properties, EV.codedWithin))
+    query = f"""SELECT ?g ?cid ?pid ?name WHERE {{ VALUES ?up {{ {ups} }} GRAPH ?g {{ ?c ?up ?p }}
+        ?c <{DCTERMS.identifier}> ?cid . ?p <{DCTERMS.identifier}> ?pid ;
+        <{RDFS.label}>|<{SKOS.altLabel}> ?name }}"""
+    up: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, set[str]] = defaultdict(set)
+    for r in db.query(query, use_default_graph_as_union=True):
+        if r["g"].value not in skip:
+            up[r["cid"].value].add(r["pid"].value)
+            names[r["pid"].value].add(key(r["name"].value))
+    same: dict[str, set[str]] = defaultdict(set)
+    for r in db.query(f"""SELECT ?g ?id ?name WHERE {{ GRAPH ?g {{ ?p a <{EV.Place}> ;
+            <{DCTERMS.identifier}> ?id ; <{RDFS.label}>|<{SKOS.altLabel}> ?name }} }}"""):
+        if r["g"].value not in skip:
+            same[key(r["name"].value)].add(r["id"].value)
+    out = {("places", SAME_KEY + k): "\x1f".join(sorted(ids)) for k, ids in same.items()}
+    out.update({("places", UP_KEY + c): "\x1f".join(sorted(ps)) for c, ps in up.items()})
+    out.update({("places", NAMES_KEY + p): "\x1f".join(sorted(ks)) for p, ks in names.items()})
+    return out

@@ -10,12 +10,16 @@ every stored name. Keys are derived data: the triple exports and the projection 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
 from kb.model.names import key
 from kb.model.terms import DCTERMS, EV, RDFS, SKOS
 
 NAME_KEY = ox.NamedNode(str(EV.nameKey))
+_IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
+_NAMES = frozenset((ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.altLabel))))
 
 
 def name_key_quads(db: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
@@ -27,4 +31,22 @@ def name_key_quads(db: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
         k = key(name.value)
         if k:
             seen.add((s, k))
+    return [ox.Quad(s, NAME_KEY, ox.Literal(k), graph) for s, k in seen]
+
+
+def name_key_quads_of(named: Iterable[tuple[ox.NamedNode | ox.BlankNode, str]], quads: Iterable[ox.Quad],
+                      graph: ox.NamedNode) -> list[ox.Quad]:
+    """The same statements as :func:`name_key_quads`, without a query of the store: from the
+    (subject, name) pairs the record compiler noted (:attr:`kb.model.records.Compiled.names`) and
+    from the other ``quads`` a file's graph will hold (scanned)."""
+    identified: set[ox.NamedNode | ox.BlankNode] = set()
+    names: list[tuple[ox.NamedNode | ox.BlankNode, str]] = []
+    for q in quads:
+        p = q.predicate
+        if p == _IDENTIFIER:
+            identified.add(q.subject)
+        elif p in _NAMES:
+            names.append((q.subject, q.object.value))
+    seen = {(s, k) for s, name in names if s in identified for k in (key(name),) if k}
+    seen.update((s, k) for s, name in named for k in (key(name),) if k)
     return [ox.Quad(s, NAME_KEY, ox.Literal(k), graph) for s, k in seen]

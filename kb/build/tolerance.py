@@ -12,7 +12,9 @@ it, the problem and its line, and the batch is compiled again (an item that refe
 dropped one is dropped in the next round, with its own warning). A record that an item shares with
 others (an actor, a place) stays while a kept item refers to it, unless it is the bad one itself.
 A tolerant file left with nothing to import is a problem (an import that stores nothing never
-succeeds). Hand-authored YAML and CSV are never tolerant: their author fixes the file.
+succeeds). The SHACL shapes, checked on the store as the build leaves it, are the last check:
+:func:`skip_invalid` skips the items their violations lie in the same way, and the build runs
+again without them. Hand-authored YAML and CSV are never tolerant: their author fixes the file.
 """
 
 from __future__ import annotations
@@ -51,6 +53,26 @@ def tolerate(parsed: list[Parsed], compile_: Callable[[], Compiled]) -> Compiled
         compiled = compile_()
     compiled.problems.extend(_emptied(tolerant, dropped))
     return compiled
+
+
+def skip_invalid(parsed: list[Parsed], problems: list[Problem],
+                 dropped: dict[str, set[str]]) -> list[Problem] | None:
+    """After the shapes found ``problems`` in a compiled batch: skip (as :func:`tolerate` does) the
+    items of tolerant files they lie in, each with a located warning, so that the caller compiles
+    and checks the batch again. ``dropped`` (file -> items) is kept by the caller across rounds.
+    None if no problem lies in one item of a tolerant file (the problems stand as they are); else
+    the problems of files left with nothing to import (empty: compile again)."""
+    tolerant = {p.input.display: p for p in parsed if p.tolerant and p.records}
+    bad = _bad_items(problems, tolerant)
+    if not bad:
+        return None
+    for display, items in bad.items():
+        p = tolerant[display]
+        for item, found in items.items():
+            p.warnings.extend(f"{x}; {item} skipped" for x in found)
+            p.skipped.extend(found)
+        _drop(p, set(items), dropped.setdefault(display, set()))
+    return _emptied(tolerant, dropped)
 
 
 def _bad_items(problems: list[Problem], tolerant: dict[str, Parsed]) -> dict[str, dict[str, list[Problem]]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -27,6 +28,11 @@ from kb.model.records import Loc, Record
 RESOLVED = ("actors", "places")
 NAME_FIELDS = ("name", "aliases")
 ID_KEY = "\x00id "  # (record key, ID_KEY + id) -> id: every stored id, besides the names
+UP_KEY = "\x00up "  # ("places", UP_KEY + id) -> the ids the stored place lies directly within, \x1f-joined
+NAMES_KEY = "\x00names "  # ("places", NAMES_KEY + id) -> the name keys of a stored place, \x1f-joined
+SAME_KEY = "\x00same "  # ("places", SAME_KEY + name key) -> every stored place of that name, \x1f-joined
+#: Fields of an importer-made place that say what it lies within, as its dataset codes it.
+CODING = ("within", "coded_by")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -153,19 +159,30 @@ def resolve(parsed: list[Parsed], existing: Mapping[tuple[str, str], str],
     name it lists becomes a reference to the mapped id.
     """
     names = dict(existing)
-    for p in parsed:
-        for rec in p.records:
-            if rec.spec.key in RESOLVED and not rec.auto and rec.id:
-                for name in _names(rec):
-                    names.setdefault((rec.spec.key, name), rec.id)
+    hand = _hand_written(parsed, names)
     rename: dict[str, str] = {}
     for p in parsed:
-        p.records[:] = [rec for rec in p.records
-                        if not _mapped(rec, mapping or {}, rename) and _keep(rec, names, rename)]
+        joins = _Joins(p, names, hand)
+        p.records[:] = [out for rec in p.records
+                        if not _mapped(rec, mapping or {}, rename)
+                        for out in _resolved(rec, names, rename, joins)]
     if rename:
         for p in parsed:
             for rec in p.records:
                 _rewrite(rec, rename)
+            p.records[:] = [rec for rec in p.records if not rec.addendum or _within_others(rec)]
+
+
+def _hand_written(parsed: list[Parsed], names: dict[tuple[str, str], str]) -> dict[str, Record]:
+    """The actors and places written by hand in this build, by id (their names added to ``names``)."""
+    hand: dict[str, Record] = {}
+    for p in parsed:
+        for rec in p.records:
+            if rec.spec.key in RESOLVED and not rec.auto and rec.id:
+                hand[rec.id] = rec
+                for name in _names(rec):
+                    names.setdefault((rec.spec.key, name), rec.id)
+    return hand
 
 
 def _mapped(rec: Record, mapping: Mapping[str, tuple[str, int]], rename: dict[str, str]) -> bool:
@@ -179,28 +196,162 @@ def _mapped(rec: Record, mapping: Mapping[str, tuple[str, int]], rename: dict[st
     return True
 
 
-def _keep(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, str]) -> bool:
-    """Whether a record stays in the build. An importer-made actor or place whose name is known
-    is dropped (and added to ``rename`` when it names another record); one whose name is new is
-    kept and its name added to ``names``."""
+class _Joins:
+    """What deciding whether an importer-made place of one file joins an existing place needs:
+    the file's made places (their admin chains) and the existing places' containment."""
+
+    def __init__(self, p: Parsed, names: Mapping[tuple[str, str], str], hand: Mapping[str, Record]):
+        self.p, self.names, self.hand = p, names, hand
+        self.made = {r.id: r for r in p.records if r.auto and r.id and r.spec.key == "places"}
+        self.by_id: dict[str, set[str]] | None = None
+        self.hand_names: dict[str, list[str]] | None = None
+
+    def candidates(self, rec: Record) -> list[str]:
+        """The existing places (stored, or written by hand in this build) of a made place's name
+        that are not themselves made within an admin chain (those are other places)."""
+        k = key(_first(rec, "name") or "")
+        if self.hand_names is None:
+            self.hand_names = defaultdict(list)
+            for rid, r in self.hand.items():
+                if r.spec.key == "places":
+                    for n in dict.fromkeys(key(n) for n in _names(r)):
+                        self.hand_names[n].append(rid)
+        stored = [c for c in self.names.get(("places", SAME_KEY + k), "").split("\x1f") if c]
+        named = self.names.get(("places", _names(rec)[0]))
+        found = [*self.hand_names.get(k, []), *stored, *([named] if named else [])]
+        return [c for c in dict.fromkeys(found) if not _chained(c) and c != rec.id]
+
+    def chain(self, rec: Record) -> list[str]:
+        """The name keys of a made place's admin chain, nearest first (admin2, admin1, country)."""
+        out: list[str] = []
+        seen = {rec.id}
+        while (up := _first(rec, "within")) and up in self.made and up not in seen:
+            seen.add(up)
+            rec = self.made[up]
+            out.append(key(_names(rec)[0]))
+        return out
+
+    def parents(self, rid: str) -> list[tuple[str, set[str]]]:
+        """The places an existing place lies directly within, each with its name keys."""
+        rec = self.hand.get(rid)
+        if rec is not None:
+            ups = [v for f in ("part_of", "within") for v, _ in rec.values.get(f, []) if isinstance(v, str)]
+        else:
+            ups = [u for u in self.names.get(("places", UP_KEY + rid), "").split("\x1f") if u]
+        return [(u, self._keys(u)) for u in ups]
+
+    def _keys(self, rid: str) -> set[str]:
+        rec = self.hand.get(rid)
+        if rec is not None:
+            return {key(n) for n in _names(rec)}
+        stored = {k for k in self.names.get(("places", NAMES_KEY + rid), "").split("\x1f") if k}
+        return stored or self._named().get(rid, set())
+
+    def _named(self) -> dict[str, set[str]]:
+        """Stored place id -> the keys of the names that find it (made once, when needed)."""
+        if self.by_id is None:
+            self.by_id = defaultdict(set)
+            for (k, name), rid in self.names.items():
+                if k == "places" and not name.startswith("\x00"):
+                    self.by_id[rid].add(key(name))
+        return self.by_id
+
+    def contradiction(self, rec: Record, target: str) -> str | None:
+        """Why the made place ``rec`` may not join the existing place ``target`` of its name, or
+        None: they are kept apart when, below the first place both containments name, each
+        names another one (Dawlat Abad within Faryab, Afghanistan is not the Dawlat Abad within
+        Balkh, Afghanistan), or when they name no common place at all."""
+        chain = self.chain(rec)
+        level, seen = self.parents(target), {target}
+        depth = 0
+        while level and chain:
+            for _u, keys in level:
+                common = [i for i, k in enumerate(chain) if k in keys]
+                if common:
+                    return None if depth == 0 or common[0] == 0 else "their containments differ"
+            seen.update(u for u, _k in level)
+            level = [x for u, _k in level for x in self.parents(u) if x[0] not in seen]
+            depth += 1
+        return "their containments name no common place" if depth and chain else None
+
+    def warn(self, rec: Record, target: str, why: str) -> None:
+        chain = _first(rec, "description") or ""
+        self.p.warnings.append(str(rec.loc.problem(None, (
+            f"place {_first(rec, 'name')!r} within {chain} is not joined to the place '{target}' of that "
+            f"name: {why}; imported as another place, {rec.id}"))))
+
+
+def _first(rec: Record, name: str) -> str | None:
+    for value, _loc in rec.values.get(name, []):
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _addendum(rec: Record, target: str) -> list[Record]:
+    """A made place's admin chain (its dataset's coding) as statements about the existing place
+    ``target`` it joins, in its own file's graph; nothing if it has no chain."""
+    if not rec.values.get("within"):
+        return []
+    out = Record(spec=rec.spec, loc=rec.loc, id=target, id_loc=rec.id_loc, auto=False, item=rec.item,
+                 addendum=True)
+    for name in CODING:
+        if name in rec.values:
+            out.values[name] = list(rec.values[name])
+            out.field_locs[name] = rec.field_locs.get(name, rec.loc)
+    return [out]
+
+
+def _resolved(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, str],
+              joins: _Joins) -> list[Record]:
+    """What a record becomes in the build: itself; nothing, when it is an importer-made actor or
+    place whose name is known (``rename`` then points it at the known record, and a place's admin
+    chain is kept as an addendum to that record, :func:`_addendum`); a made record whose name is
+    new is kept and its name added to ``names``. A made place joins a known one of its name only
+    where their containments agree (:meth:`_Joins.contradiction`; else a located warning)."""
     if rec.spec.key not in RESOLVED or not rec.auto or not rec.id:
-        return True
+        return [rec]
     name = (rec.spec.key, _names(rec)[0])
     own = (rec.spec.key, ID_KEY + rec.id)
     target = names.get(name)
     if _chained(rec.id) and own in names:
-        return False  # this very place (name and chain) is stored or made already
-    if target is not None and _chained(rec.id) and _chained(target):
-        names[own] = rec.id
-        return True  # the same name in another admin chain: another place
+        return _addendum(rec, rec.id)  # this very place (name and chain) is stored or made already
+    if rec.spec.key == "places" and _chained(rec.id):
+        return _join(rec, names, rename, joins)
     if target is not None and target != rec.id:
         rename[rec.id] = target
-        return False
+        return []
     if target == rec.id:  # stored by an earlier import, or made twice in this build
-        return False
+        return []
     names[name] = rec.id
     names[own] = rec.id
-    return True
+    return [rec]
+
+
+def _join(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, str],
+          joins: _Joins) -> list[Record]:
+    """A place made within an admin chain: joined to the first known place of its name whose
+    containment agrees (its chain then kept as an addendum), else kept as a new place, with a
+    located warning when a known place of its name was not joined. Places made within another
+    chain are other places."""
+    assert rec.id is not None
+    found = joins.candidates(rec)
+    for target in found:
+        if joins.contradiction(rec, target) is None:
+            rename[rec.id] = target
+            return _addendum(rec, target)
+    if found:
+        joins.warn(rec, found[0], joins.contradiction(rec, found[0]) or "")
+    names.setdefault(("places", _names(rec)[0]), rec.id)
+    names[("places", ID_KEY + rec.id)] = rec.id
+    return [rec]
+
+
+def _within_others(rec: Record) -> bool:
+    """Drop what an addendum says of its record lying within itself (a town and its district of
+    one name that both joined the same place); whether anything is left to say."""
+    rec.values["within"] = [(v, loc) for v, loc in rec.values.get("within", []) if v != rec.id]
+    return bool(rec.values["within"])
 
 
 def _chained(rid: str) -> bool:

@@ -20,11 +20,20 @@ from kb.model import kinds
 from kb.model.authoring import Field, RecordSpec, nested_records, shortcut
 from kb.model.kinds import ID_RE, Invalid, Subject
 from kb.model.kinds import vocabulary_node as _node
-from kb.model.terms import DCTERMS, EV, RDF
+from kb.model.terms import DCTERMS, EV, RDF, RDFS, SKOS
 
 _TYPE = NamedNode(str(RDF.type))
 _IDENTIFIER = NamedNode(str(DCTERMS.identifier))
 _PART_OF = str(EV.partOf)
+_NAMES = frozenset((str(RDFS.label), str(SKOS.altLabel)))  # what a record's name keys are made from
+_NAMED_FIELDS: dict[int, frozenset[str]] = {}  # id(spec) -> its fields written as names
+
+
+def _named_fields(spec: RecordSpec) -> frozenset[str]:
+    found = _NAMED_FIELDS.get(id(spec))
+    if found is None:
+        found = _NAMED_FIELDS[id(spec)] = frozenset(f.name for f in spec.fields if _NAMES & set(f.properties))
+    return found
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class Record:
     field_locs: dict[str, Loc] = field(default_factory=dict)
     auto: bool = False  # made by an importer from a name: may resolve to an existing record
     item: str | None = None  # the feed item (ACLED row, ClaimReview) it was made from, shown in warnings
+    #: statements about a record written elsewhere (stored, or another file of the batch): only
+    #: its fields are written, in this file's graph (a later dataset's coding of a stored place)
+    addendum: bool = False
 
     def add(self, name: str, value: str | Record, loc: Loc) -> None:
         self.values.setdefault(name, []).append((value, loc))
@@ -73,6 +85,8 @@ class Compiled:
     problems: list[Problem]
     where: dict[str, tuple[Loc, dict[str, Loc]]]  # subject IRI -> (record loc, field -> loc)
     records: int = 0
+    #: graph -> (subject, name) of each name or alias of the records with an id (for the name keys)
+    names: dict[str, list[tuple[NamedNode, str]]] = field(default_factory=dict)
 
 
 def iri_for(base: str, record_id: str) -> str:
@@ -91,6 +105,7 @@ class _Batch:
     where: dict[str, tuple[Loc, dict[str, Loc]]]
     part_of: nx.DiGraph
     graph: NamedNode
+    names: list[tuple[NamedNode, str]]
 
 
 def compile_records(
@@ -110,6 +125,8 @@ def compile_records(
     for _g, (_n, recs) in files.items():
         for rec in recs:
             wanted.update(references(rec))
+            if rec.addendum and rec.id:
+                wanted.add(rec.id)
     existing = lookup(wanted) if lookup and wanted else {}
     for rid, rec in by_id.items():
         if rid in existing:
@@ -126,15 +143,17 @@ def compile_records(
     where: dict[str, tuple[Loc, dict[str, Loc]]] = {}
     part_of = nx.DiGraph()
     quads: dict[str, list[Quad]] = {}
+    names: dict[str, list[tuple[NamedNode, str]]] = {}
     count = 0
     for graph, (_name, recs) in files.items():
-        batch = _Batch(base, classes_of, problems, where, part_of, NamedNode(graph))
+        batch = _Batch(base, classes_of, problems, where, part_of, NamedNode(graph),
+                       names.setdefault(graph, []))
         out = quads.setdefault(graph, [])
         for rec in recs:
             count += 1
             _compile_record(rec, batch, out)
     problems.extend(_cycles(part_of, by_id))
-    return Compiled(quads=quads, problems=problems, where=where, records=count)
+    return Compiled(quads=quads, problems=problems, where=where, records=count, names=names)
 
 
 def _ids(files: Mapping[str, tuple[str, list[Record]]], problems: list[Problem]) -> dict[str, Record]:
@@ -142,7 +161,7 @@ def _ids(files: Mapping[str, tuple[str, list[Record]]], problems: list[Problem])
     by_id: dict[str, Record] = {}
     for _graph, (_name, recs) in files.items():
         for rec in recs:
-            if rec.id is None:
+            if rec.id is None or rec.addendum:
                 continue
             if rec.id in by_id:
                 first = by_id[rec.id]
@@ -173,14 +192,23 @@ def _where(loc: Loc) -> str:
     return f"{loc.file}:{loc.line}" if loc.line else loc.file
 
 
-def references(rec: Record) -> Iterable[str]:
+_REFERENCE_FIELDS: dict[int, frozenset[str]] = {}  # id(spec) -> its Reference fields' names
+
+
+def references(rec: Record) -> list[str]:
     """The ids a record (and its nested records) refers to."""
-    for f in rec.spec.fields:
-        for value, _loc in rec.values.get(f.name, ()):
-            if f.kind == "Reference" and isinstance(value, str):
-                yield value
-            elif isinstance(value, Record):
-                yield from references(value)
+    spec = rec.spec
+    refs = _REFERENCE_FIELDS.get(id(spec))
+    if refs is None:
+        refs = _REFERENCE_FIELDS[id(spec)] = frozenset(f.name for f in spec.fields if f.kind == "Reference")
+    out: list[str] = []
+    for name, values in rec.values.items():
+        for value, _loc in values:
+            if isinstance(value, Record):
+                out.extend(references(value))
+            elif name in refs and isinstance(value, str):
+                out.append(value)
+    return out
 
 
 def _subject(rec: Record, batch: _Batch) -> str | None:
@@ -207,6 +235,8 @@ def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | 
             return False
     assert subject is not None
     s = NamedNode(subject)
+    if rec.addendum:
+        return _compile_addendum(rec, s, batch, out)
     quads: list[Quad] = [Quad(s, _TYPE, _node(spec.cls), batch.graph)]
     if rec.id is not None and not spec.nested:
         quads.append(Quad(s, _IDENTIFIER, Literal(rec.id), batch.graph))
@@ -221,6 +251,28 @@ def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | 
         return False
     out.extend(quads)
     batch.where[subject] = (rec.loc, dict(rec.field_locs))
+    return True
+
+
+def _compile_addendum(rec: Record, s: NamedNode, batch: _Batch, out: list[Quad]) -> bool:
+    """The statements of an addendum (:attr:`Record.addendum`) about the record it names, which
+    must exist (in the batch or stored) with the addendum's class."""
+    assert rec.id is not None
+    found = batch.classes_of(rec.id)
+    if found is None or rec.spec.cls not in found:
+        batch.problems.append((rec.id_loc or rec.loc).problem(
+            "id", f"'{rec.id}' names no {rec.spec.key[:-1]} of the knowledge base"))
+        return False
+    before = len(batch.problems)
+    quads: list[Quad] = []
+    subject = Subject(rec.id, batch.base, batch.classes_of)
+    for f in rec.spec.fields:
+        if f.name in rec.values:
+            _compile_field(rec, f, s, batch, quads, subject)
+    if len(batch.problems) > before:
+        return False
+    out.extend(quads)
+    batch.where.setdefault(s.value, (rec.loc, dict(rec.field_locs)))
     return True
 
 
@@ -248,6 +300,7 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
         batch.problems.append(loc.problem(f.name, "takes one value, not a list"))
         return
     graph = batch.graph
+    named = _named_fields(rec.spec)
     for value, vloc in values:
         if isinstance(value, Record):
             if f.kind != kinds.NESTED:
@@ -261,8 +314,14 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
             batch.problems.extend(vloc.problem(f.name, message) for message in exc.args)
             continue
         quads.extend([Quad(s, _node(p), o, graph) for p, o in statements])
+        if f.name in named and subject.id is not None:
+            _note_names(batch, s, statements)
         if _PART_OF in f.properties and rec.id is not None:
             batch.part_of.add_edge(rec.id, value)
+
+
+def _note_names(batch: _Batch, s: NamedNode, statements: list[kinds.Statement]) -> None:
+    batch.names.extend((s, o.value) for p, o in statements if p in _NAMES)
 
 
 def _compile_nested(f: Field, nested: Record, loc: Loc, s: NamedNode, batch: _Batch,
