@@ -141,3 +141,16 @@ def test_conflicts_are_read_from_the_generation_and_equal_those_computed_now(tmp
     path.write_text(json.dumps(changed), encoding="utf-8")
     derived._MEMO.clear()
     assert kb.conflicts() == fresh
+
+
+def test_a_large_knowledge_base_keeps_no_findings_and_computes_them_when_asked(kb, monkeypatch):
+    from kb.analysis import conflicts
+    from kb.build import derived
+
+    monkeypatch.setattr(conflicts, "STORED_MAX", 10)  # every knowledge base counts as large
+    kb.build()
+    with kb.endpoint() as ep:
+        ok, data = derived.decode(conflicts.CONFLICTS, ep.snapshot.generation,
+                                  ep.snapshot.derived(conflicts.CONFLICTS.file))
+    assert ok and data is None
+    assert kb.conflicts() == kb.conflicts(use_stored=False) != []
