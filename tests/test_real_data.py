@@ -82,23 +82,28 @@ def test_a_row_joins_a_known_place_only_where_containment_agrees_and_later_files
     report = kb.build([places, first])
     faryab = "place-dawlat-abad--faryab--afghanistan"
     where = dict(rows(kb, AT))
-    # Balkh's Dawlat Abad is the known one; Faryab's is another place; Herat (no containment
-    # stated) is joined; Gulran (within a region the row's chain does not name) is kept apart
+    # Balkh's Dawlat Abad is the known one; Faryab's is another place; the town Herat (no
+    # containment stated) is joined, its province of that name is a place of its own (one place of
+    # a chain joins a known place, the deepest); Gulran (within a region the row's chain does not
+    # name) is kept apart
     assert where == {"acled-afg1": faryab, "acled-afg2": "dawlat-abad", "acled-afg3": "herat",
                      "acled-afg4": "place-gulran--herat--afghanistan"}
     shown = [w.split(str(first.parent) + "/", 1)[-1] for w in report.warnings]
     assert shown == [
         "first.csv:3:7: location: place 'Dawlat Abad' within Faryab, Afghanistan is not joined to the place "
         f"'dawlat-abad' of that name: their containments differ; imported as another place, {faryab}",
+        "first.csv:5:5: admin1: place 'Herat' within Afghanistan is not joined to the place 'herat' of that name: "
+        "the place 'Herat' within Herat, Afghanistan, which lies within it in this file's admin chain, is joined "
+        "to that place; imported as another place, place-herat--afghanistan",
         "first.csv:6:7: location: place 'Gulran' within Herat, Afghanistan is not joined to the place 'gulran' "
         "of that name: their containments name no common place; imported as another place, "
         "place-gulran--herat--afghanistan"]
     # the file's admin chains are kept as its coding, for the known places too (in its own graph)
     g1 = next(f.graph for f in report.files if f.path.endswith("first.csv"))
-    assert (g1, "dawlat-abad", "balkh") in rows(kb, CODED) and (g1, "herat", "afghanistan") in rows(kb, CODED)
+    assert (g1, "dawlat-abad", "balkh") in rows(kb, CODED) and (g1, "herat", "place-herat--afghanistan") in rows(kb, CODED)
     assert rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }") == sorted(
         [("afghanistan",), ("balkh",), ("dawlat-abad",), ("herat",), ("west",), ("gulran",), (faryab,),
-         ("place-faryab--afghanistan",), ("place-gulran--herat--afghanistan",)])
+         ("place-faryab--afghanistan",), ("place-gulran--herat--afghanistan",), ("place-herat--afghanistan",)])
     # a later file: the stored places are joined again and its own coding of them recorded
     second = write("second.csv", HDX_HEADER
                    + "AFG9,2021-08-09,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,Tolo News\n"
@@ -111,11 +116,47 @@ def test_a_row_joins_a_known_place_only_where_containment_agrees_and_later_files
     assert sorted((p, up) for g, p, up in rows(kb, CODED) if g == g2) == [
         ("balkh", "afghanistan"), ("dawlat-abad", "balkh"), (faryab, "place-faryab--afghanistan"),
         ("place-faryab--afghanistan", "afghanistan")]
-    assert len(rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }")) == 9  # no place added
+    assert len(rows(kb, "SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p }")) == 10  # no place added
     # the first file changed and built again: its places are made again, the second's coding stays
     first.write_text(first.read_text() + "AFG5,2021-08-05,Battles,Afghanistan,Faryab,,Dawlat Abad,36.41,64.91,BBC\n")
     assert kb.build([first]).committed and kb.validate() == []
     assert len([r for r in rows(kb, CODED) if r[0] == g2]) == 4 and dict(rows(kb, AT))["acled-afg5"] == faryab
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["hand-written-in-the-build", "stored-before"])
+def test_a_town_and_its_district_of_one_name_never_both_join_the_known_place_of_that_name(kb, write, stored):
+    # issue 16: ACLED's location Jalalabad within admin2 Jalalabad; both would agree with the
+    # known Jalalabad (within Nangarhar). The row's location (the town, deepest of its chain)
+    # joins it; the district stays a place of its own, with a located warning, the town within it.
+    places = write("places.yaml", """places:
+  - {id: afghanistan, name: Afghanistan}
+  - {id: nangarhar, name: Nangarhar, part_of: [afghanistan]}
+  - {id: jalalabad, name: Jalalabad, part_of: [nangarhar]}
+""")
+    town = write("town.csv", HDX_HEADER
+                 + "AFG7,2021-08-07,Battles,Afghanistan,Nangarhar,Jalalabad,Jalalabad,34.43,70.45,Pajhwok\n")
+    if stored:
+        assert kb.build([places]).committed
+    report = kb.build([town] if stored else [places, town])
+    assert report.committed and kb.validate() == []
+    district = "place-jalalabad--nangarhar--afghanistan"
+    shown = [w.split(str(town.parent) + "/", 1)[-1] for w in report.warnings]
+    assert shown == [
+        "town.csv:3:6: admin2: place 'Jalalabad' within Nangarhar, Afghanistan is not joined to the place "
+        "'jalalabad' of that name: the place 'Jalalabad' within Jalalabad, Nangarhar, Afghanistan, which lies "
+        f"within it in this file's admin chain, is joined to that place; imported as another place, {district}"]
+    assert dict(rows(kb, AT)) == {"acled-afg7": "jalalabad"}
+    named = rows(kb, 'SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p ; rdfs:label "Jalalabad" }')
+    assert named == [("jalalabad",), (district,)]
+    # the file's coding: the town within the district, the district within the province
+    assert sorted((p, up) for _g, p, up in rows(kb, CODED)) == [
+        ("jalalabad", district), ("nangarhar", "afghanistan"), (district, "nangarhar")]
+    # built again from another file: the same two places, nothing merged, nothing added
+    again = write("again.csv", HDX_HEADER
+                  + "AFG8,2021-08-08,Battles,Afghanistan,Nangarhar,Jalalabad,Jalalabad,34.43,70.45,BBC\n")
+    assert kb.build([again]).warnings == [] and kb.validate() == []
+    assert dict(rows(kb, AT))["acled-afg8"] == "jalalabad"
+    assert rows(kb, 'SELECT ?p WHERE { ?x a ev:Place ; dcterms:identifier ?p ; rdfs:label "Jalalabad" }') == named
 
 
 def test_legacy_api_dump_maps_uppercase_and_ally_actor_headers_and_warns_on_ambiguous_dates(kb):

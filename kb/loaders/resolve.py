@@ -205,6 +205,8 @@ class _Joins:
         self.made = {r.id: r for r in p.records if r.auto and r.id and r.spec.key == "places"}
         self.by_id: dict[str, set[str]] | None = None
         self.hand_names: dict[str, list[str]] | None = None
+        self.below: dict[str, list[str]] | None = None  # made place id -> the made places within it
+        self.joined: dict[str, str | None] = {}  # made place id -> the known place it joins
 
     def candidates(self, rec: Record) -> list[str]:
         """The existing places (stored, or written by hand in this build) of a made place's name
@@ -274,6 +276,44 @@ class _Joins:
             depth += 1
         return "their containments name no common place" if depth and chain else None
 
+    def target(self, rec: Record) -> str | None:
+        """The known place a made place joins: the first candidate whose containment agrees and
+        that no made place within it (of one of this file's admin chains) joins: of a town and
+        its district of one name, the deepest (the row's location) joins, the other stays apart."""
+        assert rec.id is not None
+        if rec.id not in self.joined:
+            self.joined[rec.id] = None  # also what a place stored (or made) as itself joins
+            if ("places", ID_KEY + rec.id) not in self.names:
+                self.joined[rec.id] = next((t for t in self.candidates(rec) if self.contradiction(rec, t)
+                                            is None and self.taker(rec, t) is None), None)
+        return self.joined[rec.id]
+
+    def taker(self, rec: Record, target: str) -> Record | None:
+        """A made place lying within ``rec`` (in this file's admin chains) that joins ``target``."""
+        if self.below is None:
+            self.below = defaultdict(list)
+            for rid, r in self.made.items():
+                for up, _loc in r.values.get("within", []):
+                    if isinstance(up, str) and up in self.made and up != rid:
+                        self.below[up].append(rid)
+        todo, seen = list(self.below.get(rec.id or "", [])), {rec.id}
+        while todo:
+            rid = todo.pop()
+            if rid not in seen:
+                seen.add(rid)
+                if self.target(self.made[rid]) == target:
+                    return self.made[rid]
+                todo.extend(self.below.get(rid, []))
+        return None
+
+    def why(self, rec: Record, target: str) -> str:
+        """Why the made place ``rec`` does not join the known place ``target`` of its name."""
+        why = self.contradiction(rec, target)
+        if why is None and (taker := self.taker(rec, target)) is not None:
+            why = (f"the place {_first(taker, 'name')!r} within {_first(taker, 'description') or ''}, "
+                   "which lies within it in this file's admin chain, is joined to that place")
+        return why or ""
+
     def warn(self, rec: Record, target: str, why: str) -> None:
         chain = _first(rec, "description") or ""
         self.p.warnings.append(str(rec.loc.problem(None, (
@@ -331,25 +371,25 @@ def _resolved(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, 
 def _join(rec: Record, names: dict[tuple[str, str], str], rename: dict[str, str],
           joins: _Joins) -> list[Record]:
     """A place made within an admin chain: joined to the first known place of its name whose
-    containment agrees (its chain then kept as an addendum), else kept as a new place, with a
-    located warning when a known place of its name was not joined. Places made within another
-    chain are other places."""
+    containment agrees and that no made place within it joins (:meth:`_Joins.target`; its chain
+    then kept as an addendum), else kept as a new place, with a located warning when a known
+    place of its name was not joined. Places made within another chain are other places."""
     assert rec.id is not None
+    target = joins.target(rec)
+    if target is not None:
+        rename[rec.id] = target
+        return _addendum(rec, target)
     found = joins.candidates(rec)
-    for target in found:
-        if joins.contradiction(rec, target) is None:
-            rename[rec.id] = target
-            return _addendum(rec, target)
     if found:
-        joins.warn(rec, found[0], joins.contradiction(rec, found[0]) or "")
+        joins.warn(rec, found[0], joins.why(rec, found[0]))
     names.setdefault(("places", _names(rec)[0]), rec.id)
     names[("places", ID_KEY + rec.id)] = rec.id
     return [rec]
 
 
 def _within_others(rec: Record) -> bool:
-    """Drop what an addendum says of its record lying within itself (a town and its district of
-    one name that both joined the same place); whether anything is left to say."""
+    """Drop what an addendum says of its record lying within itself (two places of one chain
+    joined to one place: :meth:`_Joins.target` prevents it); whether anything is left to say."""
     rec.values["within"] = [(v, loc) for v, loc in rec.values.get("within", []) if v != rec.id]
     return bool(rec.values["within"])
 
