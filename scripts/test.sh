@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh machine (Debian chromium for the browser tests,
-# Virtuoso for the external-store tests, the Python packages), then runs the whole test suite.
+# Virtuoso for the external-store tests, Node.js and npm for the JavaScript SPARQL client, the Python
+# packages, the Oxigraph server among them), then runs the whole test suite.
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)  # the JavaScript SPARQL client test
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
