@@ -4,6 +4,7 @@ the findings of the claims they review."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from helpers import kb as run_kb
 
@@ -135,3 +136,23 @@ def test_same_appearance_url_by_the_same_claimant(kb: KnowledgeBase, write) -> N
     kb.build([write("review.json", json.dumps(review))], fmt="claimreview")
     [finding] = kb.conflicts()
     assert [f.matched_by for f in finding.fact_checks] == ["same appearance URL"]
+
+
+def test_keys_made_from_the_compiled_records_equal_those_a_query_of_the_store_makes(tmp_path) -> None:
+    """A build takes a file's name keys from its compiled records (kb.build.name_keys.name_key_quads_of),
+    not from a query of the store: for every file graph of the seed and the fictional examples
+    (YAML, the ACLED layout) they are exactly the keys :func:`name_key_quads` finds in the store."""
+    import pyoxigraph as ox
+
+    from kb.build.name_keys import NAME_KEY as KEY
+    from kb.build.name_keys import name_key_quads
+    DATA = Path(__file__).resolve().parents[1] / "kb" / "data"
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.build([DATA / "seed", DATA / "examples" / "fictional"])
+    with kb.store.reader() as db:
+        graphs = {q.graph_name for q in db.quads_for_pattern(None, KEY, None)}
+        assert len(graphs) >= 3
+        for g in graphs:
+            stored = {(q.subject, q.object.value) for q in db.quads_for_pattern(None, KEY, None, g)}
+            queried = {(q.subject, q.object.value) for q in name_key_quads(db, ox.NamedNode(g.value))}
+            assert stored and stored == queried, g
