@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pyoxigraph as ox
 
-from kb.analysis.conflicts import CONFLICTS, find_conflicts
+from kb.analysis.conflicts import find_conflicts
 from kb.analysis.display import Findings, Rows
 from kb.analysis.duplicates import SimilarPair, similar_actors
 from kb.analysis.grouping import ClaimGroups, group_by_claim
@@ -73,8 +73,8 @@ class _Questions:
         """Every conflict between a denial (or dispute) and documentation, strongest first
         (``actor``: an id, name or alias): a list that ``.to_frame()`` makes a pandas DataFrame and
         a notebook shows as a table (:class:`kb.analysis.display.Findings`). Locally the findings
-        computed when the store's generation was built are read; ``use_stored=False`` computes
-        them now.
+        are computed once per store generation, by its first reader, and kept with it;
+        ``use_stored=False`` computes them now.
 
             >>> import tempfile
             >>> from pathlib import Path
@@ -309,7 +309,7 @@ class KnowledgeBase(_Questions):
         """
         return pipeline.build(self.store, paths, base=self.base, fresh=fresh, dry_run=dry_run, fmt=fmt,
                               wait=wait, delimiter=delimiter, date_order=date_order, strict=strict,
-                              progress=self.progress, names_map=names_map, derivations=(CONFLICTS,))
+                              progress=self.progress, names_map=names_map)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ Layout of a store folder (default ``./.kb``)::
       write.lock       held (flock) by the one process that is writing
       gen/000007/      an Oxigraph (RocksDB) database, never written again once published
       gen/000007.read  readers hold a shared flock on it while they read generation 7
-      gen/000007.derived/  data derived from generation 7 at build time (kb.build.derived), if any
+      gen/000007.derived/  data derived from generation 7 (kb.build.derived), if any
 
 A write transaction starts from a hard-link backup of the current generation (Oxigraph's own
 ``Store.backup``: cheap, no copy of the data), changes that copy, flushes it, fsyncs it, and
@@ -19,7 +19,8 @@ them.
 Derived data (:mod:`kb.build.derived`) is written by the transaction into ``gen/tmp-N.derived/``
 and published with its generation (renamed to ``gen/N.derived/`` before the generation itself), so
 a ``N.derived`` folder only ever holds what was computed from generation ``N``; it is removed with
-its generation.
+its generation. Data derived later, by the first reader that needs it (:meth:`Snapshot.keep`), is
+added to that folder file by file, each written whole and renamed into place.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _close(db: ox.Store) -> None:
 @dataclass(frozen=True)
 class Snapshot:
     """A read-only snapshot: the generation's name (None for an empty store), its database, and
-    the folder of data derived from it at build time (None if there is none)."""
+    the folder of data derived from it (None for an empty store; it need not exist yet)."""
 
     generation: str | None
     db: ox.Store
@@ -101,6 +102,28 @@ class Snapshot:
         except OSError as exc:
             raise StoreError(f"cannot read {self.derived_dir / name}: {exc}") from exc
 
+    def keep(self, name: str, data: bytes) -> bool:
+        """Add the derived data ``name`` to this generation's folder (written whole to a temporary
+        file, then renamed into place, so a reader sees all of it or none). The caller holds the
+        snapshot, so the generation cannot be collected meanwhile. False (nothing kept) where the
+        folder cannot be written, e.g. a store on read-only media: the data is only a copy of what
+        the generation gives."""
+        if self.derived_dir is None or not _derived_name(name):
+            return False
+        tmp = self.derived_dir / f".{name}.{os.getpid()}.tmp"
+        try:
+            self.derived_dir.mkdir(exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.derived_dir / name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return False
+        return True
+
 
 Derive = Callable[[ox.Store, str], Mapping[str, bytes]]
 
@@ -113,11 +136,15 @@ def select_rows(db: ox.Store, query: str) -> Iterator[dict[str, str]]:
         yield {name: term.value for i, name in names if (term := solution[i]) is not None}
 
 
+def _derived_name(fname: str) -> bool:
+    return "/" not in fname and not fname.startswith(".")
+
+
 def _write_derived(folder: Path, files: Mapping[str, bytes]) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     for fname, data in files.items():
-        if "/" in fname or fname.startswith("."):
+        if not _derived_name(fname):
             raise ValueError(f"not a derived-data file name: {fname!r}")
         (folder / fname).write_bytes(data)
 
@@ -183,8 +210,7 @@ class Store:
                     except OSError as exc:
                         raise StoreError(f"cannot open the knowledge base at {gen}: {exc}") from exc
                     self._open = (name, db)
-                derived = self.path / "gen" / f"{name}.derived"
-                yield Snapshot(name, db, derived if derived.is_dir() else None)
+                yield Snapshot(name, db, self.path / "gen" / f"{name}.derived")
                 return
             finally:
                 os.close(fd)

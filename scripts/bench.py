@@ -131,6 +131,16 @@ def _conflicts(p: _Paths) -> dict:
     return {"conflicts": len(KnowledgeBase(p.store).conflicts())}
 
 
+def _conflicts_cli(p: _Paths) -> dict:
+    """``kb conflicts --format json`` as a user runs it: a new process, every finding written."""
+    out = p.work / "conflicts.json"
+    with out.open("wb") as fh:
+        subprocess.run([sys.executable, "-c", "from kb.cli import main; main()", "--store", str(p.store),
+                        "conflicts", "--format", "json"], stdout=fh, check=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    return {"bytes": out.stat().st_size}
+
+
 def _build_described(p: _Paths) -> dict:
     from kb import KnowledgeBase
 
@@ -204,7 +214,9 @@ OPS: dict[str, Callable[[_Paths], dict]] = {
     "build-yaml": _build_yaml,
     "rebuild-changed-file": _rebuild_changed_file,
     "validate": _validate,
+    "conflicts-first": _conflicts,  # the generation's first reader: computes and keeps them
     "conflicts": _conflicts,
+    "conflicts-cli": _conflicts_cli,
     "naive-traversal": lambda p: {"conflicts": naive_conflicts(p.store)},
     "build-described": _build_described,
     "matching": bench_matching,
@@ -406,7 +418,9 @@ PLAN = [  # (op, its anchor or None, what it is)
     ("rebuild-changed-file", None, "kb build of the same file plus one small new file"),
     ("validate", None, "kb validate (all SHACL shapes, whole knowledge base)"),
     ("naive-traversal", None, "naive NetworkX traversal from every denial"),
-    ("conflicts", "naive-traversal", "kb conflicts"),
+    ("conflicts-first", "naive-traversal", "kb conflicts, a generation's first reader (computes, keeps)"),
+    ("conflicts", "naive-traversal", "kb conflicts (the findings kept with the generation)"),
+    ("conflicts-cli", None, "kb conflicts --format json > FILE (a new process; every finding written)"),
     ("build-described", None, "kb build of the matching data: incidents and described claims"),
     ("matching", "conflicts", "described claims matched against incidents (SIZE/100 claims: 10 000 at 1M)"),
     ("raw-dump-ttl", None, "raw pyoxigraph Turtle dump"),

@@ -232,8 +232,9 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
     conflicts documented by at least that many independent publishers. ``graph``: an already
     projected graph (:func:`kb.analysis.projection.project` or
     :func:`kb.analysis.candidates.candidate_graph`) to reuse. On a local snapshot the findings
-    computed when its generation was built (:data:`CONFLICTS`) are used, unless ``use_stored`` is
-    false (``kb conflicts --no-cache``): then, as on a remote endpoint, they are computed now.
+    kept with its generation (:data:`CONFLICTS`; computed and kept by the generation's first
+    reader) are used, unless ``use_stored`` is false (``kb conflicts --no-cache``): then, as on a
+    remote endpoint, they are computed now.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown conflict kind {kind!r}; expected one of: {', '.join(KINDS)}")
@@ -251,12 +252,10 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
 
 
 def _stored(endpoint: Endpoint, kind: str | None, actor: str | None, min_independent: int) -> list[Conflict]:
-    """The findings stored with the endpoint's generation (computed now if it has none), filtered
+    """The findings kept with the endpoint's generation (computed now and kept, by its first
+    reader, if it has none), filtered
     as :func:`find_conflicts` filters (the stored list is in its order: filtering keeps it)."""
     data = load(endpoint.snapshot, CONFLICTS, endpoint.select)  # type: ignore[attr-defined]
-    if data is None:  # a knowledge base too large for them to be kept at build time
-        return find_conflicts(endpoint, kind=kind, actor=actor, min_independent=min_independent,
-                              use_stored=False)
     every = [_conflict_from(d) for d in data]
     return [x for x in every if (actor is None or x.claimant == actor)
             and (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
@@ -276,19 +275,9 @@ class _Rows:
         raise NotImplementedError("a derivation reads SELECT rows only")
 
 
-#: Above this many statements the build does not compute the findings (None is kept): the engine's
-#: candidate graph grows with the data (~1.7 GB at 3 500 000 statements), and a build's memory must
-#: not (its bound is the bulk load's); ``kb conflicts`` then computes them when asked, as before.
-STORED_MAX = 3_000_000
-
-
-def _every_conflict(select: Select) -> list[dict[str, Any]] | None:
-    """Every finding, in order, as :func:`_conflict_from` reads it back (None above
-    :data:`STORED_MAX` statements)."""
-    total = next(select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"), {}).get("n", "0")
-    if int(total) > STORED_MAX:
-        return None
-    return [asdict(x) for x in find_conflicts(_Rows(select), use_stored=False)]  # type: ignore[arg-type]
+def _every_conflict(select: Select) -> list[Conflict]:
+    """Every finding, in order (kept as JSON, read back by :func:`_conflict_from`)."""
+    return find_conflicts(_Rows(select), use_stored=False)  # type: ignore[arg-type]
 
 
 _NESTED: dict[str, Callable[[Any], Any]] = {
@@ -301,7 +290,7 @@ _NESTED: dict[str, Callable[[Any], Any]] = {
 
 
 def _conflict_from(d: dict[str, Any]) -> Conflict:
-    """The :class:`Conflict` that :func:`dataclasses.asdict` (through JSON) made ``d`` of."""
+    """The :class:`Conflict` that JSON (:func:`kb.build.derived.encode`) made ``d`` of."""
     out: dict[str, Any] = {}
     for f in fields(Conflict):
         v = d[f.name]
@@ -323,7 +312,10 @@ def _code_version() -> int:
     return int.from_bytes(h.digest()[:6], "big")
 
 
-#: The findings of a whole generation, computed when it is built (:mod:`kb.build.derived`).
+#: The findings of a whole generation, computed by its first reader and kept with it
+#: (:mod:`kb.build.derived`). Not at build time: any new denial or documentation can change any
+#: finding (its independence, its score), so each build would compute them all again — 45 s for a
+#: small file added next to a million statements.
 CONFLICTS = Derivation("conflicts", _code_version(), _every_conflict)
 
 

@@ -1,15 +1,22 @@
-"""Derived data per store generation: computed once, at build time, kept beside the generation.
+"""Derived data per store generation: computed once, kept beside the generation.
 
 A store generation never changes once published (:mod:`kb.store`), so whatever is computed from
-it — place containment (:mod:`kb.build.containment`), and any other :class:`Derivation` — can be
-computed once, as the build's transaction finishes, and kept in ``gen/N.derived/`` beside it. Its
-cost is part of the build (``BuildReport.derived``: seconds per derivation).
+it can be computed once and kept in ``gen/N.derived/`` beside it, in one of two ways:
+
+- at build time, as the build's transaction finishes (place containment,
+  :mod:`kb.build.containment`, which every reader of places needs): its cost is part of the build
+  (``BuildReport.derived``: seconds per derivation);
+- on first use (the findings, :data:`kb.analysis.conflicts.CONFLICTS`, whose cost grows with the
+  whole knowledge base however small a change is): the first reader of a generation that has none
+  computes it and keeps it there (:meth:`kb.store.Snapshot.keep`); every later reader of that
+  generation reads it back.
 
 Readers call :func:`load` with the :class:`~kb.store.Snapshot` they read: the stored data is used
 only when it was written for that very generation, by the same derivation at the same version;
-otherwise (an older store, a dry run, a remote endpoint, ``use_stored=False``) it is recomputed
-from what the reader sees. Nothing derived is ever trusted across generations: each file names
-the generation, derivation and version it was computed for, and is checked against them.
+otherwise (an older store, a generation not read before, a dry run, a remote endpoint,
+``use_stored=False``) it is computed from what the reader sees. Nothing derived is ever trusted
+across generations: each file names the generation, derivation and version it was computed for,
+and is checked against them.
 
 A derivation computes from SPARQL SELECT rows only (a ``select(query) -> rows of strings``
 function), so the same code runs on the build's transaction, on a local snapshot and through a
@@ -18,13 +25,13 @@ remote endpoint (:class:`kb.sparql.endpoint.Endpoint`'s ``select``).
 
 from __future__ import annotations
 
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 
 from kb.store import Snapshot, select_rows
@@ -47,15 +54,17 @@ class Derivation:
 
 
 def encode(derivation: Derivation, generation: str, data: Any) -> bytes:
+    """``data`` as the JSON kept for ``generation`` (dataclasses are written as objects, tuples as
+    lists, by orjson: several times faster than the standard library on a million findings)."""
     head = {"derivation": derivation.name, "version": derivation.version, "generation": generation}
-    return json.dumps({**head, "data": data}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps({**head, "data": data})
 
 
 def decode(derivation: Derivation, generation: str, raw: bytes) -> tuple[bool, Any]:
     """(True, data) if ``raw`` was computed by ``derivation`` (same version) from ``generation``."""
     try:
-        stored = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        stored = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         return False, None
     ok = isinstance(stored, dict) and (stored.get("derivation"), stored.get("version"),
                                         stored.get("generation")) == (
@@ -84,7 +93,7 @@ def load(snapshot: Snapshot | None, derivation: Derivation, select: Select, *,
          use_stored: bool = True) -> Any:
     """The derivation's data for what ``select`` reads: the copy stored with ``snapshot``'s
     generation when there is one for exactly that generation (and ``use_stored``), else computed
-    now from ``select``."""
+    now from ``select`` and, for a published generation, kept with it for the next reader."""
     if not use_stored or snapshot is None or snapshot.generation is None or snapshot.derived_dir is None:
         return derivation.compute(select)
     key = (str(snapshot.derived_dir), snapshot.generation, derivation.file)
@@ -94,7 +103,10 @@ def load(snapshot: Snapshot | None, derivation: Derivation, select: Select, *,
     raw = snapshot.derived(derivation.file)
     ok, data = decode(derivation, snapshot.generation, raw) if raw is not None else (False, None)
     if not ok:
-        return derivation.compute(select)
+        data = derivation.compute(select)
+        encoded = encode(derivation, snapshot.generation, data)
+        snapshot.keep(derivation.file, encoded)
+        data = decode(derivation, snapshot.generation, encoded)[1]  # as a later reader will see it
     _MEMO[key] = data
     while len(_MEMO) > _MEMO_SIZE:
         _MEMO.popitem(last=False)
