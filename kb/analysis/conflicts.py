@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 from typing import Any, ClassVar
 
@@ -25,7 +25,7 @@ import networkx as nx
 from kb.analysis.candidates import candidate_graph
 from kb.analysis.factchecks import FactCheck, cite_reviews
 from kb.analysis.independence import Independence, independent_weights
-from kb.build.derived import Derivation, Select, load
+from kb.build.derived import Derivation, Select, collector_paused, load
 from kb.model import rules
 from kb.sparql.endpoint import Endpoint, Row
 
@@ -255,8 +255,9 @@ def _stored(endpoint: Endpoint, kind: str | None, actor: str | None, min_indepen
     """The findings kept with the endpoint's generation (computed now and kept, by its first
     reader, if it has none), filtered
     as :func:`find_conflicts` filters (the stored list is in its order: filtering keeps it)."""
-    data = load(endpoint.snapshot, CONFLICTS, endpoint.select)  # type: ignore[attr-defined]
-    every = [_conflict_from(d) for d in data]
+    with collector_paused():
+        data = load(endpoint.snapshot, CONFLICTS, endpoint.select)  # type: ignore[attr-defined]
+        every = [_conflict_from(d) for d in data]
     return [x for x in every if (actor is None or x.claimant == actor)
             and (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
 
@@ -280,22 +281,32 @@ def _every_conflict(select: Select) -> list[Conflict]:
     return find_conflicts(_Rows(select), use_stored=False)  # type: ignore[arg-type]
 
 
-_NESTED: dict[str, Callable[[Any], Any]] = {
-    "path": lambda v: tuple(Step(**s) for s in v),
-    "paths": lambda v: tuple((k, tuple(Step(**s) for s in p)) for k, p in v),
-    "sources": lambda v: tuple(Evidence(**{k: tuple(x) if isinstance(x, list) else x for k, x in s.items()})
-                               for s in v),
-    "fact_checks": lambda v: tuple(FactCheck(**f) for f in v),
-}
+def _reader(cls: type, nested: dict[str, Callable[[Any], Any]] | None = None) -> Callable[[dict], Any]:
+    """A function making a ``cls`` instance of the dict JSON made of one: its lists as tuples, its
+    ``nested`` fields by their own readers. The instance is filled as :mod:`pickle` fills one
+    (its ``__dict__`` at once, not field by field through a frozen dataclass's ``__init__``): a
+    million steps and sources are read back in a fraction of the time. Only files written by this
+    very code version are read (:data:`CONFLICTS`), so every field is there."""
+    nested = nested or {}
+
+    def read(d: dict) -> Any:  # a new dict: ``d`` may be shared (kb.build.derived keeps what it read)
+        values = {k: tuple(v) if type(v) is list else v for k, v in d.items()}
+        for name, fn in nested.items():
+            values[name] = fn(d[name])
+        obj = object.__new__(cls)
+        obj.__dict__.update(values)
+        return obj
+    return read
 
 
-def _conflict_from(d: dict[str, Any]) -> Conflict:
-    """The :class:`Conflict` that JSON (:func:`kb.build.derived.encode`) made ``d`` of."""
-    out: dict[str, Any] = {}
-    for f in fields(Conflict):
-        v = d[f.name]
-        out[f.name] = _NESTED[f.name](v) if f.name in _NESTED else tuple(v) if isinstance(v, list) else v
-    return Conflict(**out)
+_step = _reader(Step)
+_evidence_from = _reader(Evidence)
+_conflict_from = _reader(Conflict, {
+    "path": lambda v: tuple(map(_step, v)),
+    "paths": lambda v: tuple((k, tuple(map(_step, p))) for k, p in v),
+    "sources": lambda v: tuple(map(_evidence_from, v)),
+    "fact_checks": lambda v: tuple(map(_reader(FactCheck), v)),
+})
 
 
 def _code_version() -> int:

@@ -19,10 +19,8 @@ stored.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +28,7 @@ import pyoxigraph as ox
 
 from kb.build.compile import Batch, compile_batch
 from kb.build.containment import CONTAINMENT
-from kb.build.derived import Derivation, compute_all
+from kb.build.derived import Derivation, collector_paused, compute_all
 from kb.build.inputs import find_inputs
 from kb.build.name_keys import name_key_quads, name_key_quads_of
 from kb.build.provenance import BuildRecord, forget, loaded_files
@@ -66,26 +64,12 @@ def build(store: Store, paths: Iterable[str | Path] | None = None, *, base: str,
         files = [replace(f, date_order=date_order) for f in files]
     if strict:
         files = [replace(f, strict=True) for f in files]
-    with store.lock(wait), _collector_paused():
+    with store.lock(wait), collector_paused():
         transaction = Transaction(store, base, fresh=fresh, dry_run=dry_run, wait=wait, progress=progress,
                                   names_map=names_map, derivations=DERIVATIONS + derivations)
         report = transaction.run(files)
     report.seconds = time.perf_counter() - started
     return report
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a build: a build allocates millions of records,
-    terms and quads that live until it ends, and each full collection walks all of them (half of
-    the time of a 100 000-row import). Reference counting still frees everything as usual."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class Transaction:

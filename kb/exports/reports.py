@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
+
+import orjson
 
 from kb.analysis.display import documenting_sources
 from kb.analysis.grouping import ClaimGroup, group_by_claim, group_keys
@@ -62,8 +63,8 @@ def conflicts_json_chunks(conflicts: Iterable[Conflict]) -> Iterator[str]:
     first = True
     for c in found:
         rank, count = keys[c.claim]
-        text = json.dumps({**finding(c), "claim_group": rank, "claim_findings": count}, indent=2,
-                          ensure_ascii=False)  # no raw newline inside a JSON string
+        text = orjson.dumps({**finding(c), "claim_group": rank, "claim_findings": count},
+                            option=orjson.OPT_INDENT_2).decode()  # no raw newline inside a JSON string
         yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
         first = False
     yield "[]" if first else "\n]"
