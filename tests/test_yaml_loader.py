@@ -309,3 +309,77 @@ def test_anchors_aliases_and_merge_keys_read_as_pyyaml_reads_them(text):
                    for key, rec in expected]
     fast = yaml_fast.parse(text, "x.yaml")
     assert fast is None or [_norm(r) for r in fast] == [_norm(r) for r in records]
+
+
+# The fast reader's text test, written as a few patterns that each start with a character class
+# (quick to scan), must answer exactly what its definition, the one pattern, answers.
+_NEAR_INDICATORS = st.text(st.sampled_from(list(":-[,{}]\n \t@`*&!%?|>+19#a\\uUd8\r\x85\u3000\u2028")),
+                           max_size=12)
+
+
+@settings(max_examples=int(2000 * SCALE), deadline=None, derandomize=True)
+@given(_NEAR_INDICATORS)
+def test_the_split_text_test_answers_as_its_definition(text):
+    from kb.loaders import yaml_fast
+
+    assert yaml_fast._read_otherwise(text) == bool(yaml_fast._READ_OTHERWISE.search(text))
+
+
+def _both_tiers(text: str):
+    """(records of ryml's JSON copy or None, records of the tree walk or None) for one text."""
+    import ryml
+
+    from kb.loaders import yaml_fast
+    from kb.model.records import Loc
+
+    tree = ryml.parse_in_arena(text.encode("utf-8"))
+    loc = Loc("x.yaml")
+    copied = yaml_fast._from_json(tree, loc)
+    try:
+        walked = yaml_fast._Walker(tree, loc).document()
+    except yaml_fast._GiveUp:
+        walked = None
+    return copied, walked
+
+
+@pytest.mark.parametrize("value", ["inf", ".Inf", "-.INF", "-infinity", "nan", ".NaN", "39.80", "1e3",
+                                   "-0", "0", "1984", "yes", "~", "null", "true", "=", "<<", "''", '""'])
+def test_the_json_copy_leaves_what_it_cannot_tell_to_the_tree_walk(value):
+    """ryml's JSON copy writes plain special floats as ".inf"/".nan", numbers as numbers, and
+    plain and quoted text alike: those values are read by the tree walk, never from the copy."""
+    text = f"actors:\n  - id: a\n    kind: person\n    name: {value}\n"
+    copied, walked = _both_tiers(text)
+    assert copied is None
+    if value in ("1984", "39.80", "inf", ".Inf", "nan"):
+        assert walked is not None and walked[0].values["name"][0][0] == value
+
+
+def test_the_json_copy_reads_the_common_file_and_no_duplicate_key():
+    copied, walked = _both_tiers(GOOD)
+    assert copied is not None and copied == walked
+    twice = GOOD.replace("    name: Alice\n", "    name: Alice\n    name: Alicia\n")
+    assert _both_tiers(twice) == (None, None)  # orjson keeps one of the two; the node count tells
+    assert _both_tiers(GOOD.replace("  - id: gov\n", "  - id: gov\n    id: gov2\n")) == (None, None)
+
+
+@settings(max_examples=int(400 * SCALE), deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_SCALARS, st.integers(0, 3), st.sampled_from(["name", "description", "aliases"]),
+                          _SCALARS, st.integers(0, 3)), min_size=1, max_size=4))
+def test_the_json_copy_reads_what_the_tree_walk_reads(items):
+    """Whatever the fast reader takes from ryml's JSON copy, the tree walk reads the same; what
+    the walk refuses, the copy never gives."""
+    from kb.loaders import yaml_fast
+
+    lines = ["actors:"]
+    for i, (name, s1, field, value, s2) in enumerate(items):
+        written = _written(value, s2)
+        lines += [f"  - id: a{i}", "    kind: person",
+                  f"    {field}: [{json.dumps(value)}]" if field == "aliases" and s2 == 3 else
+                  f"    {field}: {written}"]
+        if field != "name":
+            lines.append(f"    name: {_written(name, s1)}")
+    text = "\n".join(lines) + "\n"
+    if yaml_fast.parse(text, "x.yaml") is None:  # refused by the text tests or by ryml
+        return
+    copied, walked = _both_tiers(text.replace("\r\n", "\n"))
+    assert copied is None or copied == walked
