@@ -201,3 +201,18 @@ def test_the_cli_prints_the_table_at_the_terminal_width(seed_kb, monkeypatch):
     r = CliRunner().invoke(main, ["--store", str(Path(seed_kb.path)), "conflicts"])
     assert r.exit_code == 0, r.output
     assert r.output == reference_table(seed_kb.conflicts(), width=72) + "\n"
+
+
+def test_lines_of_one_cell_a_character_break_where_rich_breaks_them():
+    """:func:`_divide_single` is rich's ``divide_line`` (folding) for such text: random words and
+    runs of spaces, at every width from 1."""
+    from rich._wrap import divide_line
+
+    from kb.exports.reports import _divide_single
+
+    rng = random.Random(7)
+    alphabet = "ab “—’ \u00a0x"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) * rng.choice((1, 1, 2, 5, 13)) for _ in range(rng.randrange(30)))
+        for width in (1, 2, 3, rng.randrange(1, 40)):
+            assert _divide_single(text, width) == divide_line(text, width, fold=True), (text, width)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -163,9 +165,10 @@ class _Blocks:
     in a column that folds. For the usual block (the text column wider than the number's) the
     grid's widths are plain arithmetic, done here as rich's Table does it (``_calculate_column_widths``:
     the measured widths, the widest column shrunk to fit); a line that fits its column is itself,
-    and a line that does not is wrapped by rich (single-cell text by rich's own ``divide_line``,
-    anything else by ``Text.wrap``). Blocks outside that case (a narrow terminal, ``wide`` past
-    100 000 columns) and any other renderable are printed by one reused rich Console."""
+    a line of one cell a character that does not is broken where rich's ``divide_line`` breaks it
+    (:func:`_divide_single`), and anything else is wrapped by rich's ``Text.wrap``. Blocks outside
+    that case (a narrow terminal, ``wide`` past 100 000 columns) and any other renderable are
+    printed by one reused rich Console."""
 
     def __init__(self, width: int | None, wide: bool) -> None:
         import shutil
@@ -184,16 +187,19 @@ class _Blocks:
         """``text`` beside a right-aligned ``number``, its lines wrapping under the text (not the
         number), the whole ``indent`` columns in."""
         from rich.cells import cell_len
-        from rich.text import Text
+        from rich.control import strip_control_codes
 
         if not number.isascii():  # a number is digits and dots; anything else as rich lays it out
             self.rich(_numbered(number, text, self.wide, indent))
             return
-        plain = Text(text).plain  # rich drops a few control codes (BEL, BS, VT, FF, CR) from a Text
+        one_cell, stripped = _cells()
+        # rich drops a few control codes (BEL, BS, VT, FF, CR) from a Text
+        plain = strip_control_codes(text) if stripped.search(text) else text
+        single = one_cell.issuperset(plain)  # a cell a character, lines broken by \n only
+        lines = plain.split("\n") if single else plain.splitlines()  # rich measures by splitlines
         room = self.width - indent
+        text_width = min(max(map(len if single else cell_len, lines)) if lines else 0, room) or 1
         number_width = max(len(number) + 1, 4)  # its cell (the number, min 3, and the space after it)
-        lines = plain.splitlines()  # rich measures a Text by these lines (more breaks than \n)
-        text_width = min(max(map(cell_len, lines)) if lines else 0, room) or 1
         if number_width + text_width > room:
             if self.wide or room < 2 * number_width:  # rich would shrink both columns: let it
                 self.rich(_numbered(number, text, self.wide, indent))
@@ -202,26 +208,30 @@ class _Blocks:
         first = " " * indent + number.rjust(number_width - 1) + " "
         rest = " " * len(first)
         out = self._parts
-        for line in plain.split("\n"):
-            for piece in self._wrap(line, text_width):
+        wrap = self._wrap_single if single else self._wrap
+        for line in lines if single else plain.split("\n"):
+            for piece in (line,) if single and len(line) <= text_width else wrap(line, text_width):
                 out.append(first + piece + "\n")
                 first = rest
+
+    def _wrap_single(self, line: str, width: int) -> list[str]:
+        """:meth:`_wrap` of a line of one cell a character (no tab, no joiner, no control code)."""
+        if len(line) <= width:
+            return [line]
+        if self.wide:
+            return [line[:width]]
+        cuts = [0, *_divide_single(line, width), len(line)]
+        # Text.divide, then rstrip_end and truncate: a single-cell piece comes out as its first width
+        return [line[a:b][:width] for a, b in itertools.pairwise(cuts)]
 
     def _wrap(self, line: str, width: int) -> list[str]:
         """``line`` as rich wraps it in a text column ``width`` cells wide (``overflow="fold"``, left
         justified; trailing spaces may differ, they are removed at the end)."""
-        from rich._wrap import divide_line
-        from rich.cells import _is_single_cell_widths, cell_len
+        from rich.cells import cell_len
         from rich.text import Text
 
-        if _is_single_cell_widths(line):  # printable Latin, Greek, Cyrillic: a cell a character, no tabs
-            if len(line) <= width:
-                return [line]
-            if self.wide:
-                return [line[:width]]
-            cuts = [0, *divide_line(line, width, fold=True), len(line)]
-            # Text.divide, then rstrip_end and truncate: a single-cell piece comes out as its first width
-            return [line[a:b][:width] for a, b in itertools.pairwise(cuts)]
+        if _cells()[0].issuperset(line):
+            return self._wrap_single(line, width)
         if "\t" not in line and "\u200d" not in line and "\ufe0f" not in line and cell_len(line) <= width:
             return [line]  # widths add up (no joiner, no variation selector), so no word breaks it
         return [x.plain for x in Text(line).wrap(self._console, width, justify="left", overflow="fold",
@@ -242,6 +252,48 @@ class _Blocks:
         """Everything so far, trailing spaces removed from each line (lines split as
         ``str.splitlines`` splits them, as before)."""
         return "\n".join(line.rstrip() for line in "".join(self._parts).splitlines()) + "\n"
+
+
+@functools.cache
+def _cells() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The characters rich gives one cell each and that nothing joins or breaks (rich's own set of
+    them, and the typographic quotes and dashes the findings' text uses), with the line feed; and
+    the control codes a rich Text drops."""
+    from rich.cells import _SINGLE_CELLS, get_character_cell_size
+    from rich.control import _CONTROL_STRIP_TRANSLATE
+
+    typographic = {ch for ch in "“”‘’„‚‹›«»—–…•′″€" if get_character_cell_size(ch) == 1}
+    return (frozenset(_SINGLE_CELLS | typographic | {"\n"}),
+            re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROL_STRIP_TRANSLATE) + "]"))
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _divide_single(text: str, width: int) -> list[int]:
+    """``rich._wrap.divide_line(text, width, fold=True)`` for text of one cell a character (its
+    steps, with ``len`` for ``cell_len`` and slices for ``chop_cells``): where the lines break."""
+    breaks: list[int] = []
+    offset = 0
+    for m in _WORD.finditer(text):  # the words rich's words() yields: each match starts where one ends
+        start, end = m.span()
+        word = m.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += end - start
+        elif length > width:  # folded across lines
+            chunks = [word[i:i + width] for i in range(0, len(word), width)]
+            for chunk in chunks[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(chunk)
+            if start:
+                breaks.append(start)
+            offset = len(chunks[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = end - start
+    return breaks
 
 
 def _numbered(number: str, text: str, wide: bool, indent: int = 0) -> object:
