@@ -68,8 +68,10 @@ def _wait(url: str, proc: subprocess.Popen, seconds: float, log: Path | None = N
     raise RuntimeError(f"no answer from {url} within {seconds:.0f} s")
 
 
-def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 100_000) -> Path:
-    """A copy of the packaged virtuoso.ini with its database in ``folder``, listening on loopback."""
+def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 100_000,
+                 max_rows: int = 10_000_000) -> Path:
+    """A copy of the packaged virtuoso.ini with its database in ``folder``, listening on loopback,
+    sending at most ``max_rows`` rows a result (``ResultSetMaxRows``)."""
     ini = VIRTUOSO_INI.read_text()
     ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
     ini = re.sub(r"(?m)^ServerPort(\s*)=\s*1111\b.*$", f"ServerPort = 127.0.0.1:{sql_port}", ini)
@@ -77,7 +79,7 @@ def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 100
     ini = re.sub(r"(?m)^DirsAllowed\s*=.*$", f"DirsAllowed = ., {folder}", ini)
     ini = re.sub(r"(?m)^NumberOfBuffers\s*=.*$", f"NumberOfBuffers = {buffers}", ini)
     ini = re.sub(r"(?m)^MaxDirtyBuffers\s*=.*$", f"MaxDirtyBuffers = {buffers * 3 // 4}", ini)
-    ini = re.sub(r"(?m)^ResultSetMaxRows\s*=.*$", "ResultSetMaxRows = 10000000", ini)
+    ini = re.sub(r"(?m)^ResultSetMaxRows\s*=.*$", f"ResultSetMaxRows = {int(max_rows)}", ini)
     ini = re.sub(r"(?m)^MaxQueryExecutionTime\s*=.*$", "MaxQueryExecutionTime = 600", ini)
     ini = re.sub(r"(?m)^MaxQueryCostEstimationTime\s*=.*$", "MaxQueryCostEstimationTime = 0", ini)
     path = folder / "virtuoso.ini"
@@ -86,13 +88,14 @@ def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 100
 
 
 @contextlib.contextmanager
-def virtuoso(folder: Path, password: str = PASSWORD) -> Iterator[Server]:
-    """A private Virtuoso (fresh database in ``folder``) on 127.0.0.1, stopped on exit."""
+def virtuoso(folder: Path, password: str = PASSWORD, max_rows: int = 10_000_000) -> Iterator[Server]:
+    """A private Virtuoso (fresh database in ``folder``) on 127.0.0.1, stopped on exit; it cuts a
+    result at ``max_rows`` rows (a small value stands for a production server's cap)."""
     if VIRTUOSO is None or ISQL is None:
         raise RuntimeError("virtuoso-opensource is not installed")
     folder.mkdir(parents=True, exist_ok=True)
     sql, http = free_port(), free_port()
-    ini = virtuoso_ini(folder, sql, http)
+    ini = virtuoso_ini(folder, sql, http, max_rows=max_rows)
     log = folder / "virtuoso.log"
     proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import subprocess
+import sys
 import time
+from collections import Counter
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -19,7 +24,7 @@ from kb import KnowledgeBase
 from kb.analysis.conflicts import find_conflicts
 from kb.cli import main
 from kb.errors import KBError
-from kb.model.graphs import PROVENANCE_GRAPH
+from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
 from kb.sparql.endpoint import LocalEndpoint, RemoteEndpoint
 from kb.sparql.push import batches, endpoint_urls
 from kb.sparql.query import library, run
@@ -376,3 +381,106 @@ def test_100k_synthetic_graph_same_remotely(server, tmp_path):
         for name, params in [("denials-by-actor", {"actor": actor}), ("sources-per-event", {}),
                              ("claims-about-event", {}), ("loaded-files", {}), ("contested-events", {})]:
             assert rows(run(name, params, endpoint=remote), name) == rows(run(name, params, db=db), name), name
+
+
+# A server that cuts results, as production Virtuoso does (ResultSetMaxRows; 1 048 576 rows at
+# 10 000 000 statements): kb's own reads page through it, every row once.
+CAP = 100
+# The knowledge base's own graphs (a server has its own besides: Virtuoso's system graphs).
+KB_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{FILE_GRAPH_PREFIX}") || STRSTARTS(STR(?g), "{SEED_GRAPH_PREFIX}"))'
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory):
+    if not _have("virtuoso"):
+        pytest.skip("virtuoso is not installed")
+    with sparql_servers.virtuoso(tmp_path_factory.mktemp("capped"), max_rows=CAP) as srv:
+        yield srv
+
+
+def _kb(*args: str, cwd, **env: str) -> subprocess.CompletedProcess:
+    """The kb command line of this checkout, run as a user runs it: a subprocess, in ``cwd``."""
+    environ = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent), **env)
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], cwd=cwd, env=environ,
+                          capture_output=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def capped_kb(capped, tmp_path_factory):
+    """The seed and a few thousand synthetic statements, built and pushed (``kb push``) to the
+    capped server."""
+    from kb.testing import synthetic as gen
+
+    folder = tmp_path_factory.mktemp("capped-kb")
+    gen.write_yaml(gen.generate(4_000, seed=5), folder / "synthetic.yaml")
+    kb = KnowledgeBase(folder / "store")
+    kb.build()
+    kb.build([folder / "synthetic.yaml"])
+    r = _kb("--store", str(kb.path), "-q", "push", "--endpoint", capped.query, "--user", capped.user,
+            cwd=folder, KB_REMOTE_PASSWORD=capped.password)
+    assert r.returncode == 0, r.stderr.decode()
+    return kb
+
+
+def _multiset(rows) -> Counter:
+    return Counter(tuple(sorted(r.items())) for r in rows)
+
+
+def test_select_over_a_capped_server_gives_every_row_once(capped, capped_kb):
+    """Queries of kb's own (VALUES, OPTIONAL, UNION, GRAPH ?g, FILTER, a PREFIX prologue and a
+    comment, repeated rows) whose results are several times the server's cap come back whole:
+    the same rows, as many times each, as the same query on the local store."""
+    from kb.analysis.candidates import _plan
+    from kb.build.containment import _query
+    from kb.model.terms import sparql_prefixes
+
+    queries = dict(_plan()[0])
+    queries["containment"] = _query()
+    queries["repeated"] = (sparql_prefixes() + "# the same subject once per statement it has\n"
+                           "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != rdf:type) " + KB_GRAPHS + " }")
+    with capped_kb.snapshot() as db, RemoteEndpoint(capped.query) as remote:
+        for name, query in queries.items():
+            local = _multiset(LocalEndpoint(db).select(query))
+            assert _multiset(remote.select(query)) == local, name
+        assert sum(_multiset(remote.select(queries["ids"])).values()) > 3 * CAP  # several pages
+        assert max(_multiset(remote.select(queries["repeated"])).values()) > 1
+    with capped_kb.snapshot() as db, RemoteEndpoint(capped.query, max_rows=7 * CAP) as remote:
+        # a cap given too high: the server's own is learnt from its first page
+        assert _multiset(remote.select(queries["docs"])) == _multiset(LocalEndpoint(db).select(queries["docs"]))
+
+
+def test_a_cut_result_that_cannot_be_paged_is_still_refused(capped, capped_kb):
+    """A query whose own LIMIT or ORDER BY makes pages unstable, and results read whole (kb query
+    --endpoint), are refused when the server cuts them, saying so."""
+    big = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with RemoteEndpoint(capped.query) as remote:
+        for query, why in ((big + f" LIMIT {3 * CAP}", "LIMIT"), (big + " ORDER BY ?s", "ORDER BY")):
+            with pytest.raises(KBError, match=rf"cut the result at {CAP} rows.*cannot be read in pages.*{why}"):
+                list(remote.select(query))
+        with pytest.raises(KBError, match=rf"cut the result at {CAP} rows"):
+            remote.results(big)
+        assert len(list(remote.select(big + f" LIMIT {CAP // 2}"))) == CAP // 2  # not cut: as before
+
+
+def test_cli_conflicts_against_a_capped_server_same_bytes(capped, capped_kb, tmp_path):
+    """`kb conflicts --endpoint` against a server that cuts every large result prints exactly the
+    JSON findings the local store gives."""
+    local = _kb("--store", str(capped_kb.path), "conflicts", "--format", "json", cwd=tmp_path)
+    remote = _kb("--store", str(tmp_path / "nothing-here"), "conflicts", "--format", "json",
+                 "--endpoint", capped.query, cwd=tmp_path)
+    assert local.returncode == remote.returncode == 0, remote.stderr.decode()
+    assert json.loads(local.stdout) and remote.stdout == local.stdout
+
+
+def test_an_uncapped_server_is_read_in_one_request(server, seed_kb, monkeypatch):
+    """A server that sends no cap (Oxigraph server, kb serve, a Virtuoso with a high cap): one
+    request per select, the query sent as it is, never read by the paging code."""
+    import kb.sparql.endpoint
+
+    push(seed_kb, server)
+    monkeypatch.setattr(kb.sparql.endpoint, "paged", lambda q: pytest.fail("paged on an uncapped server"))
+    wire = Wire(monkeypatch)
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {KB_GRAPHS} }}"
+    with seed_kb.snapshot() as db, RemoteEndpoint(server.query) as remote:
+        assert _multiset(remote.select(query)) == _multiset(LocalEndpoint(db).select(query))
+    assert [m for m, path, _s in wire.seen if path.endswith(("/sparql", "/query"))] == ["POST"]

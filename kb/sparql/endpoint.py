@@ -10,6 +10,12 @@
   --endpoint`` writes exactly the formats it writes locally, whatever dialect of the result
   formats the server speaks.
 
+A server may cap the rows of a result (Virtuoso's ``ResultSetMaxRows``, announced by an
+``X-SPARQL-MaxRows`` header on a result it cut). :meth:`RemoteEndpoint.select`, which kb's own
+whole-graph reads use, then reads the complete result in pages of that size (:func:`paged`);
+everything else (:meth:`~RemoteEndpoint.results`, so ``kb query --endpoint``) refuses a cut
+result.
+
 :func:`credentials` says where the user and password of a server come from (never the command
 line). Pushing the knowledge base to a server is :mod:`kb.sparql.push`.
 """
@@ -160,10 +166,16 @@ def http_auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth
 
 
 class RemoteEndpoint:
-    """A SPARQL 1.1 query endpoint on another server."""
+    """A SPARQL 1.1 query endpoint on another server; ``max_rows``, when given, is the most rows
+    the server sends for one query (Virtuoso's ``ResultSetMaxRows``): :meth:`select` then reads
+    in pages of that size from its first request instead of learning the cap from a cut result."""
 
     def __init__(self, url: str, user: str | None = None, password: str | None = None, *,
-                 auth: str = "digest", timeout: float = 600.0, warn: bool = True):
+                 auth: str = "digest", timeout: float = 600.0, warn: bool = True,
+                 max_rows: int | None = None):
+        if max_rows is not None and max_rows < 1:
+            raise RemoteError(f"max_rows must be at least 1, not {max_rows}")
+        self.max_rows = max_rows
         found = credentials(url, user, password)
         if warn:
             warn_if_insecure(found.url, found.user, found.password, auth)
@@ -197,17 +209,18 @@ class RemoteEndpoint:
         return self._checked(r)
 
     @contextlib.contextmanager
-    def stream(self, query: str, accept: str) -> Iterator[httpx.Response]:
-        """Like :meth:`request`, but the body is read as it is used (``iter_bytes``)."""
+    def stream(self, query: str, accept: str, *, cut: bool = False) -> Iterator[httpx.Response]:
+        """Like :meth:`request`, but the body is read as it is used (``iter_bytes``); with ``cut``,
+        a result the server cut (see :func:`row_cap`) is returned too, for the caller to judge."""
         try:
             with self.client.stream("POST", self.url, data={"query": query}, headers={"Accept": accept}) as r:
                 if r.status_code >= 300:
                     r.read()
-                yield self._checked(r)
+                yield self._checked(r, cut=cut)
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}: {scrub(str(exc), self._secret)}") from None
 
-    def _checked(self, r: httpx.Response) -> httpx.Response:
+    def _checked(self, r: httpx.Response, *, cut: bool = False) -> httpx.Response:
         if r.status_code == 400:
             raise QueryError(f"{self.url} refused the query: {excerpt(r, self._secret)}")
         if r.status_code in (401, 403):
@@ -215,26 +228,66 @@ class RemoteEndpoint:
                               "password (--user; $KB_REMOTE_PASSWORD, ~/.netrc or --password-stdin)")
         if r.status_code >= 300:
             raise RemoteError(f"{self.url} answered HTTP {r.status_code}: {excerpt(r, self._secret)}")
-        cut = r.headers.get("x-sparql-maxrows")
-        if cut is not None:
-            raise RemoteError(f"{self.url} cut the result at {cut} rows (Virtuoso's ResultSetMaxRows); "
-                              "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini")
+        if not cut and (rows := row_cap(r)) is not None:
+            raise self._cut(rows)
         return r
+
+    def _cut(self, rows: int, why: str = "") -> RemoteError:
+        return RemoteError(f"{self.url} cut the result at {rows} rows (Virtuoso's ResultSetMaxRows)"
+                           f"{why}; raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini")
 
     def select(self, query: str) -> Iterator[dict[str, str]]:
         """Rows of a SELECT as plain strings, unbound variables absent (see ``Endpoint``), parsed as
-        the response arrives: the whole response is never held, whatever its size."""
-        with self.stream(query, _RESULTS_JSON) as r:
-            try:
-                solutions = ox.parse_query_results(_Body(r.iter_bytes()), format=ox.QueryResultsFormat.JSON)
-                if not isinstance(solutions, ox.QuerySolutions):
-                    raise RemoteError(f"{self.url} answered a SELECT with a boolean")
-                names = list(enumerate(v.value for v in solutions.variables))
-                for solution in solutions:
-                    yield {name: term.value for i, name in names if (term := solution[i]) is not None}
-            except SyntaxError as exc:
-                raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}"
-                                  ) from None
+        the response arrives: the whole response is never held, whatever its size.
+
+        A server that caps results (:func:`row_cap`) is read in pages of its cap (:func:`paged`):
+        the first response, if cut, is dropped unread and the query sent again page by page
+        (from the start when ``max_rows`` was given). A query that cannot be paged (:func:`paged`
+        says why) is refused as before, rather than answered with a truncated result."""
+        if self.max_rows is not None:
+            plan = paged(query)
+            if not isinstance(plan, str):
+                yield from self._pages(plan, self.max_rows)
+                return
+        with self.stream(query, _RESULTS_JSON, cut=True) as r:
+            cap = row_cap(r)
+            if cap is None:
+                yield from self._rows(r)
+                return
+        plan = paged(query)
+        if isinstance(plan, str):
+            raise self._cut(cap, f" and the query cannot be read in pages ({plan})")
+        yield from self._pages(plan, cap)
+
+    def _pages(self, page: Paged, size: int) -> Iterator[Row]:
+        """Every row of ``page``'s query, ``size`` rows a request; a server whose cap is smaller
+        than ``size`` (``max_rows`` set too high) is asked again with its own cap."""
+        offset = 0
+        while True:
+            n = 0
+            with self.stream(page(offset, size), _RESULTS_JSON, cut=True) as r:
+                cap = row_cap(r)
+                if cap is not None and cap < size:
+                    size = cap  # nothing of this response was used: the same page, smaller
+                    continue
+                for row in self._rows(r):
+                    n += 1
+                    yield row
+            if n < size:
+                return
+            offset += n
+
+    def _rows(self, r: httpx.Response) -> Iterator[Row]:
+        """The rows of a SPARQL JSON response, parsed from its body as it arrives."""
+        try:
+            solutions = ox.parse_query_results(_Body(r.iter_bytes()), format=ox.QueryResultsFormat.JSON)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise RemoteError(f"{self.url} answered a SELECT with a boolean")
+            names = list(enumerate(v.value for v in solutions.variables))
+            for solution in solutions:
+                yield {name: term.value for i, name in names if (term := solution[i]) is not None}
+        except SyntaxError as exc:
+            raise RemoteError(f"{self.url} sent results that do not parse as SPARQL JSON: {exc}") from None
 
     def results(self, query: str, form: str = "SELECT", *, default_graph: list[str] | None = None,
                 named_graphs: list[str] | None = None
@@ -271,6 +324,72 @@ class RemoteEndpoint:
         """The file graphs the knowledge base's provenance graph on the server lists."""
         q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g a <{EV.LoadedFile}> }} }}")
         return sorted(r["g"] for r in self.select(q))
+
+
+def row_cap(r: httpx.Response) -> int | None:
+    """The row cap a response says it reached, else None: Virtuoso sends ``X-SPARQL-MaxRows:
+    ResultSetMaxRows`` on a result of that many rows, which it may have cut (it sends it also when
+    the result happened to have exactly that many rows: a page of exactly the cap is complete)."""
+    value = r.headers.get("x-sparql-maxrows")
+    if value is None:
+        return None
+    try:
+        return max(int(value.strip()), 1)
+    except ValueError:
+        return 1  # a cap we cannot read: still a cut result
+
+
+@dataclass(frozen=True)
+class Paged:
+    """A SELECT rewritten to be read in pages: ``paged(offset, size)`` is the query text of the
+    ``size`` rows after the first ``offset`` in one fixed order."""
+
+    prologue: str
+    body: str
+    keys: str
+
+    def __call__(self, offset: int, size: int) -> str:
+        return (f"{self.prologue}\nSELECT * WHERE {{ {{ SELECT * WHERE {{ {{ {self.body}\n }} }} "
+                f"ORDER BY {self.keys} }} }} LIMIT {int(size)} OFFSET {int(offset)}")
+
+
+def paged(query: str) -> Paged | str:
+    """``query`` made readable in pages, or why it cannot be (a short phrase).
+
+    Pages are stable only in a total order: the query, whole, becomes a sub-select, sorted by
+    every projected variable, each followed by its ``STR``, ``LANG`` and ``DATATYPE`` (two
+    distinct terms can compare equal, e.g. ``"a"@en`` and ``"a"@fr``; rows equal in all keys
+    are the same row, so which copy of a repeated row falls on which page does not matter), and
+    the outer query slices it with ``LIMIT``/``OFFSET``. Virtuoso sorts a sub-select whole and
+    slices it after, so a large ``OFFSET`` is accepted; the same sort with ``ORDER BY``, ``LIMIT``
+    and ``OFFSET`` on one query is a "sorted TOP", refused past ``MaxSortedTopRows`` (SR353). Keyset
+    paging does not apply: ``>`` is not defined between IRIs in SPARQL, and a repeated row would
+    straddle a page boundary. The cost: every page evaluates and sorts the whole result.
+
+    Not paged: anything but a SELECT, and a SELECT with its own ``ORDER BY`` (its order would
+    not survive), ``LIMIT``/``OFFSET`` (a slice of an unordered result is not stable) or ``FROM``
+    (not allowed in a sub-select). The query is read by rdflib's SPARQL grammar; its prologue
+    (``PREFIX``, ``BASE``) stays in front."""
+    import pyparsing as pp
+    from rdflib.plugins.sparql import algebra, parser
+
+    try:
+        tree = parser.parseQuery(query)
+        body = tree[1]
+        if body.name != "SelectQuery":
+            return "not a SELECT"
+        for part, why in (("orderby", "it has its own ORDER BY"), ("datasetClause", "it has FROM"),
+                          ("limitoffset", "it has its own LIMIT or OFFSET")):
+            if part in body:
+                return why
+        names = [v.n3() for v in algebra.translateQuery(tree).algebra["PV"]]
+        start = pp.Located(parser.Prologue).parse_string(query)[2]
+    except Exception as exc:  # rdflib's grammar or algebra refused it: not ours to page
+        return f"rdflib cannot read it: {' '.join(str(exc).split())[:200]}"
+    if not names:
+        return "it projects no variable"
+    keys = " ".join(f"{v} STR({v}) LANG({v}) DATATYPE({v})" for v in names)
+    return Paged(query[:start], query[start:], keys)
 
 
 class _Body(io.RawIOBase):
