@@ -115,8 +115,9 @@ def test_conflicts_are_kept_by_the_first_reader_and_equal_those_computed_now(tmp
         folder = ep.snapshot.derived_dir
     assert not (folder / CONFLICTS.file).exists()
     assert kb.conflicts(use_stored=False) and not (folder / CONFLICTS.file).exists()  # --no-cache keeps none
+    (folder / "conflicts.v1.json").write_text("{}")  # what an older kb kept: replaced, not left beside
     first = kb.conflicts()  # the generation's first reader computes them and keeps them
-    assert (folder / CONFLICTS.file).is_file()
+    assert (folder / CONFLICTS.file).is_file() and not (folder / "conflicts.v1.json").exists()
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no temporary file left
     stored, fresh = kb.conflicts(), kb.conflicts(use_stored=False)
     assert first == stored

@@ -65,7 +65,7 @@ def _plan() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 def candidate_graph(endpoint: Endpoint) -> nx.MultiDiGraph:
     """The records and typed edges the conflict engine needs, as a MultiDiGraph (built once)."""
     queries, edge_names, _values = _plan()
-    nodes = _nodes(endpoint)
+    nodes, ids, labels = _nodes(endpoint)
     codes = kind_codes()
     edges = [(row["s"], row["o"], edge_names[row["p"]], {"property": row["p"]})
              for row in endpoint.select(queries["edges"]) if row["s"] in nodes and row["o"] in nodes]
@@ -74,23 +74,24 @@ def candidate_graph(endpoint: Endpoint) -> nx.MultiDiGraph:
             evidence = codes.get(row["type"], row["type"])
             edges.append((row["e"], row["src"], f"documented_by:{evidence}",
                           {"evidence": evidence, "quote": row.get("quote")}))
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(ids=ids, names=labels)  # kb.analysis.matching.add_described reads them
     g.add_nodes_from(nodes.items())
     g.add_edges_from(edges)
     add_extras(g, endpoint)
     return g
 
 
-def _nodes(endpoint: Endpoint) -> dict[str, dict]:
-    """Record IRI -> its attributes: id, label, a claim's stance and text, the value fields."""
+def _nodes(endpoint: Endpoint) -> tuple[dict[str, dict], dict[str, str], dict[str, str]]:
+    """Record IRI -> its attributes (id, label, a claim's stance and text, the value fields); and
+    every subject's identifier and label as read (matching reads the same: they are handed on)."""
     queries, _edges, value_names = _plan()
     codes = kind_codes()
-    nodes: dict[str, dict] = {}
-    for row in endpoint.select(queries["ids"]):
-        nodes[row["s"]] = {"id": row["id"], "iri": row["s"]}
-    for row in endpoint.select(queries["labels"]):
-        if (attrs := nodes.get(row["s"])) is not None:
-            attrs["label"] = row["label"]
+    ids = {row["s"]: row["id"] for row in endpoint.select(queries["ids"])}
+    labels = {row["s"]: row["label"] for row in endpoint.select(queries["labels"])}
+    nodes: dict[str, dict] = {s: {"id": i, "iri": s} for s, i in ids.items()}
+    for s, text in labels.items():
+        if (attrs := nodes.get(s)) is not None:
+            attrs["label"] = text
     for row in endpoint.select(queries["claims"]):
         if (attrs := nodes.get(row["s"])) is not None:
             attrs["stance"] = codes.get(row["stance"], row["stance"])
@@ -100,4 +101,4 @@ def _nodes(endpoint: Endpoint) -> dict[str, dict]:
             attrs[value_names[row["p"]]] = row["o"]
     for attrs in nodes.values():
         attrs.setdefault("label", attrs.get("text") or attrs["id"])
-    return nodes
+    return nodes, ids, labels

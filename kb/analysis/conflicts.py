@@ -240,10 +240,12 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
         raise ValueError(f"unknown conflict kind {kind!r}; expected one of: {', '.join(KINDS)}")
     if graph is None and use_stored and getattr(getattr(endpoint, "snapshot", None), "generation", None):
         return _stored(endpoint, kind, actor, min_independent)  # a local generation: built with them
-    ix = _Index(graph if graph is not None else candidate_graph(endpoint))
-    out: list[Conflict] = []
-    for c, claimant in _challenging_claims(ix, actor):
-        out.extend(_fold([x for about in ix.about[c] for x in _conflicts_of_claim(ix, c, claimant, about)]))
+    with collector_paused():  # millions of rows, nodes and edges that live until the end: half the time
+        ix = _Index(graph if graph is not None else candidate_graph(endpoint))
+        out: list[Conflict] = []
+        for c, claimant in _challenging_claims(ix, actor):
+            out.extend(_fold([x for about in ix.about[c]
+                              for x in _conflicts_of_claim(ix, c, claimant, about)]))
     out = [x for x in out if (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
     rank = {k: c.rank for k, c in rules.concepts("FindingKinds").items()}
     out.sort(key=lambda x: (x.kind == "counter-claim", -x.score, rank[x.kind], x.claim, x.event,

@@ -36,7 +36,7 @@ import networkx as nx
 import rdflib
 
 from kb.build.containment import CONTAINMENT, places_inside
-from kb.build.derived import load
+from kb.build.derived import collector_paused, load
 from kb.model.authoring import field as authoring_field
 from kb.model.graphs import scope
 from kb.model.terms import DCTERMS, EV, OWL, RDFS, SCHEMA, SKOS, label, ontology
@@ -405,22 +405,26 @@ def _label(iri: str) -> str:
     return label(iri)
 
 
-def matcher(endpoint: Endpoint, use_stored: bool = True) -> Matcher:
+def matcher(endpoint: Endpoint, use_stored: bool = True, *, names: dict[str, str] | None = None,
+            ids: dict[str, str] | None = None) -> Matcher:
     """A :class:`Matcher` over the events behind ``endpoint``, with the containment of its store
-    generation (stored with it, or computed now)."""
+    generation (stored with it, or computed now). ``names`` and ``ids``: every subject's label and
+    identifier, when the caller has already read them (the same queries as :func:`_names` and
+    :func:`_ids`)."""
     containment = load(getattr(endpoint, "snapshot", None), CONTAINMENT, endpoint.select,
                        use_stored=use_stored)
-    return Matcher(incidents(endpoint), containment, _names(endpoint), _same_actors(endpoint),
-                   _ids(endpoint))
+    return Matcher(incidents(endpoint), containment, _names(endpoint) if names is None else names,
+                   _same_actors(endpoint), _ids(endpoint) if ids is None else ids)
 
 
 def matches(endpoint: Endpoint, *, use_stored: bool = True) -> list[Match]:
     """Every (claim, documented event) pair a claim's description reaches, with why."""
-    found = descriptions(endpoint)
-    if not found:
-        return []
-    m = matcher(endpoint, use_stored)
-    return [x for d in found for x in m.match(d)]
+    with collector_paused():
+        found = descriptions(endpoint)
+        if not found:
+            return []
+        m = matcher(endpoint, use_stored)
+        return [x for d in found for x in m.match(d)]
 
 
 def add_described(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
@@ -430,7 +434,7 @@ def add_described(g: nx.MultiDiGraph, endpoint: Endpoint) -> None:
     found = descriptions(endpoint)
     if not found:
         return
-    m = matcher(endpoint)
+    m = matcher(endpoint, names=g.graph.get("names"), ids=g.graph.get("ids"))  # candidate_graph read them
     names = m.ids | m.names  # a record's name, else its id (made once, not per description)
     for d in found:
         if d.claim not in g:

