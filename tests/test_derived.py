@@ -217,3 +217,19 @@ def test_a_store_that_cannot_be_written_still_answers_and_keeps_nothing(tmp_path
         finally:
             gen.chmod(0o755)
             folder.chmod(0o755)
+
+
+def test_stats_are_kept_by_the_first_reader_and_follow_each_generation(kb, tmp_path):
+    from kb.analysis.stats import STATS
+
+    kb.build()
+    first = kb.stats()
+    with kb.endpoint() as ep:
+        folder = ep.snapshot.derived_dir
+    assert (folder / STATS.file).is_file()
+    assert kb.stats() == first and first.classes["Claim"] > 0 and first.triples > 0
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("actors:\n  - {id: stats-extra, name: Stats extra, kind: person}\n")
+    kb.build([extra])
+    after = kb.stats()
+    assert after.triples > first.triples and after.classes["Person"] == first.classes["Person"] + 1
