@@ -13,7 +13,7 @@ import click
 from kb import __version__
 from kb.analysis.conflicts import KINDS
 from kb.errors import CODE_MEANINGS, KBError, KBWarning, printable, redact
-from kb.exports import export_format, known_exports, report_chunks, reports
+from kb.exports import export_format, known_exports, report_text, reports, write_report
 from kb.formats import known
 from kb.knowledge_base import KnowledgeBase, RemoteKnowledgeBase
 from kb.loaders import LOADERS
@@ -364,14 +364,16 @@ def export(c: Context, fmt: str | None, output: str) -> None:
               "always groups them).")
 @click.option("--flat", is_flag=True, help="The table as one block per finding, not grouped by claim.")
 @click.option("--wide", is_flag=True, help="Table cells on one line each, however wide (no wrapping).")
-@click.option("--no-cache", is_flag=True, help="Compute the findings now, not those stored when the "
-              "knowledge base was built (the same findings).")
+@click.option("--no-cache", is_flag=True, help="Compute the findings now, not those kept with the store's "
+              "generation by its first reader (the same findings).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file (replaced whole, never half-written), not to the screen.")
 @endpoint_options
 @pass_ctx
 @handle_errors
 def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: int, fmt: str,
-              top: int | None, by_claim: bool, flat: bool, wide: bool, no_cache: bool, endpoint: str | None,
-              user: str | None, password: str | None, auth: str) -> None:
+              top: int | None, by_claim: bool, flat: bool, wide: bool, no_cache: bool, output: str | None,
+              endpoint: str | None, user: str | None, password: str | None, auth: str) -> None:
     """Find where a denial or dispute conflicts with documentation, strongest first.
 
     Kinds: direct, part-of (a documented part of a denied pattern), alias (through owl:sameAs),
@@ -382,15 +384,14 @@ def conflicts(c: Context, kind: str | None, actor: str | None, min_independent: 
     """
     with c.source(endpoint, user, password, auth) as kb:
         found = kb.conflicts(kind=kind, actor=actor, min_independent=min_independent, use_stored=not no_cache)
-    from kb.exports.reports import conflicts_table, grouped_by_claim
-
     found = found[:top] if top else found
-    if fmt == "table":
-        click.echo(conflicts_table(found, wide=wide, flat=flat))
+    shape = {"by_claim": by_claim, "flat": flat, "wide": wide}
+    if output:
+        out = write_report(found, fmt, output, store=None if endpoint else c.kb().path, **shape)
+        c.say(f"wrote {out} ({len(found)} finding(s), {fmt})")
         return
-    for chunk in report_chunks()[fmt](grouped_by_claim(found) if by_claim else found):  # written as made
+    for chunk in report_text(found, fmt, **shape):  # written as made
         click.echo(chunk, nl=False)
-    click.echo()
 
 
 @main.command()

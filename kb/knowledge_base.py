@@ -333,10 +333,8 @@ class KnowledgeBase(_Questions):
             >>> s.triples > 0, "Claim" in s.classes, sorted(s.stances)[:2]
             (True, True, ['asserts', 'denies'])
         """
-        with self.snapshot() as db:
-            stats = summarise(db, loaded_files(db))
-            stats.candidate_duplicates = len(similar_actors(LocalEndpoint(db)))
-            return stats
+        with self.endpoint() as endpoint:
+            return summarise(endpoint, loaded_files(endpoint.snapshot.db))
 
     def validate(self, paths: Iterable[str | Path] | None = None) -> list[Problem]:
         """Problems with the stored knowledge base, or with ``paths`` checked against it.

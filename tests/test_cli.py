@@ -81,3 +81,23 @@ def test_subprocess_end_to_end(tmp_path):
     assert failed.returncode == 1
     assert failed.stderr.startswith("error: bad.yaml:4:11: kind:"), failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_conflicts_writes_where_o_says_the_same_report_it_prints(tmp_path, outside):
+    """``kb conflicts -o FILE`` writes exactly what it prints, in every format, replaces a file whole,
+    and refuses to write into the store's folder (leaving nothing behind)."""
+    from helpers import kb
+
+    store = tmp_path / "store"
+    assert kb("build", cwd=outside, store=store).returncode == 0
+    for fmt in ("table", "json", "csv", "markdown"):
+        printed = kb("conflicts", "--format", fmt, cwd=outside, store=store)
+        target = outside / f"report.{fmt}"
+        target.write_text("an older report, longer than nothing")
+        written = kb("conflicts", "--format", fmt, "-o", target.name, cwd=outside, store=store)
+        assert printed.returncode == written.returncode == 0, written.stderr
+        assert target.read_text(encoding="utf-8") == printed.stdout and len(printed.stdout) > 300
+        assert f"wrote {target.name}" in written.stdout and "finding(s)" in written.stdout
+    refused = kb("conflicts", "-o", str(store / "inside.json"), "--format", "json", cwd=outside, store=store)
+    assert refused.returncode != 0 and not (store / "inside.json").exists()
+    assert [p for p in outside.iterdir() if p.name.startswith(".")] == []  # no temporary file left

@@ -115,8 +115,9 @@ def test_conflicts_are_kept_by_the_first_reader_and_equal_those_computed_now(tmp
         folder = ep.snapshot.derived_dir
     assert not (folder / CONFLICTS.file).exists()
     assert kb.conflicts(use_stored=False) and not (folder / CONFLICTS.file).exists()  # --no-cache keeps none
+    (folder / "conflicts.v1.json").write_text("{}")  # what an older kb kept: replaced, not left beside
     first = kb.conflicts()  # the generation's first reader computes them and keeps them
-    assert (folder / CONFLICTS.file).is_file()
+    assert (folder / CONFLICTS.file).is_file() and not (folder / "conflicts.v1.json").exists()
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no temporary file left
     stored, fresh = kb.conflicts(), kb.conflicts(use_stored=False)
     assert first == stored
@@ -216,3 +217,19 @@ def test_a_store_that_cannot_be_written_still_answers_and_keeps_nothing(tmp_path
         finally:
             gen.chmod(0o755)
             folder.chmod(0o755)
+
+
+def test_stats_are_kept_by_the_first_reader_and_follow_each_generation(kb, tmp_path):
+    from kb.analysis.stats import STATS
+
+    kb.build()
+    first = kb.stats()
+    with kb.endpoint() as ep:
+        folder = ep.snapshot.derived_dir
+    assert (folder / STATS.file).is_file()
+    assert kb.stats() == first and first.classes["Claim"] > 0 and first.triples > 0
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("actors:\n  - {id: stats-extra, name: Stats extra, kind: person}\n")
+    kb.build([extra])
+    after = kb.stats()
+    assert after.triples > first.triples and after.classes["Person"] == first.classes["Person"] + 1

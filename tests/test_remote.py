@@ -25,7 +25,7 @@ from kb.analysis.conflicts import find_conflicts
 from kb.cli import main
 from kb.errors import KBError
 from kb.model.graphs import FILE_GRAPH_PREFIX, PROVENANCE_GRAPH, SEED_GRAPH_PREFIX
-from kb.sparql.endpoint import LocalEndpoint, RemoteEndpoint
+from kb.sparql.endpoint import LocalEndpoint, RemoteEndpoint, paged
 from kb.sparql.push import batches, endpoint_urls
 from kb.sparql.query import library, run
 
@@ -428,8 +428,9 @@ def _multiset(rows) -> Counter:
 
 def test_select_over_a_capped_server_gives_every_row_once(capped, capped_kb):
     """Queries of kb's own (VALUES, OPTIONAL, UNION, GRAPH ?g, FILTER, a PREFIX prologue and a
-    comment, repeated rows) whose results are several times the server's cap come back whole:
-    the same rows, as many times each, as the same query on the local store."""
+    comment, repeated rows; six variables: the one-key order) whose results are several times the
+    server's cap come back whole: the same rows, as many times each, as the same query on the
+    local store; whether the cap is learnt from a cut response, known, or given too high."""
     from kb.analysis.candidates import _plan
     from kb.build.containment import _query
     from kb.model.terms import sparql_prefixes
@@ -438,15 +439,21 @@ def test_select_over_a_capped_server_gives_every_row_once(capped, capped_kb):
     queries["containment"] = _query()
     queries["repeated"] = (sparql_prefixes() + "# the same subject once per statement it has\n"
                            "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != rdf:type) " + KB_GRAPHS + " }")
-    with capped_kb.snapshot() as db, RemoteEndpoint(capped.query) as remote:
+    queries["wide"] = ("SELECT ?s ?p ?o ?g ?lang ?n WHERE { VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> "
+                       "<http://purl.org/dc/terms/date> } GRAPH ?g { ?s ?p ?o } BIND(LANG(?o) AS ?lang) "
+                       "BIND(STRLEN(STR(?o)) AS ?n) " + KB_GRAPHS + " }")
+    with capped_kb.snapshot() as db, RemoteEndpoint(capped.query, max_rows=CAP) as known, \
+            RemoteEndpoint(capped.query, max_rows=7 * CAP) as too_high:
         for name, query in queries.items():
             local = _multiset(LocalEndpoint(db).select(query))
-            assert _multiset(remote.select(query)) == local, name
-        assert sum(_multiset(remote.select(queries["ids"])).values()) > 3 * CAP  # several pages
-        assert max(_multiset(remote.select(queries["repeated"])).values()) > 1
-    with capped_kb.snapshot() as db, RemoteEndpoint(capped.query, max_rows=7 * CAP) as remote:
-        # a cap given too high: the server's own is learnt from its first page
-        assert _multiset(remote.select(queries["docs"])) == _multiset(LocalEndpoint(db).select(queries["docs"]))
+            with RemoteEndpoint(capped.query) as learning:
+                assert _multiset(learning.select(query)) == local, name
+            assert _multiset(known.select(query)) == local, name
+        assert _multiset(too_high.select(queries["docs"])) == _multiset(LocalEndpoint(db).select(queries["docs"]))
+        assert too_high.max_rows == CAP
+        assert sum(_multiset(known.select(queries["ids"])).values()) > 3 * CAP  # several pages
+        assert max(_multiset(known.select(queries["repeated"])).values()) > 1
+        assert sum(local.values()) > 3 * CAP and "CONCAT(COALESCE" in paged(queries["wide"]).keys
 
 
 def test_a_cut_result_that_cannot_be_paged_is_still_refused(capped, capped_kb):

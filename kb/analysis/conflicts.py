@@ -311,7 +311,7 @@ _conflict_from = _reader(Conflict, {
 })
 
 
-def _code_version() -> int:
+def analysis_version() -> int:
     """A number that changes with the rules the findings come from: the ontology files and the
     analysis code (so stored findings are never read by a kb that would find others)."""
     import hashlib
@@ -329,7 +329,7 @@ def _code_version() -> int:
 #: (:mod:`kb.build.derived`). Not at build time: any new denial or documentation can change any
 #: finding (its independence, its score), so each build would compute them all again — 45 s for a
 #: small file added next to a million statements.
-CONFLICTS = Derivation("conflicts", _code_version(), _every_conflict)
+CONFLICTS = Derivation("conflicts", analysis_version(), _every_conflict)
 
 
 def _challenging_claims(ix: _Index, actor: str | None) -> Iterator[tuple[str, str]]:

@@ -122,7 +122,10 @@ def load(snapshot: Snapshot | None, derivation: Derivation, select: Select, *,
     if not ok:
         data = derivation.compute(select)
         encoded = encode(derivation, snapshot.generation, data)
-        snapshot.keep(derivation.file, encoded)
+        if snapshot.keep(derivation.file, encoded):  # and the copies an older kb kept, no longer read
+            for old in snapshot.derived_dir.glob(f"{derivation.name}.v*.json"):
+                if old.name != derivation.file:
+                    old.unlink(missing_ok=True)
         data = decode(derivation, snapshot.generation, encoded)[1]  # as a later reader will see it
     _MEMO[key] = data
     while len(_MEMO) > _MEMO_SIZE:

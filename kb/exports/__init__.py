@@ -19,11 +19,11 @@ prints the reports (:func:`reports`). Files are written safely by :mod:`kb.expor
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kb.exports import reports as _reports
 from kb.formats import canonical, for_suffix, known, names_of
@@ -180,6 +180,31 @@ def report_chunks() -> dict[str, Callable[[Sequence[Conflict]], Iterable[str]]]:
             for e in EXPORTS.values() if e.report and e.text}
 
 
+def report_text(found: Sequence[Conflict], fmt: str, *, by_claim: bool = False, flat: bool = False,
+                wide: bool = False, width: int | None = None) -> Iterator[str]:
+    """The conflicts report ``fmt`` (``kb conflicts --format``: table, json, csv, markdown) of
+    ``found``, in pieces to write as they come, ending with a newline. ``by_claim`` puts each
+    claim's findings together (the table always does); ``flat``, ``wide`` and ``width`` shape the
+    table (:func:`kb.exports.reports.conflicts_table`)."""
+    if fmt == "table":
+        yield _reports.conflicts_table(found, width=width, wide=wide, flat=flat) + "\n"
+        return
+    yield from report_chunks()[fmt](_reports.grouped_by_claim(found) if by_claim else found)
+    yield "\n"
+
+
+def write_report(found: Sequence[Conflict], fmt: str, out: str | Path, *, store: str | Path | None = None,
+                 **shape: Any) -> Path:
+    """Write :func:`report_text` to ``out``, safely (:func:`kb.exports.files.replacing`: the old
+    file stays whole until the new one is complete; never into the store folder ``store``)."""
+    from kb.exports.files import replacing
+
+    with replacing(out, store) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        for chunk in report_text(found, fmt, **shape):
+            fh.write(chunk)
+    return Path(out)
+
+
 def known_exports() -> str:
     """Every export format with its other names, for a help text."""
     return known(EXPORTS)
@@ -193,4 +218,5 @@ def export_format(fmt: str | None, out: str | Path) -> Export:
     return EXPORTS[canonical(fmt, EXPORTS, "export format")]
 
 
-__all__ = ["EXPORTS", "Export", "Inputs", "export_format", "known_exports", "report_chunks", "reports"]
+__all__ = ["EXPORTS", "Export", "Inputs", "export_format", "known_exports", "report_chunks", "report_text",
+           "reports", "write_report"]

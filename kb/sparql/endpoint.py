@@ -241,9 +241,11 @@ class RemoteEndpoint:
         the response arrives: the whole response is never held, whatever its size.
 
         A server that caps results (:func:`row_cap`) is read in pages of its cap (:func:`paged`):
-        the first response, if cut, is dropped unread and the query sent again page by page
-        (from the start when ``max_rows`` was given). A query that cannot be paged (:func:`paged`
-        says why) is refused as before, rather than answered with a truncated result."""
+        the first response, if cut, is dropped unread and the query sent again page by page; the
+        cap is then kept in ``max_rows``, and every later query that can be paged is paged from its
+        first request (one sorted page when its result is smaller than the cap). A query that
+        cannot be paged (:func:`paged` says why) is sent as it is, and refused as before if the
+        server cuts it, rather than answered with a truncated result."""
         if self.max_rows is not None:
             plan = paged(query)
             if not isinstance(plan, str):
@@ -257,6 +259,7 @@ class RemoteEndpoint:
         plan = paged(query)
         if isinstance(plan, str):
             raise self._cut(cap, f" and the query cannot be read in pages ({plan})")
+        self.max_rows = cap  # known now: the next queries are paged from their first request
         yield from self._pages(plan, cap)
 
     def _pages(self, page: Paged, size: int) -> Iterator[Row]:
@@ -268,7 +271,7 @@ class RemoteEndpoint:
             with self.stream(page(offset, size), _RESULTS_JSON, cut=True) as r:
                 cap = row_cap(r)
                 if cap is not None and cap < size:
-                    size = cap  # nothing of this response was used: the same page, smaller
+                    self.max_rows = size = cap  # nothing of it was used: the same page, smaller
                     continue
                 for row in self._rows(r):
                     n += 1
@@ -357,12 +360,13 @@ def paged(query: str) -> Paged | str:
     """``query`` made readable in pages, or why it cannot be (a short phrase).
 
     Pages are stable only in a total order: the query, whole, becomes a sub-select, sorted by
-    every projected variable, each followed by its ``STR``, ``LANG`` and ``DATATYPE`` (two
-    distinct terms can compare equal, e.g. ``"a"@en`` and ``"a"@fr``; rows equal in all keys
-    are the same row, so which copy of a repeated row falls on which page does not matter), and
-    the outer query slices it with ``LIMIT``/``OFFSET``. Virtuoso sorts a sub-select whole and
-    slices it after, so a large ``OFFSET`` is accepted; the same sort with ``ORDER BY``, ``LIMIT``
-    and ``OFFSET`` on one query is a "sorted TOP", refused past ``MaxSortedTopRows`` (SR353). Keyset
+    every projected variable and tie-breaks that tell apart terms ``ORDER BY`` may hold equal
+    (``"a"@en`` and ``"a"@fr``, ``"1"^^xsd:int`` and ``"1"^^xsd:integer``; see :func:`order_keys`),
+    and the outer query slices it with ``LIMIT``/``OFFSET``. Rows equal in all keys are the same
+    row, so which copy of a repeated row falls on which page does not matter. Virtuoso sorts a
+    sub-select whole and slices it after, so a large ``OFFSET`` is accepted; the same sort with
+    ``ORDER BY``, ``LIMIT`` and ``OFFSET`` on one query is a "sorted TOP", refused past
+    ``MaxSortedTopRows`` (SR353: 10 000 rows by default). Keyset
     paging does not apply: ``>`` is not defined between IRIs in SPARQL, and a repeated row would
     straddle a page boundary. The cost: every page evaluates and sorts the whole result.
 
@@ -388,8 +392,27 @@ def paged(query: str) -> Paged | str:
         return f"rdflib cannot read it: {' '.join(str(exc).split())[:200]}"
     if not names:
         return "it projects no variable"
-    keys = " ".join(f"{v} STR({v}) LANG({v}) DATATYPE({v})" for v in names)
-    return Paged(query[:start], query[start:], keys)
+    if len(names) >= MAX_ORDER_KEYS:
+        return f"it projects {len(names)} variables; Virtuoso sorts by at most {MAX_ORDER_KEYS} keys"
+    return Paged(query[:start], query[start:], order_keys(names))
+
+
+MAX_ORDER_KEYS = 20  # Virtuoso: "SQ186: Over 20 keys in group by or hash join"
+
+
+def order_keys(names: list[str]) -> str:
+    """``ORDER BY`` keys that order rows of the variables ``names`` totally: each variable, then
+    what tells apart two terms it may hold equal (their lexical form, language and datatype).
+    Four keys a variable (``?v STR(?v) LANG(?v) DATATYPE(?v)``) while they fit Virtuoso's limit
+    of 20 (up to five variables: every whole-graph read of kb), else one key for all variables:
+    each term written ``language|datatype|length|lexical form`` (``-`` for an IRI, a blank node or
+    unbound, which ``?v`` orders already), which no two distinct literals share; measured on
+    414 000 rows it sorts in 1.3× the time of the four keys, so it is kept for wide queries."""
+    if 4 * len(names) <= MAX_ORDER_KEYS:
+        return " ".join(f"{v} STR({v}) LANG({v}) DATATYPE({v})" for v in names)
+    parts = ", ".join(f'COALESCE(CONCAT(LANG({v}), "|", STR(DATATYPE({v})), "|", STR(STRLEN(STR({v}))), '
+                      f'"|", STR({v})), "-")' for v in names)
+    return " ".join(names) + f" CONCAT({parts})"
 
 
 class _Body(io.RawIOBase):
