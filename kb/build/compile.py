@@ -46,7 +46,7 @@ class Batch:
 
     def _compile(self, files: list[Parsed]) -> Compiled:
         record_files = {p.input.graph: (p.input.display, p.records) for p in files if p.records}
-        return compile_records(record_files, self._base, self._existing)
+        return compile_records(record_files, self._base, self._existing if self._store is not None else None)
 
     def _existing(self, ids: set[str]) -> dict[str, Existing]:
         if self._store is None:

@@ -106,6 +106,9 @@ class _Batch:
     part_of: nx.DiGraph
     graph: NamedNode
     names: list[tuple[NamedNode, str]]
+    #: id(field) -> value -> its (property node, object) pairs, for the fields whose statements
+    #: depend on the value alone (:data:`_PURE_KINDS`): a date or code met again is not re-checked
+    memo: dict[int, dict[str, list[tuple[NamedNode, Literal | NamedNode]]]]
 
 
 def compile_records(
@@ -121,13 +124,15 @@ def compile_records(
     """
     problems: list[Problem] = []
     by_id = _ids(files, problems)
-    wanted: set[str] = set(by_id)
-    for _g, (_n, recs) in files.items():
-        for rec in recs:
-            wanted.update(references(rec))
-            if rec.addendum and rec.id:
-                wanted.add(rec.id)
-    existing = lookup(wanted) if lookup and wanted else {}
+    existing: dict[str, Existing] = {}
+    if lookup is not None:  # (None: nothing is stored, no need to gather the ids to look up)
+        wanted: set[str] = set(by_id)
+        for _g, (_n, recs) in files.items():
+            for rec in recs:
+                wanted.update(references(rec))
+                if rec.addendum and rec.id:
+                    wanted.add(rec.id)
+        existing = lookup(wanted) if wanted else {}
     for rid, rec in by_id.items():
         if rid in existing:
             problems.append((rec.id_loc or rec.loc).problem(
@@ -144,10 +149,11 @@ def compile_records(
     part_of = nx.DiGraph()
     quads: dict[str, list[Quad]] = {}
     names: dict[str, list[tuple[NamedNode, str]]] = {}
+    memo: dict[int, dict[str, list[tuple[NamedNode, Literal | NamedNode]]]] = {}
     count = 0
     for graph, (_name, recs) in files.items():
         batch = _Batch(base, classes_of, problems, where, part_of, NamedNode(graph),
-                       names.setdefault(graph, []))
+                       names.setdefault(graph, []), memo)
         out = quads.setdefault(graph, [])
         for rec in recs:
             count += 1
@@ -228,7 +234,8 @@ def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | 
     """Check one record and, if it is clean, add its quads to ``out``; ``subject``: a nested
     record's node. Problems go to the batch; False if there were any."""
     spec = rec.spec
-    before = len(batch.problems)
+    problems = batch.problems
+    before = len(problems)
     if not spec.nested:
         subject = _subject(rec, batch)
         if subject is None:
@@ -237,17 +244,19 @@ def _compile_record(rec: Record, batch: _Batch, out: list[Quad], subject: str | 
     s = NamedNode(subject)
     if rec.addendum:
         return _compile_addendum(rec, s, batch, out)
-    quads: list[Quad] = [Quad(s, _TYPE, _node(spec.cls), batch.graph)]
+    plans = _plans(spec)
+    quads: list[Quad] = [Quad(s, _TYPE, plans.cls, batch.graph)]
     if rec.id is not None and not spec.nested:
         quads.append(Quad(s, _IDENTIFIER, Literal(rec.id), batch.graph))
     subject_ = Subject(rec.id, batch.base, batch.classes_of)
     values = rec.values
-    for f in spec.fields:
-        if f.name in values:
-            _compile_field(rec, f, s, batch, quads, subject_)
-        elif f.required:
-            _missing(rec, f, batch)
-    if len(batch.problems) > before:
+    for plan in plans.fields:
+        given = values.get(plan.name)
+        if given is not None:
+            _compile_field(rec, plan, given, s, batch, quads, subject_)
+        elif plan.field.required:
+            _missing(rec, plan.field, batch)
+    if len(problems) > before:
         return False
     out.extend(quads)
     batch.where[subject] = (rec.loc, dict(rec.field_locs))
@@ -266,9 +275,10 @@ def _compile_addendum(rec: Record, s: NamedNode, batch: _Batch, out: list[Quad])
     before = len(batch.problems)
     quads: list[Quad] = []
     subject = Subject(rec.id, batch.base, batch.classes_of)
-    for f in rec.spec.fields:
-        if f.name in rec.values:
-            _compile_field(rec, f, s, batch, quads, subject)
+    for plan in _plans(rec.spec).fields:
+        given = rec.values.get(plan.name)
+        if given is not None:
+            _compile_field(rec, plan, given, s, batch, quads, subject)
     if len(batch.problems) > before:
         return False
     out.extend(quads)
@@ -288,10 +298,10 @@ def _missing(rec: Record, f: Field, batch: _Batch) -> None:
                     + f" in {rec.spec.key} record" + (f" '{rec.id}'" if rec.id else "")))
 
 
-def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: list[Quad],
-                   subject: Subject) -> None:
-    """The quads of the values of field ``f`` of a record (problems go to the batch)."""
-    values = rec.values[f.name]
+def _compile_field(rec: Record, plan: _FieldPlan, values: list[tuple[str | Record, Loc]], s: NamedNode,
+                   batch: _Batch, quads: list[Quad], subject: Subject) -> None:
+    """The quads of the ``values`` of one field of a record (problems go to the batch)."""
+    f = plan.field
     if not values:
         _missing(rec, f, batch)
         return
@@ -299,8 +309,10 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
         loc = rec.field_locs.get(f.name, rec.loc)
         batch.problems.append(loc.problem(f.name, "takes one value, not a list"))
         return
-    graph = batch.graph
-    named = _named_fields(rec.spec)
+    graph, nodes = batch.graph, plan.nodes
+    memo = batch.memo.get(id(f)) if plan.pure else None
+    if plan.pure and memo is None:
+        memo = batch.memo[id(f)] = {}
     for value, vloc in values:
         if isinstance(value, Record):
             if f.kind != kinds.NESTED:
@@ -308,20 +320,63 @@ def _compile_field(rec: Record, f: Field, s: NamedNode, batch: _Batch, quads: li
             else:
                 _compile_nested(f, value, vloc, s, batch, quads)
             continue
-        try:
-            statements = kinds.check(value, f, subject)
-        except Invalid as exc:
-            batch.problems.extend(vloc.problem(f.name, message) for message in exc.args)
-            continue
-        quads.extend([Quad(s, _node(p), o, graph) for p, o in statements])
-        if f.name in named and subject.id is not None:
-            _note_names(batch, s, statements)
-        if _PART_OF in f.properties and rec.id is not None:
+        pairs = memo.get(value) if memo is not None else None
+        if pairs is not None:  # checked before: a date or code met again
+            quads.extend([Quad(s, p, o, graph) for p, o in pairs])
+        else:
+            try:
+                statements = kinds.check(value, f, subject)
+            except Invalid as exc:
+                batch.problems.extend(vloc.problem(f.name, message) for message in exc.args)
+                continue
+            if memo is not None:
+                pairs = memo[value] = [(nodes[p] if p in nodes else _node(p), o) for p, o in statements]
+                quads.extend([Quad(s, p, o, graph) for p, o in pairs])
+            else:
+                quads.extend([Quad(s, nodes[p] if p in nodes else _node(p), o, graph) for p, o in statements])
+            if plan.named and subject.id is not None:
+                batch.names.extend((s, o.value) for p, o in statements if p in _NAMES)
+        if plan.part_of and rec.id is not None:
             batch.part_of.add_edge(rec.id, value)
 
 
-def _note_names(batch: _Batch, s: NamedNode, statements: list[kinds.Statement]) -> None:
-    batch.names.extend((s, o.value) for p, o in statements if p in _NAMES)
+#: The value kinds whose statements depend on the value and field alone (not on the record, as a
+#: reference's do, nor on anything else), and whose values repeat: checked once per batch.
+_PURE_KINDS = frozenset({"Date", "DateOrInterval", "ClassCode", "ConceptCode", "Integer"})
+
+
+@dataclass(frozen=True)
+class _FieldPlan:
+    """What compiling the values of one field takes, worked out once per field."""
+
+    field: Field
+    name: str
+    nodes: dict[str, NamedNode]  # the field's property IRIs (and rdf:type) as shared terms
+    named: bool  # its rdfs:label / skos:altLabel objects are the record's names (name keys)
+    part_of: bool  # its values are ``part_of`` links (checked for cycles)
+    pure: bool  # its statements are memoised per batch (:data:`_PURE_KINDS`)
+
+
+@dataclass(frozen=True)
+class _SpecPlan:
+    cls: NamedNode
+    fields: tuple[_FieldPlan, ...]
+
+
+_PLANS: dict[int, _SpecPlan] = {}  # id(spec) -> its plan
+
+
+def _plans(spec: RecordSpec) -> _SpecPlan:
+    found = _PLANS.get(id(spec))
+    if found is None:
+        named = _named_fields(spec)
+        fields = []
+        for f in spec.fields:
+            iris = {*f.properties, str(RDF.type)} | {p for p in (f.start_property, f.end_property) if p}
+            fields.append(_FieldPlan(f, f.name, {p: _node(p) for p in iris}, f.name in named,
+                                     _PART_OF in f.properties, f.kind in _PURE_KINDS and f.name not in named))
+        found = _PLANS[id(spec)] = _SpecPlan(_node(spec.cls), tuple(fields))
+    return found
 
 
 def _compile_nested(f: Field, nested: Record, loc: Loc, s: NamedNode, batch: _Batch,
