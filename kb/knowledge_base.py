@@ -390,7 +390,7 @@ class KnowledgeBase(_Questions):
 
         with self.endpoint() as endpoint:
             g = project(endpoint)
-            found = find_conflicts(endpoint, graph=g)
+            found = find_conflicts(endpoint)  # kept with the generation: those of ``g`` (tested)
         try:
             part = subgraph(g, found, conflicts_only=conflicts_only, focus=focus, depth=depth, actor=actor)
         except KeyError as exc:
@@ -416,8 +416,8 @@ class KnowledgeBase(_Questions):
 
         chosen = export_format(fmt, out)
         self.require()
-        with replacing(out, self.path) as tmp, self.snapshot() as db:  # path rules: kb.exports.files
-            chosen.write(Inputs(db, self.base), tmp)
+        with replacing(out, self.path) as tmp, self.store.snapshot() as snap:  # path rules: kb.exports.files
+            chosen.write(Inputs(snap.db, self.base, snap), tmp)
         return Path(out)
 
 

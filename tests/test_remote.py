@@ -461,7 +461,10 @@ def test_a_cut_result_that_cannot_be_paged_is_still_refused(capped, capped_kb):
     --endpoint), are refused when the server cuts them, saying so."""
     big = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
     with RemoteEndpoint(capped.query) as remote:
-        for query, why in ((big + f" LIMIT {3 * CAP}", "LIMIT"), (big + " ORDER BY ?s", "ORDER BY")):
+        nested = f"SELECT ?s ?p ?o WHERE {{ {{ SELECT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {3 * CAP} }} " \
+                 "GRAPH ?h { ?s ?p ?o } }"
+        for query, why in ((big + f" LIMIT {3 * CAP}", "LIMIT"), (big + " ORDER BY ?s", "ORDER BY"),
+                           (nested, "a sub-select's LIMIT")):
             with pytest.raises(KBError, match=rf"cut the result at {CAP} rows.*cannot be read in pages.*{why}"):
                 list(remote.select(query))
         with pytest.raises(KBError, match=rf"cut the result at {CAP} rows"):

@@ -33,14 +33,15 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
     from kb.analysis.conflicts import Conflict
+    from kb.store import Snapshot
 
 
 class Inputs:
     """What a writer may need from one snapshot of the store; the projection and the conflicts are
     worked out once, when a writer first asks for them."""
 
-    def __init__(self, db: ox.Store, base: str | None = None):
-        self.db, self.base = db, base
+    def __init__(self, db: ox.Store, base: str | None = None, snapshot: Snapshot | None = None):
+        self.db, self.base, self.snapshot = db, base, snapshot
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -54,6 +55,8 @@ class Inputs:
         from kb.analysis.conflicts import find_conflicts
         from kb.sparql.endpoint import LocalEndpoint
 
+        if self.snapshot is not None:  # the findings kept with the generation (the same: tested)
+            return find_conflicts(LocalEndpoint(self.db, self.snapshot))
         return find_conflicts(LocalEndpoint(self.db), graph=self.graph)
 
 

@@ -371,11 +371,14 @@ def paged(query: str) -> Paged | str:
     straddle a page boundary. The cost: every page evaluates and sorts the whole result.
 
     Not paged: anything but a SELECT, and a SELECT with its own ``ORDER BY`` (its order would
-    not survive), ``LIMIT``/``OFFSET`` (a slice of an unordered result is not stable) or ``FROM``
-    (not allowed in a sub-select). The query is read by rdflib's SPARQL grammar; its prologue
+    not survive), ``LIMIT``/``OFFSET`` (a slice of an unordered result is not stable), ``FROM``
+    (not allowed in a sub-select), or anything that may evaluate differently each time (a
+    sub-select's ``LIMIT``, ``SAMPLE``, ``GROUP_CONCAT``, ``RAND()``, ``NOW()``, ``UUID()``,
+    ``BNODE()``: see ``_UNSTABLE``). The query is read by rdflib's SPARQL grammar; its prologue
     (``PREFIX``, ``BASE``) stays in front."""
     import pyparsing as pp
     from rdflib.plugins.sparql import algebra, parser
+    from rdflib.plugins.sparql.parserutils import CompValue
 
     try:
         tree = parser.parseQuery(query)
@@ -386,10 +389,17 @@ def paged(query: str) -> Paged | str:
                           ("limitoffset", "it has its own LIMIT or OFFSET")):
             if part in body:
                 return why
-        names = [v.n3() for v in algebra.translateQuery(tree).algebra["PV"]]
+        plan = algebra.translateQuery(tree).algebra
+        names = [v.n3() for v in plan["PV"]]
         start = pp.Located(parser.Prologue).parse_string(query)[2]
+        unstable: list[str] = []
+        algebra.traverse(body, visitPre=lambda node: unstable.append(node.name) if isinstance(node, CompValue)
+                         and node.name in _UNSTABLE else None)  # the query as written (rdflib's algebra
+        # writes a grouped variable as SAMPLE)
     except Exception as exc:  # rdflib's grammar or algebra refused it: not ours to page
         return f"rdflib cannot read it: {' '.join(str(exc).split())[:200]}"
+    if unstable:
+        return f"{_UNSTABLE[unstable[0]]} may give other rows each time it is evaluated"
     if not names:
         return "it projects no variable"
     if len(names) >= MAX_ORDER_KEYS:
@@ -397,6 +407,12 @@ def paged(query: str) -> Paged | str:
     return Paged(query[:start], query[start:], order_keys(names))
 
 
+# What makes a query's rows differ between two evaluations (each page is one): the names of
+# rdflib's parse tree (a LIMIT/OFFSET below the top is a sub-select's; the top one is refused first).
+_UNSTABLE = {"LimitOffsetClauses": "a sub-select's LIMIT or OFFSET", "Aggregate_Sample": "SAMPLE",
+             "Aggregate_GroupConcat": "GROUP_CONCAT (its order is not fixed)", "Builtin_RAND": "RAND()",
+             "Builtin_NOW": "NOW()", "Builtin_UUID": "UUID()", "Builtin_STRUUID": "STRUUID()",
+             "Builtin_BNODE": "BNODE()"}
 MAX_ORDER_KEYS = 20  # Virtuoso: "SQ186: Over 20 keys in group by or hash join"
 
 
