@@ -197,14 +197,11 @@ class _Blocks:
         plain = strip_control_codes(text) if stripped.search(text) else text
         single = one_cell.issuperset(plain)  # a cell a character, lines broken by \n only
         lines = plain.split("\n") if single else plain.splitlines()  # rich measures by splitlines
-        room = self.width - indent
-        text_width = min(max(map(len if single else cell_len, lines)) if lines else 0, room) or 1
-        number_width = max(len(number) + 1, 4)  # its cell (the number, min 3, and the space after it)
-        if number_width + text_width > room:
-            if self.wide or room < 2 * number_width:  # rich would shrink both columns: let it
-                self.rich(_numbered(number, text, self.wide, indent))
-                return
-            text_width = room - number_width  # the text column shrunk to what is left
+        widths = self._widths(number, max(map(len if single else cell_len, lines)) if lines else 0, indent)
+        if widths is None:  # rich would shrink both columns: let it
+            self.rich(_numbered(number, text, self.wide, indent))
+            return
+        number_width, text_width = widths
         first = " " * indent + number.rjust(number_width - 1) + " "
         rest = " " * len(first)
         out = self._parts
@@ -213,6 +210,18 @@ class _Blocks:
             for piece in (line,) if single and len(line) <= text_width else wrap(line, text_width):
                 out.append(first + piece + "\n")
                 first = rest
+
+    def _widths(self, number: str, widest: int, indent: int) -> tuple[int, int] | None:
+        """The number's and the text's column widths of a block whose widest line is ``widest``
+        cells, as rich's grid makes them; None where rich would shrink both columns."""
+        room = self.width - indent
+        text_width = min(widest, room) or 1
+        number_width = max(len(number) + 1, 4)  # its cell (the number, min 3, and the space after it)
+        if number_width + text_width > room:
+            if self.wide or room < 2 * number_width:
+                return None
+            text_width = room - number_width  # the text column shrunk to what is left
+        return number_width, text_width
 
     def _wrap_single(self, line: str, width: int) -> list[str]:
         """:meth:`_wrap` of a line of one cell a character (no tab, no joiner, no control code)."""
