@@ -15,6 +15,7 @@ import functools
 import os
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
@@ -316,18 +317,26 @@ class _Walker:
                 raise _GiveUp
             seen.add(bytes(name))
             if kind & _SEQ:
-                item = _FIRST(t, child)
-                while item != _NONE:
-                    out.append(self.record(item, spec))
-                    item = _NEXT(t, item)
+                out.extend(self.section(child, spec))
             else:
-                raw = _VAL(t, child) if kind & _HAS_VAL else None
-                if not (kind & _HAS_VAL and not kind & _QUOTED
-                        and _NOT_TEXT.fullmatch("" if raw is None else str(raw, "utf-8"))):
-                    raise _GiveUp
-                # `claims:` with nothing: allowed, as in the precise reader
+                self.empty_section(child, kind)
             child = _NEXT(t, child)
         return out
+
+    def section(self, node: int, spec: RecordSpec) -> Iterator[Record]:
+        """The records of one section (``claims:``), a sequence of mappings."""
+        t = self.t
+        item = _FIRST(t, node)
+        while item != _NONE:
+            yield self.record(item, spec)
+            item = _NEXT(t, item)
+
+    def empty_section(self, node: int, kind: int) -> None:
+        """``claims:`` with nothing (allowed, as in the precise reader); anything else gives up."""
+        raw = _VAL(self.t, node) if kind & _HAS_VAL else None
+        if not (kind & _HAS_VAL and not kind & _QUOTED
+                and _NOT_TEXT.fullmatch("" if raw is None else str(raw, "utf-8"))):
+            raise _GiveUp
 
     def record(self, node: int, spec: RecordSpec) -> Record:
         t, loc = self.t, self.loc
@@ -355,25 +364,29 @@ class _Walker:
                 if name in field_locs:
                     raise _GiveUp
                 field_locs[name] = loc
-                if kind & _SEQ:
-                    if not many:
-                        raise _GiveUp
-                    items = []
-                    item = _FIRST(t, child)
-                    while item != _NONE:
-                        if nested is not None:
-                            items.append((self.record(item, nested), loc))
-                        else:
-                            item_kind = _TYPE(t, item)
-                            if item_kind & _UNUSUAL:
-                                raise _GiveUp
-                            items.append((self.scalar(item, item_kind), loc))
-                        item = _NEXT(t, item)
-                    if items:
-                        values[name] = items
-                elif nested is not None:
-                    values[name] = [(self.record(child, nested), loc)]
-                else:
-                    values[name] = [(self.scalar(child, kind), loc)]
+                if got := self.field_values(child, kind, many, nested):
+                    values[name] = got
             child = _NEXT(t, child)
         return rec
+
+    def field_values(self, node: int, kind: int, many: bool, nested: RecordSpec | None
+                     ) -> list[tuple[str | Record, Loc]]:
+        """The values of one field: a sequence's items (``many`` fields only), else the one value;
+        nested records where the field holds them (documentation), else scalars."""
+        t, loc = self.t, self.loc
+        if not kind & _SEQ:
+            return [(self.record(node, nested) if nested is not None else self.scalar(node, kind), loc)]
+        if not many:
+            raise _GiveUp
+        items: list[tuple[str | Record, Loc]] = []
+        item = _FIRST(t, node)
+        while item != _NONE:
+            if nested is not None:
+                items.append((self.record(item, nested), loc))
+            else:
+                item_kind = _TYPE(t, item)
+                if item_kind & _UNUSUAL:
+                    raise _GiveUp
+                items.append((self.scalar(item, item_kind), loc))
+            item = _NEXT(t, item)
+        return items

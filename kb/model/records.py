@@ -309,35 +309,51 @@ def _compile_field(rec: Record, plan: _FieldPlan, values: list[tuple[str | Recor
         loc = rec.field_locs.get(f.name, rec.loc)
         batch.problems.append(loc.problem(f.name, "takes one value, not a list"))
         return
-    graph, nodes = batch.graph, plan.nodes
-    memo = batch.memo.get(id(f)) if plan.pure else None
-    if plan.pure and memo is None:
-        memo = batch.memo[id(f)] = {}
+    memo = _memo(batch, plan)
     for value, vloc in values:
         if isinstance(value, Record):
             if f.kind != kinds.NESTED:
                 batch.problems.append(vloc.problem(f.name, "expected a single value, not a mapping"))
             else:
                 _compile_nested(f, value, vloc, s, batch, quads)
-            continue
-        pairs = memo.get(value) if memo is not None else None
-        if pairs is not None:  # checked before: a date or code met again
-            quads.extend([Quad(s, p, o, graph) for p, o in pairs])
-        else:
-            try:
-                statements = kinds.check(value, f, subject)
-            except Invalid as exc:
-                batch.problems.extend(vloc.problem(f.name, message) for message in exc.args)
-                continue
-            if memo is not None:
-                pairs = memo[value] = [(nodes[p] if p in nodes else _node(p), o) for p, o in statements]
-                quads.extend([Quad(s, p, o, graph) for p, o in pairs])
-            else:
-                quads.extend([Quad(s, nodes[p] if p in nodes else _node(p), o, graph) for p, o in statements])
-            if plan.named and subject.id is not None:
-                batch.names.extend((s, o.value) for p, o in statements if p in _NAMES)
-        if plan.part_of and rec.id is not None:
+        elif _compile_value(plan, value, vloc, s, batch, quads, subject, memo) and plan.part_of \
+                and rec.id is not None:
             batch.part_of.add_edge(rec.id, value)
+
+
+_Memo = dict[str, list[tuple[NamedNode, Literal | NamedNode]]]  # a pure field's statements by value
+
+
+def _memo(batch: _Batch, plan: _FieldPlan) -> _Memo | None:
+    """The batch's statements of a pure field by value (:data:`_PURE_KINDS`), or None."""
+    if not plan.pure:
+        return None
+    memo = batch.memo.get(id(plan.field))
+    if memo is None:
+        memo = batch.memo[id(plan.field)] = {}
+    return memo
+
+
+def _compile_value(plan: _FieldPlan, value: str, vloc: Loc, s: NamedNode, batch: _Batch, quads: list[Quad],
+                   subject: Subject, memo: _Memo | None) -> bool:
+    """The quads of one plain value of a field; False (and its problems in the batch) if invalid."""
+    graph, nodes = batch.graph, plan.nodes
+    pairs = memo.get(value) if memo is not None else None
+    if pairs is not None:  # checked before: a date or code met again
+        quads.extend([Quad(s, p, o, graph) for p, o in pairs])
+        return True
+    try:
+        statements = kinds.check(value, plan.field, subject)
+    except Invalid as exc:
+        batch.problems.extend(vloc.problem(plan.name, message) for message in exc.args)
+        return False
+    pairs = [(nodes[p] if p in nodes else _node(p), o) for p, o in statements]
+    if memo is not None:
+        memo[value] = pairs
+    quads.extend([Quad(s, p, o, graph) for p, o in pairs])
+    if plan.named and subject.id is not None:
+        batch.names.extend((s, o.value) for p, o in statements if p in _NAMES)
+    return True
 
 
 #: The value kinds whose statements depend on the value and field alone (not on the record, as a
