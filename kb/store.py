@@ -31,6 +31,7 @@ import gc
 import os
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -110,17 +111,24 @@ class Snapshot:
         the generation gives."""
         if self.derived_dir is None or not _derived_name(name):
             return False
-        tmp = self.derived_dir / f".{name}.{os.getpid()}.tmp"
+        tmp: Path | None = None
         try:
             self.derived_dir.mkdir(exist_ok=True)
-            with open(tmp, "wb") as fh:
+            # a name of its own: two readers (processes or kb serve's threads) may keep it at once
+            fd, name_of_tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.derived_dir)
+            tmp = Path(name_of_tmp)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)  # as an ordinary file would be (mkstemp makes it 0600)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.derived_dir / name)
         except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
             return False
         return True
 
