@@ -332,20 +332,6 @@ def _finding(c: Conflict) -> str:
     return f"{c.kind}, score {c.score:.2f}: {c.stance} {c.event_label or c.event}{documented}"
 
 
-def render(renderable: object, width: int | None = None, wide: bool = False) -> str:
-    """``renderable`` (a rich table) as plain text ``width`` columns wide (default: the terminal's;
-    ``wide``: as wide as its longest cell), trailing spaces removed."""
-    import shutil
-
-    from rich.console import Console
-
-    buf = io.StringIO()
-    cols = 100_000 if wide else (width or shutil.get_terminal_size().columns)
-    Console(file=buf, width=cols, no_color=True, color_system=None, emoji=False, highlight=False,
-            soft_wrap=False).print(renderable)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
-
-
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A GitHub-flavoured Markdown table, each cell Markdown-inert (:func:`_md`)."""
     out = ["| " + " | ".join(_md(h) or " " for h in header) + " |", "|" + "---|" * len(header)]
