@@ -363,6 +363,37 @@ def test_malformed_file_gives_located_error_and_leaves_the_store_unchanged(seede
     assert dump(seeded_once.path) == before
 
 
+def test_n_triples_loaded_in_pieces_keeps_every_statement_blank_nodes_and_error_lines(tmp_path, monkeypatch):
+    """An N-Triples file is bulk-loaded in bounded pieces (kb.loaders.chunked): with pieces of
+    200 bytes, every statement arrives, a blank node label used far apart stays one node, and a
+    syntax error deep in the file is reported at its line in the whole file."""
+    import kb.loaders.chunked as chunked
+
+    monkeypatch.setattr(chunked, "CHUNK_BYTES", 200)
+    lines = [f'<http://ex/s{i}> <http://ex/p> "v{i}" .\n' for i in range(300)]
+    whole = tmp_path / "whole.nt"
+    whole.write_text("".join(lines))
+    kb = KnowledgeBase(tmp_path / "a")
+    kb.build([whole])
+    assert rows(kb, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <http://ex/p> ?o } }") == [("300",)]
+    blanks = lines[:]
+    blanks[100], blanks[290] = '_:x <http://ex/p> "first" .\n', '_:x <http://ex/q> "second" .\n'
+    shared = tmp_path / "blanks.nt"
+    shared.write_text("".join(blanks))
+    kb = KnowledgeBase(tmp_path / "b")
+    kb.build([shared])
+    assert rows(kb, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s <http://ex/p> ?a ; <http://ex/q> ?b } }") \
+        == [("1",)]
+    broken = lines[:]
+    broken[250] = '<http://ex/s> <http://ex/p> "unclosed .\n'
+    bad = tmp_path / "bad.nt"
+    bad.write_text("".join(broken))
+    with pytest.raises(InputError) as info:
+        kb.build([bad])
+    (p,) = info.value.problems
+    assert (p.line, p.column) == (251, 40), str(p)  # where the line ends inside the literal
+    assert "line 1 " not in p.message
+
 def test_csv_problems_name_row_and_column(seeded_once, tmp_path, dump):
     before = dump(seeded_once.path)
     bad = tmp_path / "bad"

@@ -494,3 +494,20 @@ def test_an_uncapped_server_is_read_in_one_request(server, seed_kb, monkeypatch)
     with seed_kb.snapshot() as db, RemoteEndpoint(server.query) as remote:
         assert _multiset(remote.select(query)) == _multiset(LocalEndpoint(db).select(query))
     assert [m for m, path, _s in wire.seen if path.endswith(("/sparql", "/query"))] == ["POST"]
+
+
+def test_a_capped_server_that_ignores_offset_is_refused_not_read_forever(capped, capped_kb, monkeypatch):
+    """A server that answers every page with the first one (it ignores OFFSET) would make the
+    paged read loop for ever: the second page equal to the first is refused, saying why."""
+    import kb.sparql.endpoint
+
+    real = kb.sparql.endpoint.paged
+
+    def first_page_always(query: str):
+        plan = real(query)
+        return plan if isinstance(plan, str) else lambda _offset, size: plan(0, size)
+
+    monkeypatch.setattr(kb.sparql.endpoint, "paged", first_page_always)
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {KB_GRAPHS} }}"
+    with RemoteEndpoint(capped.query, max_rows=CAP) as remote, pytest.raises(KBError, match="ignores OFFSET"):
+        assert sum(1 for _ in remote.select(query)) < 10 * CAP

@@ -30,7 +30,7 @@ from kb.build.compile import Batch, compile_batch
 from kb.build.containment import CONTAINMENT
 from kb.build.derived import Derivation, collector_paused, compute_all
 from kb.build.inputs import find_inputs
-from kb.build.name_keys import name_key_quads, name_key_quads_of
+from kb.build.name_keys import extend_in_batches, name_key_quads, name_key_quads_of
 from kb.build.provenance import BuildRecord, forget, loaded_files
 from kb.build.report import BuildReport, FileReport
 from kb.build.tolerance import MAX_ROUNDS, skip_invalid
@@ -184,8 +184,8 @@ class Transaction:
         for p in batch.parsed:
             g = ox.NamedNode(p.input.graph)
             in_memory = p.load_into is None  # then the keys come from the quads, not a query of the store
-            db.bulk_extend(name_key_quads_of(batch.compiled.names.get(g.value, ()), p.quads, g) if in_memory
-                           else name_key_quads(db, g))
+            extend_in_batches(db, name_key_quads_of(batch.compiled.names.get(g.value, ()), p.quads, g)
+                              if in_memory else name_key_quads(db, g))
         for p in batch.parsed:
             fr = next(r for r in report.files if r.graph == p.input.graph)
             fr.triples = counts.get(p.input.graph, 0)

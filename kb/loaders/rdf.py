@@ -5,7 +5,8 @@ imported file. The graph names inside a TriG, N-Quads or JSON-LD file are theref
 its graphs, default graph included, are merged into the file's graph), and the provenance graph of
 an exported knowledge base (``urn:evkb:provenance``) is skipped: it described the files of another
 build, and this build records its own. Turtle and N-Triples stream straight into the build's
-transaction with ``Store.bulk_load(path=..., to_graph=...)`` (near raw Oxigraph speed); a syntax
+transaction with ``Store.bulk_load`` (near raw Oxigraph speed; N-Triples in bounded pieces,
+:mod:`kb.loaders.chunked`, so that memory does not grow with the file); a syntax
 error is reported with its line and column, and the transaction is thrown away, so nothing is
 stored. Blank nodes are fresh per file.
 
@@ -33,6 +34,7 @@ import rdflib
 
 from kb.errors import InputError, Problem
 from kb.loaders.base import InputFile, Parsed
+from kb.loaders.chunked import bulk_load_lines
 from kb.loaders.text import line_column, read_text, too_deep
 from kb.model.graphs import is_provenance
 
@@ -199,6 +201,8 @@ def load(f: InputFile) -> Parsed:
                 db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                                for q in ox.parse(path=str(f.path), format=fmt, rename_blank_nodes=True)
                                if not is_provenance(q.graph_name))
+            elif f.format == "nt":
+                bulk_load_lines(db, f.path, graph)
             else:
                 db.bulk_load(path=str(f.path), format=fmt, to_graph=graph)
             if _may_hold_triple_terms(f.path) and _has_triple_terms(db, graph):
@@ -220,21 +224,22 @@ def load(f: InputFile) -> Parsed:
 
 
 PARSER_BUFFER = 16 * 1024 * 1024
+BLOCK = 16 << 20  # bytes read at once when a file is searched
 # the opening of a triple term, and the pieces of Turtle that may contain it as text
 _STAR_TOKENS = re.compile(rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                           rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^<>\s]*>|<<')
 
 
 def _may_hold_triple_terms(path: Path) -> bool:
-    """Whether ``<<`` occurs in the file at all (a fast byte search; rarely true)."""
-    import mmap
-
+    """Whether ``<<`` occurs in the file at all (a fast byte search, read in blocks: a memory map
+    would count the whole file in the build's resident memory; rarely true)."""
     with open(path, "rb") as fh:
-        try:
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                return mm.find(b"<<") >= 0
-        except ValueError:  # an empty file cannot be mapped
-            return False
+        last = b""
+        while block := fh.read(BLOCK):
+            if b"<<" in last + block[:1] or b"<<" in block:
+                return True
+            last = block[-1:]
+    return False
 
 
 def _has_triple_terms(db: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:

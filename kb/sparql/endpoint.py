@@ -265,20 +265,25 @@ class RemoteEndpoint:
     def _pages(self, page: Paged, size: int) -> Iterator[Row]:
         """Every row of ``page``'s query, ``size`` rows a request; a server whose cap is smaller
         than ``size`` (``max_rows`` set too high) is asked again with its own cap."""
-        offset = 0
+        offset, previous = 0, None
         while True:
-            n = 0
+            seen: list[int] = []
             with self.stream(page(offset, size), _RESULTS_JSON, cut=True) as r:
                 cap = row_cap(r)
                 if cap is not None and cap < size:
                     self.max_rows = size = cap  # nothing of it was used: the same page, smaller
                     continue
                 for row in self._rows(r):
-                    n += 1
+                    seen.append(hash(tuple(sorted(row.items()))))
                     yield row
-            if n < size:
+            if len(seen) < size:
                 return
-            offset += n
+            if seen == previous and len(set(seen)) > 1:
+                # in a total order, a page equal to the one before holds one row only, repeated
+                raise RemoteError(f"{self.url} sent the same page of results for OFFSET {offset - size} "
+                                  f"and {offset}: it ignores OFFSET, so its capped results cannot be read "
+                                  "whole")
+            offset, previous = offset + len(seen), seen
 
     def _rows(self, r: httpx.Response) -> Iterator[Row]:
         """The rows of a SPARQL JSON response, parsed from its body as it arrives."""
