@@ -394,6 +394,7 @@ def test_n_triples_loaded_in_pieces_keeps_every_statement_blank_nodes_and_error_
     assert (p.line, p.column) == (251, 40), str(p)  # where the line ends inside the literal
     assert "line 1 " not in p.message
 
+
 def test_csv_problems_name_row_and_column(seeded_once, tmp_path, dump):
     before = dump(seeded_once.path)
     bad = tmp_path / "bad"
