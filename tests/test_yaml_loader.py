@@ -295,15 +295,27 @@ _ANCHORED = [
 ]
 
 
-@pytest.mark.parametrize("text", _ANCHORED, ids=["safe-dump-shared-list", "merge-key", "merge-list-order"])
-def test_anchors_aliases_and_merge_keys_read_as_pyyaml_reads_them(text):
+# What the merge-key type (https://yaml.org/type/merge.html) makes of _ANCHORED[2]: "keys in mapping
+# nodes earlier in the sequence override keys specified in later mapping nodes", so t-c takes A's
+# name and kind; PyYAML 6.0.3 reads it so, 6.0.4 lets the last mapping win (yaml/pyyaml#953, a
+# regression), so the spec's answer is written out here instead of asked of PyYAML.
+_MERGE_LIST_ORDER = {"actors": [
+    {"id": "t-a", "name": "A", "kind": "person"},
+    {"id": "t-b", "name": "B", "kind": "organisation", "description": "two"},
+    {"id": "t-c", "name": "A", "kind": "person", "description": "two"},
+    {"id": "t-d", "name": "B", "kind": "organisation", "description": "two"}]}
+
+
+@pytest.mark.parametrize(("text", "spec"), [(_ANCHORED[0], None), (_ANCHORED[1], None), (_ANCHORED[2], _MERGE_LIST_ORDER)],
+                         ids=["safe-dump-shared-list", "merge-key", "merge-list-order"])
+def test_anchors_aliases_and_merge_keys_read_as_pyyaml_reads_them(text, spec):
     from kb.loaders import yaml as yaml_loader
     from kb.loaders import yaml_fast
 
     assert "&" in text and "*" in text
     records, problems = yaml_loader.parse(text, "x.yaml", precise=True)
     assert problems == []
-    expected = [(key, rec) for key, recs in yaml.safe_load(text).items() for rec in recs]
+    expected = [(key, rec) for key, recs in (spec or yaml.safe_load(text)).items() for rec in recs]
     got = [(r.spec.key, {"id": r.id, **{k: [v for v, _ in vs] for k, vs in r.values.items()}}) for r in records]
     assert got == [(key, {k: (v if isinstance(v, list) else [v]) if k != "id" else v for k, v in rec.items()})
                    for key, rec in expected]
