@@ -67,16 +67,20 @@ def candidate_graph(endpoint: Endpoint) -> nx.MultiDiGraph:
     queries, edge_names, _values = _plan()
     nodes, ids, labels = _nodes(endpoint)
     codes = kind_codes()
-    edges = [(row["s"], row["o"], edge_names[row["p"]], {"property": row["p"]})
-             for row in endpoint.select(queries["edges"]) if row["s"] in nodes and row["o"] in nodes]
-    for row in endpoint.select(queries["docs"]):
-        if row["e"] in nodes and row["src"] in nodes:
-            evidence = codes.get(row["type"], row["type"])
-            edges.append((row["e"], row["src"], f"documented_by:{evidence}",
-                          {"evidence": evidence, "quote": row.get("quote")}))
+    props = {p: p for p in edge_names}
     g = nx.MultiDiGraph(ids=ids, names=labels)  # kb.analysis.matching.add_described reads them
     g.add_nodes_from(nodes.items())
-    g.add_edges_from(edges)
+    nodes = g.nodes  # the graph's own attributes from here (its copies): the first ones freed
+    # every end is the node's own key string, not the row's equal copy: one string per record,
+    # however many edges it has; the edges go into the graph as they are read, never all listed
+    g.add_edges_from((u["iri"], v["iri"], edge_names[row["p"]], {"property": props[row["p"]]})
+                     for row in endpoint.select(queries["edges"])
+                     if (u := nodes.get(row["s"])) is not None and (v := nodes.get(row["o"])) is not None)
+    for row in endpoint.select(queries["docs"]):
+        if (u := nodes.get(row["e"])) is not None and (v := nodes.get(row["src"])) is not None:
+            evidence = codes.get(row["type"], row["type"])
+            g.add_edge(u["iri"], v["iri"], key=f"documented_by:{evidence}", evidence=evidence,
+                       quote=row.get("quote"))
     add_extras(g, endpoint)
     return g
 
@@ -87,11 +91,14 @@ def _nodes(endpoint: Endpoint) -> tuple[dict[str, dict], dict[str, str], dict[st
     queries, _edges, value_names = _plan()
     codes = kind_codes()
     ids = {row["s"]: row["id"] for row in endpoint.select(queries["ids"])}
-    labels = {row["s"]: row["label"] for row in endpoint.select(queries["labels"])}
     nodes: dict[str, dict] = {s: {"id": i, "iri": s} for s, i in ids.items()}
-    for s, text in labels.items():
+    labels: dict[str, str] = {}
+    for row in endpoint.select(queries["labels"]):
+        s, text = row["s"], row["label"]
         if (attrs := nodes.get(s)) is not None:
             attrs["label"] = text
+            s = attrs["iri"]  # the key string ids already holds
+        labels[s] = text
     for row in endpoint.select(queries["claims"]):
         if (attrs := nodes.get(row["s"])) is not None:
             attrs["stance"] = codes.get(row["stance"], row["stance"])

@@ -173,7 +173,8 @@ class _Index:
             self.docs[k].sort(key=lambda d: (d[0], d[1], d[2] or ""))
         pub, auth = self.single["publisher"], self.single["author"]
         makers = {s: (pub.get(s), auth.get(s)) for s in pub.keys() | auth.keys()}
-        self.ind = Independence(self.sides, self.derived, makers, self.id)
+        attrs = self.attrs  # not the bound self.id: a cycle would keep the index alive after the walk
+        self.ind = Independence(self.sides, self.derived, makers, lambda n: attrs[n]["id"])
 
     def _about(self, u: str, v: str, data: dict) -> None:
         self.about[u].append(v)
@@ -241,7 +242,7 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
     if graph is None and use_stored and getattr(getattr(endpoint, "snapshot", None), "generation", None):
         return _stored(endpoint, kind, actor, min_independent)  # a local generation: built with them
     with collector_paused():  # millions of rows, nodes and edges that live until the end: half the time
-        ix = _Index(graph if graph is not None else candidate_graph(endpoint))
+        ix = _index(endpoint, graph)
         out: list[Conflict] = []
         for c, claimant in _challenging_claims(ix, actor):
             out.extend(_fold([x for about in ix.about[c]
@@ -253,13 +254,25 @@ def find_conflicts(endpoint: Endpoint, *, kind: str | None = None, actor: str | 
     return cite_reviews(endpoint, out)
 
 
+def _index(endpoint: Endpoint, graph: nx.MultiDiGraph | None) -> _Index:
+    """The walk's index of ``graph``, else of the candidate subgraph read now. A graph read here
+    is emptied once indexed: NetworkX's cached views make it a reference cycle, which only the
+    (paused) cyclic collector would free, so it would otherwise stay beside the findings until the
+    end (a third of the first reader's peak memory)."""
+    if graph is not None:
+        return _Index(graph)
+    g = candidate_graph(endpoint)
+    ix = _Index(g)
+    g.clear()
+    return ix
+
+
 def _stored(endpoint: Endpoint, kind: str | None, actor: str | None, min_independent: int) -> list[Conflict]:
     """The findings kept with the endpoint's generation (computed now and kept, by its first
     reader, if it has none), filtered
     as :func:`find_conflicts` filters (the stored list is in its order: filtering keeps it)."""
     with collector_paused():
-        data = load(endpoint.snapshot, CONFLICTS, endpoint.select)  # type: ignore[attr-defined]
-        every = [_conflict_from(d) for d in data]
+        every: list[Conflict] = load(endpoint.snapshot, CONFLICTS, endpoint.select)  # type: ignore[attr-defined]
     return [x for x in every if (actor is None or x.claimant == actor)
             and (kind is None or x.kind == kind) and x.independent_publishers >= min_independent]
 
@@ -329,7 +342,15 @@ def analysis_version() -> int:
 #: (:mod:`kb.build.derived`). Not at build time: any new denial or documentation can change any
 #: finding (its independence, its score), so each build would compute them all again — 45 s for a
 #: small file added next to a million statements.
-CONFLICTS = Derivation("conflicts", analysis_version(), _every_conflict)
+def _read_conflicts(data: list[dict]) -> list[Conflict]:
+    """The findings of their decoded JSON, each dict replaced in the list as it is read (so the
+    dicts are freed as the findings are made, never all held beside them)."""
+    for i, d in enumerate(data):
+        data[i] = _conflict_from(d)
+    return data  # type: ignore[return-value]
+
+
+CONFLICTS = Derivation("conflicts", analysis_version(), _every_conflict, read=_read_conflicts)
 
 
 def _challenging_claims(ix: _Index, actor: str | None) -> Iterator[tuple[str, str]]:

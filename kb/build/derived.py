@@ -44,11 +44,14 @@ Select = Callable[[str], Iterator[dict[str, str]]]
 @dataclass(frozen=True)
 class Derivation:
     """Something computed from a whole generation: ``compute(select)`` gives JSON-serialisable
-    data. Raise ``version`` whenever the data's form or meaning changes."""
+    data; ``read``, when given, makes what readers use of the data as decoded from its JSON (the
+    list it is given may be reused for the result). Raise ``version`` whenever the data's form or
+    meaning changes."""
 
     name: str
     version: int
     compute: Callable[[Select], Any]
+    read: Callable[[Any], Any] | None = None
 
     @property
     def file(self) -> str:
@@ -119,14 +122,17 @@ def load(snapshot: Snapshot | None, derivation: Derivation, select: Select, *,
         return _MEMO[key]
     raw = snapshot.derived(derivation.file)
     ok, data = decode(derivation, snapshot.generation, raw) if raw is not None else (False, None)
-    if not ok:
-        data = derivation.compute(select)
-        encoded = encode(derivation, snapshot.generation, data)
+    del raw
+    if not ok:  # the computed data is freed once encoded: never held beside its decoded copy
+        encoded = encode(derivation, snapshot.generation, derivation.compute(select))
         if snapshot.keep(derivation.file, encoded):  # and the copies an older kb kept, no longer read
             for old in snapshot.derived_dir.glob(f"{derivation.name}.v*.json"):
                 if old.name != derivation.file:
                     old.unlink(missing_ok=True)
         data = decode(derivation, snapshot.generation, encoded)[1]  # as a later reader will see it
+        del encoded
+    if derivation.read is not None:
+        data = derivation.read(data)
     _MEMO[key] = data
     while len(_MEMO) > _MEMO_SIZE:
         _MEMO.popitem(last=False)
