@@ -11,8 +11,8 @@ two whole-graph named queries (denials of every actor, sources per event), and â
 --endpoint`` against it, whose findings are compared with the local ones. For every step: wall
 seconds, the peak resident memory of the whole process tree (sampled from /proc every 0.1 s, so a
 short spike between samples can be missed), and the store's size on disk after it. Rows
-``{"size", "op", "seconds", "rss_mb", "disk_mb", ...}``; rows of other sizes already in the JSON
-file are kept. Figures on a shared machine vary: compare within one run.
+``{"size", "op", "commit", "seconds", "rss_mb", "disk_mb", ...}``; rows of other sizes already in
+the JSON file are kept. Figures on a shared machine vary: compare within one run.
 """
 
 from __future__ import annotations
@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_remote:
             steps += remote_steps(work)
     anchor = dict(steps)["raw-bulk-load"]["seconds"]
-    rows = [{"size": args.size, "op": name, **res,
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or None
+    rows = [{"size": args.size, "op": name, "commit": commit, **res,
              **({"ratio": round(res["seconds"] / anchor, 2)} if name == "build-nt" else {})}
             for name, res in steps]
     if args.json:

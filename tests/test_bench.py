@@ -130,5 +130,9 @@ def test_the_large_point_runs_the_whole_path_locally_and_through_virtuoso(tmp_pa
     assert by["query denials-by-actor"]["rows"] > 0 and by["query sources-per-event"]["rows"] > 0
     assert by["build-nt"]["ratio"] == pytest.approx(by["build-nt"]["seconds"] / by["raw-bulk-load"]["seconds"],
                                                     abs=0.01)
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    assert {r["commit"] for r in by.values()} == {commit or None}  # the code each row measured
     lines = bench_table.growth_table(json.loads(out.read_text())).splitlines()
-    assert lines[0].startswith("| step | 10 000: s / MB |") and len(lines) == 2 + len(by)
+    assert lines[0].startswith("| step | 10 000: s / MB |") and len(lines) == 2 + len(by) + 2 * bool(commit)
+    assert not commit or lines[-1] == f"Measured at: 10 000 at {commit}."
