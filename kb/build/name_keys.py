@@ -11,7 +11,6 @@ every stored name. Keys are derived data: the triple exports and the projection 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
 
 import pyoxigraph as ox
 
@@ -21,7 +20,6 @@ from kb.model.terms import DCTERMS, EV, RDFS, SKOS
 NAME_KEY = ox.NamedNode(str(EV.nameKey))
 _IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
 _NAMES = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.altLabel)))
-BATCH = 200_000  # statements given to the bulk loader at once
 
 
 def name_key_quads(db: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
@@ -32,19 +30,12 @@ def name_key_quads(db: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
     identified subjects are held (as strings: 133 bytes each, set included, for the 182 344
     records of a million statements)."""
     scan = "SELECT ?s ?o WHERE {{ GRAPH {g} {{ ?s {p} ?o }} }}"
-    records = {s.value for s, _o in db.query(scan.format(g=graph, p=_IDENTIFIER))}
+    ids = f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s {_IDENTIFIER} [] }} }}"  # subjects only: a fifth faster
+    records = {s.value for (s,) in db.query(ids)}
     for predicate in _NAMES:
         for s, name in db.query(scan.format(g=graph, p=predicate)):
             if s.value in records and (k := key(name.value)):
                 yield ox.Quad(s, NAME_KEY, ox.Literal(k), graph)
-
-
-def extend_in_batches(db: ox.Store, quads: Iterable[ox.Quad], size: int = BATCH) -> None:
-    """``db.bulk_extend`` of ``quads`` ``size`` at a time: pyoxigraph copies what it is given
-    before it loads it, so a long stream given at once would be held whole twice."""
-    it = iter(quads)
-    while batch := list(islice(it, size)):
-        db.bulk_extend(batch)
 
 
 def name_key_quads_of(named: Iterable[tuple[ox.NamedNode | ox.BlankNode, str]], quads: Iterable[ox.Quad],

@@ -30,7 +30,7 @@ from kb.build.compile import Batch, compile_batch
 from kb.build.containment import CONTAINMENT
 from kb.build.derived import Derivation, collector_paused, compute_all
 from kb.build.inputs import find_inputs
-from kb.build.name_keys import extend_in_batches, name_key_quads, name_key_quads_of
+from kb.build.name_keys import name_key_quads, name_key_quads_of
 from kb.build.provenance import BuildRecord, forget, loaded_files
 from kb.build.report import BuildReport, FileReport
 from kb.build.tolerance import MAX_ROUNDS, skip_invalid
@@ -38,6 +38,7 @@ from kb.build.validate import Change, check_change, shacl_problems
 from kb.errors import InputError
 from kb.formats import canonical
 from kb.loaders import LOADERS, InputFile
+from kb.loaders.chunked import bulk_extend
 from kb.model.graphs import graph_display
 from kb.progress import track
 from kb.store import Store
@@ -170,7 +171,7 @@ class Transaction:
                 removed.update(q.subject for q in db.quads_for_pattern(None, None, None, g))
                 db.remove_graph(g)
             forget(db, g)
-            db.bulk_extend(batch.quads(p))
+            bulk_extend(db, batch.quads(p))
             if p.load_into is not None:
                 p.load_into(db, g)
             db.add_graph(g)
@@ -184,7 +185,7 @@ class Transaction:
         for p in batch.parsed:
             g = ox.NamedNode(p.input.graph)
             in_memory = p.load_into is None  # then the keys come from the quads, not a query of the store
-            extend_in_batches(db, name_key_quads_of(batch.compiled.names.get(g.value, ()), p.quads, g)
+            bulk_extend(db, name_key_quads_of(batch.compiled.names.get(g.value, ()), p.quads, g)
                               if in_memory else name_key_quads(db, g))
         for p in batch.parsed:
             fr = next(r for r in report.files if r.graph == p.input.graph)

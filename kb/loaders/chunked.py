@@ -1,22 +1,31 @@
-"""An N-Triples file bulk-loaded in bounded pieces, so that a build's memory does not grow with it.
+"""Statements bulk-loaded in bounded pieces, two at a time, so that a build's memory does not grow
+with its input and both cores load.
 
 Oxigraph's bulk loader holds each batch it sorts in memory (about 1 KB a statement, up to a
-million statements for each of its two threads: 2.1 GB at ten million statements). N-Triples is
-one statement per line, so the file is cut at line ends into pieces of :data:`CHUNK_BYTES` and
-each piece is bulk-loaded on its own, two at a time (Oxigraph releases Python's lock while it
-loads): measured at 11 870 524 statements, 70–83 s and 0.7 GB against 75 s and 2.1 GB for the
-whole file in one call.
+million statements for each of its two threads: 2.1 GB at ten million statements), and releases
+Python's lock while it parses and loads text. So:
 
-Oxigraph gives a piece's blank nodes fresh names, so a blank node label shared by two pieces would
-become two nodes. From the first piece that may hold a label (``_:`` anywhere in it, a literal or
-IRI included) to the end, the file is loaded in one call, as before. A syntax error's line is
-counted from the start of the file.
+- an N-Triples file (:func:`bulk_load_lines`) is cut at line ends into pieces of
+  :data:`CHUNK_BYTES`, each bulk-loaded on its own, two at a time: measured at 11 870 524
+  statements, 70–83 s and 0.7 GB against 75 s and 2.1 GB for the whole file in one call;
+- statements made in Python (:func:`bulk_extend`: a compiled YAML, CSV or ACLED batch, the name
+  keys) are serialised as N-Quads by Oxigraph, :data:`BATCH` at a time, and each piece is loaded
+  the same way: measured at 1 186 976 statements, 5.7 s against 9.9 s for one ``bulk_extend`` of
+  them all (which also holds Python's lock while it copies them) and 8.4 s for ``bulk_extend`` in
+  batches.
+
+Oxigraph gives the blank nodes of a text it loads fresh names, so a blank node label shared by two
+pieces would become two nodes. From the first piece of a file that may hold a label (``_:``
+anywhere in it, a literal or IRI included) to the end, the file is loaded in one call; statements
+made in Python that hold a blank node (or a triple term) are given to ``bulk_extend`` as they are,
+so each node stays the node it was. A syntax error's line is counted from the start of the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +33,7 @@ import pyoxigraph as ox
 
 CHUNK_BYTES = 32 << 20
 IN_FLIGHT = 2  # pieces loaded at once (the machine's cores; each holds its own batch)
+BATCH = 200_000  # statements made in Python serialised into one piece
 
 
 def _pieces(fh: BinaryIO, size: int) -> Iterator[tuple[int, bytes]]:
@@ -75,3 +85,37 @@ def _located(done: Future[None], lines_before: int) -> None:
         if exc.lineno is not None:
             exc.lineno += lines_before
         raise
+
+
+def bulk_extend(db: ox.Store, quads: Iterable[ox.Quad], batch: int = BATCH) -> None:
+    """Add ``quads`` to ``db`` in pieces of ``batch`` statements, two loaded at a time (see the
+    module's docstring); never more than two pieces are held at once."""
+    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="kb-load") as pool:
+        pending: list[tuple[list[ox.Quad], Future[None]]] = []
+        it = iter(quads)
+        while chunk := list(islice(it, batch)):
+            plain = [q for q in chunk if _textual(q)]
+            if len(plain) < len(chunk):  # blank nodes keep their identity only through bulk_extend
+                db.bulk_extend([q for q in chunk if not _textual(q)])
+            text = ox.serialize(plain, format=ox.RdfFormat.N_QUADS)
+            pending.append((plain, pool.submit(db.bulk_load, text, ox.RdfFormat.N_QUADS)))
+            del chunk, plain, text
+            while len(pending) >= IN_FLIGHT:
+                _loaded(db, *pending.pop(0))
+        while pending:
+            _loaded(db, *pending.pop(0))
+
+
+def _textual(q: ox.Quad) -> bool:
+    """Whether ``q`` reads back from N-Quads as the very same statement (no blank node, whose
+    name a load changes, and no triple term)."""
+    return type(q.subject) is ox.NamedNode and type(q.object) in (ox.NamedNode, ox.Literal) \
+        and type(q.graph_name) is not ox.BlankNode
+
+
+def _loaded(db: ox.Store, plain: list[ox.Quad], done: Future[None]) -> None:
+    """Wait for a piece; one Oxigraph could not read back from its own N-Quads is added as it is."""
+    try:
+        done.result()
+    except (SyntaxError, ValueError):
+        db.bulk_extend(plain)  # what the piece had loaded is there once: a store is a set
