@@ -95,11 +95,16 @@ def growth_table(rows: list[dict]) -> str:
         big = by.get((sizes[-1], op), {})
         cells.append(_number(big["disk_mb"]) if big.get("disk_mb") is not None else "")
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines + _measured_at(rows, sizes))
+
+
+def _measured_at(rows: list[dict], sizes: list[int]) -> list[str]:
+    """The line saying which code each column measured (none if no row names its commit)."""
     commits = {s: sorted({r["commit"] for r in rows if r["size"] == s and r.get("commit")}) for s in sizes}
-    if any(commits.values()):  # which code each column measured
-        lines += ["", "Measured at: " + "; ".join(f"{_number(s)} at {', '.join(c) or 'an earlier commit'}"
-                                                  for s, c in commits.items()) + "."]
-    return "\n".join(lines)
+    if not any(commits.values()):
+        return []
+    return ["", "Measured at: " + "; ".join(f"{_number(s)} at {', '.join(c) or 'an earlier commit'}"
+                                            for s, c in commits.items()) + "."]
 
 
 def write(path: Path, text: str, markers: tuple[str, str] = (START, END)) -> None:
