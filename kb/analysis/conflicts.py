@@ -338,10 +338,6 @@ def analysis_version() -> int:
     return int.from_bytes(h.digest()[:6], "big")
 
 
-#: The findings of a whole generation, computed by its first reader and kept with it
-#: (:mod:`kb.build.derived`). Not at build time: any new denial or documentation can change any
-#: finding (its independence, its score), so each build would compute them all again — 45 s for a
-#: small file added next to a million statements.
 def _read_conflicts(data: list[dict]) -> list[Conflict]:
     """The findings of their decoded JSON, each dict replaced in the list as it is read (so the
     dicts are freed as the findings are made, never all held beside them)."""
@@ -350,6 +346,10 @@ def _read_conflicts(data: list[dict]) -> list[Conflict]:
     return data  # type: ignore[return-value]
 
 
+#: The findings of a whole generation, computed by its first reader and kept with it
+#: (:mod:`kb.build.derived`). Not at build time: any new denial or documentation can change any
+#: finding (its independence, its score), so each build would compute them all again — 45 s for a
+#: small file added next to a million statements.
 CONFLICTS = Derivation("conflicts", analysis_version(), _every_conflict, read=_read_conflicts)
 
 

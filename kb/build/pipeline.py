@@ -186,7 +186,7 @@ class Transaction:
             g = ox.NamedNode(p.input.graph)
             in_memory = p.load_into is None  # then the keys come from the quads, not a query of the store
             bulk_extend(db, name_key_quads_of(batch.compiled.names.get(g.value, ()), p.quads, g)
-                              if in_memory else name_key_quads(db, g))
+                        if in_memory else name_key_quads(db, g))
         for p in batch.parsed:
             fr = next(r for r in report.files if r.graph == p.input.graph)
             fr.triples = counts.get(p.input.graph, 0)
