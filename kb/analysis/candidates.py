@@ -70,14 +70,15 @@ def candidate_graph(endpoint: Endpoint) -> nx.MultiDiGraph:
     props = {p: p for p in edge_names}
     g = nx.MultiDiGraph(ids=ids, names=labels)  # kb.analysis.matching.add_described reads them
     g.add_nodes_from(nodes.items())
-    nodes = g.nodes  # the graph's own attributes from here (its copies): the first ones freed
+    held = g.nodes  # the graph's own copies of the attributes from here: the first ones freed
+    del nodes
     # every end is the node's own key string, not the row's equal copy: one string per record,
     # however many edges it has; the edges go into the graph as they are read, never all listed
     g.add_edges_from((u["iri"], v["iri"], edge_names[row["p"]], {"property": props[row["p"]]})
                      for row in endpoint.select(queries["edges"])
-                     if (u := nodes.get(row["s"])) is not None and (v := nodes.get(row["o"])) is not None)
+                     if (u := held.get(row["s"])) is not None and (v := held.get(row["o"])) is not None)
     for row in endpoint.select(queries["docs"]):
-        if (u := nodes.get(row["e"])) is not None and (v := nodes.get(row["src"])) is not None:
+        if (u := held.get(row["e"])) is not None and (v := held.get(row["src"])) is not None:
             evidence = codes.get(row["type"], row["type"])
             g.add_edge(u["iri"], v["iri"], key=f"documented_by:{evidence}", evidence=evidence,
                        quote=row.get("quote"))

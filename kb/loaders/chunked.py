@@ -94,12 +94,15 @@ def bulk_extend(db: ox.Store, quads: Iterable[ox.Quad], batch: int = BATCH) -> N
         pending: list[tuple[list[ox.Quad], Future[None]]] = []
         it = iter(quads)
         while chunk := list(islice(it, batch)):
-            plain = [q for q in chunk if _textual(q)]
-            if len(plain) < len(chunk):  # blank nodes keep their identity only through bulk_extend
-                db.bulk_extend([q for q in chunk if not _textual(q)])
+            plain: list[ox.Quad] = []
+            kept: list[ox.Quad] = []  # blank nodes keep their identity only through bulk_extend
+            for q in chunk:
+                (plain if _textual(q) else kept).append(q)
+            if kept:
+                db.bulk_extend(kept)
             text = ox.serialize(plain, format=ox.RdfFormat.N_QUADS)
             pending.append((plain, pool.submit(db.bulk_load, text, ox.RdfFormat.N_QUADS)))
-            del chunk, plain, text
+            del chunk, plain, kept, text
             while len(pending) >= IN_FLIGHT:
                 _loaded(db, *pending.pop(0))
         while pending:
